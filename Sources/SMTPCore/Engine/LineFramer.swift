@@ -1,0 +1,44 @@
+// Turns a byte stream in any chunking into lines. CRLF and bare LF both end a line (real servers accept bare LF;
+// RFC 5321 §2.3.8 asks for CRLF). A line longer than the current limit is consumed to its end but not stored, so a
+// megabyte without a newline costs no memory, and the caller learns it was too long.
+
+struct FramedLine: Equatable {
+    var bytes: [UInt8]
+    /// True when the line was longer than the limit; `bytes` then holds only its first `limit` octets.
+    var overflowed: Bool
+    /// Octets of the whole line as received, without its line ending.
+    var length: Int
+}
+
+struct LineFramer {
+    private var current: [UInt8] = []
+    private var overflowed = false
+    private var length = 0
+
+    /// Bytes still waiting for a line end.
+    var hasPartialLine: Bool { length > 0 }
+
+    /// Feeds one byte; returns a line when `byte` ends one. `limit` counts content octets (without CRLF).
+    mutating func push(_ byte: UInt8, limit: Int) -> FramedLine? {
+        if byte == 0x0A {
+            if !overflowed, current.last == 0x0D { current.removeLast(); length -= 1 }
+            else if overflowed, lastWasCR { length -= 1 }
+            let line = FramedLine(bytes: current, overflowed: overflowed || length > limit, length: length)
+            current.removeAll(keepingCapacity: true)
+            overflowed = false; length = 0; lastWasCR = false
+            return line
+        }
+        length += 1
+        lastWasCR = byte == 0x0D
+        // Keep one extra octet so a CR that turns out to precede LF is not counted against the limit.
+        if current.count <= limit { current.append(byte) } else { overflowed = true }
+        return nil
+    }
+
+    private var lastWasCR = false
+
+    /// Drops whatever is buffered (after STARTTLS the server must discard pipelined plaintext, RFC 3207 §4.2).
+    mutating func discardBuffered() {
+        current.removeAll(keepingCapacity: true); overflowed = false; length = 0; lastWasCR = false
+    }
+}

@@ -1,0 +1,42 @@
+// What the world remembers between sessions: delivered messages per mailbox, mail queued for other domains, and
+// the greylist's first-seen ticks. A value, so tests and the UI can copy and compare it.
+
+public struct StoredMessage: Sendable, Equatable, Identifiable {
+    /// The queue id the server announced in "250 2.0.0 Ok: queued as …".
+    public let id: String
+    public let envelopeFrom: String          // "" for the null path <>
+    public let recipients: [String]
+    /// Header lines as stored, the server's own (Return-Path, Received, …) first.
+    public let headers: [String]
+    public let body: [String]
+    public let receivedAtTick: Int
+    /// Octets of the message as received (after dot-unstuffing, CRLF line ends).
+    public let size: Int
+
+    public func header(_ name: String) -> String? {
+        let prefix = name.lowercased() + ":"
+        return headers.first { $0.lowercased().hasPrefix(prefix) }
+            .map { String($0.dropFirst(prefix.count)).trimmingLeadingSpaces() }
+    }
+
+    /// The whole message as lines, headers then a blank line then the body.
+    public var lines: [String] { headers + [""] + body }
+}
+
+public struct MailStore: Sendable, Equatable {
+    /// Delivered messages by lower-cased mailbox address.
+    public var inboxes: [String: [StoredMessage]] = [:]
+    /// Messages accepted for other domains (relayed after AUTH, or forwarded): they would leave for the next hop.
+    public var outbound: [StoredMessage] = []
+    /// Greylisting memory: "sender|recipient" → tick of the first attempt.
+    public var greylist: [String: Int] = [:]
+
+    public init() {}
+
+    public func inbox(_ address: String) -> [StoredMessage] { inboxes[address.lowercased()] ?? [] }
+    public var deliveredCount: Int { inboxes.values.reduce(0) { $0 + $1.count } }
+}
+
+extension String {
+    func trimmingLeadingSpaces() -> String { String(drop(while: { $0 == " " || $0 == "\t" })) }
+}

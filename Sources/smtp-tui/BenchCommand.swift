@@ -1,0 +1,56 @@
+// `smtp-tui bench`: complete transactions per second through the engine, in process, and peak memory.
+// Build with -c release before quoting figures.
+import ArgumentParser
+import SMTPCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Measure engine throughput: EHLO, MAIL, RCPT, DATA (1 KiB body), QUIT per transaction.")
+
+    @Option(help: "Number of complete transactions.")
+    var count = 1_000_000
+
+    func run() {
+        // The mx profile: one connection per transaction, as a receiving server sees them.
+        var body = ""
+        let line = String(repeating: "x", count: 62) + "\r\n"
+        for _ in 0..<16 { body += line }  // 16 × 64 = 1024 octets
+        let script = Array(("EHLO bench.example.com\r\nMAIL FROM:<alice@example.com>\r\nRCPT TO:<bob@domain.com>\r\nDATA\r\n"
+            + "Subject: bench\r\n\r\n" + body + ".\r\nQUIT\r\n").utf8)
+        var replies = 0
+        let start = monotonicSeconds()
+        for _ in 0..<count {
+            var session = ServerSession(profile: .mx)
+            session.storesMessages = false
+            replies += session.start().count
+            replies += session.receive(script).count
+        }
+        let elapsed = monotonicSeconds() - start
+        let rate = Double(count) / elapsed
+        print("transactions: \(count)")
+        print("outputs: \(replies)")
+        print("seconds: \(String(format3(elapsed)))")
+        print("transactions/s: \(Int(rate))")
+        print("peak RSS: \(peakRSSKiB()) KiB")
+    }
+
+    private func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    private func format3(_ x: Double) -> String {
+        let ms = Int((x * 1000).rounded())
+        return "\(ms / 1000).\(String(repeating: "0", count: 3 - String(ms % 1000).count))\(ms % 1000)"
+    }
+
+    private func peakRSSKiB() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_maxrss
+    }
+}
