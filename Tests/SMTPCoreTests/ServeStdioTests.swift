@@ -1,0 +1,87 @@
+// The real binary: `smtp-tui serve --stdio` answers a pipe, and swaks delivers through it.
+import Testing
+import Foundation
+
+enum Binary {
+    /// The built smtp-tui next to the test bundle (swift test builds every product into the same folder).
+    static var path: String {
+        let bundleDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        var candidates = [bundleDir.appendingPathComponent("smtp-tui").path]
+        var dir = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { dir.deleteLastPathComponent() }
+        candidates.append(dir.appendingPathComponent(".build/debug/smtp-tui").path)
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+    }
+
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String], stdin: Data = Data()) throws -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
+        process.standardInput = inPipe; process.standardOutput = outPipe; process.standardError = errPipe
+        try process.run()
+        let writer = Thread { inPipe.fileHandleForWriting.write(stdin); try? inPipe.fileHandleForWriting.close() }
+        writer.start()
+        let out = outPipe.fileHandleForReading.readDataToEndOfFile()
+        let err = errPipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+
+    static func which(_ tool: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let p = "\(dir)/\(tool)"
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+}
+
+@Suite("serve --stdio", .serialized)
+struct ServeStdioTests {
+    @Test func ehloQuitOverAPipe() throws {
+        let r = try Binary.run(Binary.path, ["serve", "--stdio"], stdin: Data("EHLO me\r\nQUIT\r\n".utf8))
+        #expect(r.status == 0)
+        let lines = r.out.components(separatedBy: "\r\n")
+        #expect(lines.first?.hasPrefix("220 smtp.example.com") == true)
+        #expect(lines.contains("250-smtp.example.com Hello me"))
+        #expect(lines.contains("250 SMTPUTF8"))
+        #expect(lines.dropLast().last == "221 2.0.0 Bye")
+    }
+
+    @Test func binaryGarbageAndAMegabyteWithoutNewlineEndCleanly() throws {
+        var data = Data([0, 255, 13, 10, 0x80, 0x81])
+        data.append(Data(repeating: 0x41, count: 1_048_576))
+        let r = try Binary.run(Binary.path, ["serve", "--stdio", "--profile", "mx"], stdin: data)
+        #expect(r.status == 0)
+        #expect(r.out.hasPrefix("220 "))
+        #expect(r.out.contains("500 5.5.2"))
+    }
+
+    @Test func swaksDeliversThroughTheMxProfile() throws {
+        let swaks = try #require(Binary.which("swaks"), "swaks is required (apt-get install swaks); .ci/run installs it")
+        let dir = NSTemporaryDirectory() + "smtp-tui-swaks-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try Binary.run(swaks, ["--pipe", "\(Binary.path) serve --stdio --profile mx --deliver-to \(dir)",
+                                       "--from", "alice@example.com", "--to", "bob@domain.com",
+                                       "--header", "Subject: swaks test", "--body", "Hello from swaks"])
+        #expect(r.status == 0, "swaks failed: \(r.out)\(r.err)")
+        let folder = dir + "/bob@domain.com"
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder)
+        try #require(files.count == 1)
+        let message = try String(contentsOfFile: folder + "/" + files[0], encoding: .utf8)
+        #expect(message.contains("Subject: swaks test"))
+        #expect(message.contains("Hello from swaks"))
+        #expect(message.contains("Return-Path: <alice@example.com>"))
+        #expect(message.contains("by smtp.example.com (smtp-tui) with ESMTP"))
+    }
+
+    @Test func swaksRelayIsRefused() throws {
+        let swaks = try #require(Binary.which("swaks"), "swaks is required (apt-get install swaks); .ci/run installs it")
+        let r = try Binary.run(swaks, ["--pipe", "\(Binary.path) serve --stdio --profile mx",
+                                       "--from", "alice@example.com", "--to", "someone@elsewhere.org"])
+        #expect(r.status != 0)
+        #expect(r.out.contains("554 5.7.1 <someone@elsewhere.org>: Relay access denied"))
+    }
+}
