@@ -37,6 +37,40 @@ struct LineFramer {
 
     private var lastWasCR = false
 
+    /// Takes the next complete line from `bytes` starting at `index` (advanced past it), copying runs at once
+    /// instead of byte by byte. Nil when the buffer ends inside a line (the partial line is kept).
+    mutating func take(from bytes: UnsafeBufferPointer<UInt8>, at index: inout Int, limit: Int) -> FramedLine? {
+        var i = index
+        while i < bytes.count && bytes[i] != 0x0A { i += 1 }
+        let run = i - index
+        // Fast path: a whole line inside this buffer and nothing pending — one copy, no framer buffer churn.
+        if length == 0 && i < bytes.count {
+            var end = i
+            if end > index && bytes[end - 1] == 0x0D { end -= 1 }
+            let content = end - index
+            let kept = Swift.min(content, limit + 1)
+            let line = FramedLine(bytes: Array(UnsafeBufferPointer(rebasing: bytes[index..<(index + kept)])),
+                                  overflowed: content > limit, length: content)
+            index = i + 1
+            return line
+        }
+        if run > 0 {
+            length += run
+            lastWasCR = bytes[i - 1] == 0x0D
+            let room = limit + 1 - current.count
+            if room > 0 {
+                let copy = Swift.min(room, run)
+                current.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<(index + copy)]))
+                if copy < run { overflowed = true }
+            } else {
+                overflowed = true
+            }
+        }
+        guard i < bytes.count else { index = i; return nil }
+        index = i + 1
+        return push(0x0A, limit: limit)
+    }
+
     /// Drops whatever is buffered (after STARTTLS the server must discard pipelined plaintext, RFC 3207 §4.2).
     mutating func discardBuffered() {
         current.removeAll(keepingCapacity: true); overflowed = false; length = 0; lastWasCR = false

@@ -4,6 +4,12 @@
 //
 // Where real servers disagree, the RFC's side is taken and the choice is named in a comment beside the reply.
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Where the session is in RFC 5321 §4.1.4's order of commands.
 public enum SessionPhase: String, Sendable, Equatable {
     /// Greeting sent; the client must say EHLO or HELO.
@@ -36,7 +42,7 @@ public enum SessionOutput: Sendable, Equatable {
     /// The TLS handshake after "220 2.0.0 Ready to start TLS" (simulated here; the session state was reset).
     case tlsStarted
     case authenticated(user: String)
-    case delivered(StoredMessage)
+    indirect case delivered(StoredMessage)
     case closed
 }
 
@@ -67,7 +73,9 @@ public struct ServerSession: Sendable {
     private var bodyType = "7BIT"
     private var smtputf8 = false
     private var rejectedRecipients = 0
-    private var body: [String] = []
+    /// The message as received, dot-unstuffed, lines joined by LF (one buffer: no allocation per line).
+    private var body: [UInt8] = []
+    private var bodyLineCount = 0
     private var bodySize = 0
     private var bodyHasLongLine = false
     private var bodyMatchesContentRule = false
@@ -75,8 +83,10 @@ public struct ServerSession: Sendable {
     private var authMechanism = ""
     private var authUsername: String?
     private var framer = LineFramer()
+    private var tlsJustStarted = false
     private var messageCounter = 0
     private let idSeed: UInt64
+    private var contentMarker: [UInt8]
 
     /// Octets in a command line without CRLF (RFC 5321 §4.5.3.1.4: 512 with CRLF).
     public static let commandLineLimit = 510
@@ -91,6 +101,7 @@ public struct ServerSession: Sendable {
         self.profile = profile
         self.store = store
         self.idSeed = seed
+        self.contentMarker = Array(world.contentRuleMarker.utf8)
     }
 
     public var isClosed: Bool { phase == .closed }
@@ -106,16 +117,22 @@ public struct ServerSession: Sendable {
     public mutating func setScenario(_ scenario: Scenario) { world.scenario = scenario }
 
     /// Feeds client bytes in any chunking; returns the outputs of every line they complete.
+    @inlinable
     public mutating func receive<Bytes: Sequence>(_ bytes: Bytes) -> [SessionOutput] where Bytes.Element == UInt8 {
+        if let direct = bytes.withContiguousStorageIfAvailable({ receiveBuffer($0) }) { return direct }
+        return Array(bytes).withUnsafeBufferPointer { receiveBuffer($0) }
+    }
+
+    @usableFromInline
+    mutating func receiveBuffer(_ bytes: UnsafeBufferPointer<UInt8>) -> [SessionOutput] {
         var outputs: [SessionOutput] = []
-        for byte in bytes {
-            if phase == .closed { break }
+        var index = 0
+        while index < bytes.count, phase != .closed {
             let limit = phase == .data ? Self.textLineLimit : phase == .auth ? Self.authLineLimit : Self.commandLineLimit
-            guard let line = framer.push(byte, limit: limit) else { continue }
-            let before = outputs.count
+            guard let line = framer.take(from: bytes, at: &index, limit: limit) else { break }
             handle(line, into: &outputs)
             // RFC 3207 §4.2: plaintext pipelined behind STARTTLS must be thrown away (the command-injection fix).
-            if outputs[before...].contains(.tlsStarted) { framer.discardBuffered(); break }
+            if tlsJustStarted { tlsJustStarted = false; framer.discardBuffered(); break }
         }
         return outputs
     }
@@ -157,11 +174,13 @@ public struct ServerSession: Sendable {
             return
         }
         let text = String(decoding: line.bytes, as: UTF8.self)
-        let trimmed = text.drop(while: { $0 == " " })
-        let verbEnd = trimmed.firstIndex(where: { $0 == " " || $0 == ":" }) ?? trimmed.endIndex
-        let verb = trimmed[..<verbEnd].uppercased()
-        var argument = trimmed[verbEnd...]
-        if argument.first == " " { argument = argument.dropFirst() }
+        let u = text.utf8
+        var verbStart = u.startIndex
+        while verbStart < u.endIndex && u[verbStart] == UInt8(ascii: " ") { verbStart = u.index(after: verbStart) }
+        let verbEnd = u[verbStart...].firstIndex { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: ":") } ?? u.endIndex
+        let verb = Self.asciiUppercased(text[verbStart..<verbEnd])
+        var argument = text[verbEnd...]
+        if argument.utf8.first == UInt8(ascii: " ") { argument = argument[argument.utf8.index(after: argument.startIndex)...] }
         let cause = ReplyCause.command(verb: verb)
 
         switch verb {
@@ -234,7 +253,7 @@ public struct ServerSession: Sendable {
         guard !inTransaction else {
             return reply(Reply(503, EnhancedStatusCode(5, 5, 1), "Error: nested MAIL command"), to: cause, into: &out)
         }
-        guard argument.uppercased().hasPrefix("FROM:") else {
+        guard Self.hasASCIIPrefix(argument, "FROM:") else {
             return reply(Reply(501, EnhancedStatusCode(5, 5, 4), "Syntax: MAIL FROM:<address>"), to: cause, into: &out)
         }
         if profile == .submission {
@@ -317,7 +336,7 @@ public struct ServerSession: Sendable {
         guard phase == .mail || phase == .rcpt else {
             return reply(Reply(503, EnhancedStatusCode(5, 5, 1), "Error: need MAIL command"), to: cause, into: &out)
         }
-        guard argument.uppercased().hasPrefix("TO:") else {
+        guard Self.hasASCIIPrefix(argument, "TO:") else {
             return reply(Reply(501, EnhancedStatusCode(5, 5, 4), "Syntax: RCPT TO:<address>"), to: cause, into: &out)
         }
         let (pathText, parameters) = AddressParser.splitPathAndParameters(argument.dropFirst(3))
@@ -414,7 +433,7 @@ public struct ServerSession: Sendable {
             return reply(Reply(503, EnhancedStatusCode(5, 5, 1), "Error: need RCPT command"), to: cause, into: &out)
         }
         phase = .data
-        body.removeAll(keepingCapacity: true)
+        body.removeAll(keepingCapacity: true); bodyLineCount = 0
         bodySize = 0; bodyHasLongLine = false; bodyMatchesContentRule = false; bodyOverSize = false
         reply(Reply(354, nil, "End data with <CR><LF>.<CR><LF>"), to: cause, into: &out)
     }
@@ -429,14 +448,15 @@ public struct ServerSession: Sendable {
         bodySize += length + 2
         if bodySize > world.scenario.maxMessageSize { bodyOverSize = true }
         guard !bodyOverSize else { return }  // keep counting, stop storing: memory stays bounded
-        let text = String(decoding: bytes, as: UTF8.self)
-        if text.contains(world.contentRuleMarker) { bodyMatchesContentRule = true }
-        body.append(text)
+        if !bodyMatchesContentRule, Self.contains(bytes, contentMarker) { bodyMatchesContentRule = true }
+        if bodyLineCount > 0 { body.append(0x0A) }
+        body.append(contentsOf: bytes)
+        bodyLineCount += 1
     }
 
     private mutating func finishMessage(into out: inout [SessionOutput]) {
         let cause = ReplyCause.messageEnd
-        defer { resetTransaction(); body.removeAll(keepingCapacity: true) }
+        defer { resetTransaction(); body.removeAll(keepingCapacity: true); bodyLineCount = 0 }
         phase = .greeted
         if bodyOverSize || (declaredSize.map { $0 > world.scenario.maxMessageSize } ?? false) {
             return reply(Reply(552, EnhancedStatusCode(5, 3, 4), "Message size exceeds fixed limit"), to: cause, into: &out)
@@ -473,17 +493,31 @@ public struct ServerSession: Sendable {
         let stamp = SimulatedTime.rfc5322Date(tick: now)
         // RFC 3848 "with" keywords: ESMTP, +S for TLS, +A for an authenticated client.
         let with = extended ? "ESMTP" + (tlsActive ? "S" : "") + (authenticatedUser != nil ? "A" : "") : "SMTP"
-        let forClause = recipients.count == 1 ? "\n\tfor <\(recipients[0])>" : ""
-        var headers = [
-            "Return-Path: <\(from)>",
-            "Received: from \(clientName ?? "unknown") (\(world.clientName) [192.0.2.10])\n\tby \(world.serverName) (smtp-tui) with \(with) id \(id)\(forClause);\n\t\(stamp)",
-        ]
+        var received = "Received: from "
+        received += clientName ?? "unknown"
+        received += " (" + world.clientName + " [192.0.2.10])\n\tby " + world.serverName + " (smtp-tui) with " + with + " id " + id
+        if recipients.count == 1 { received += "\n\tfor <" + recipients[0] + ">" }
+        received += ";\n\t" + stamp
+        var headers = ["Return-Path: <" + from + ">", received]
         // Split the client's header block from the body at the first empty line, if it starts with a header.
-        var clientHeaders: [String] = [], bodyLines = body
-        if let first = body.first, Self.looksLikeHeader(first) {
-            let end = body.firstIndex(of: "") ?? body.endIndex
-            clientHeaders = Array(body[..<end])
-            bodyLines = end < body.endIndex ? Array(body[body.index(after: end)...]) : []
+        // Split the client's header block from the body at the first empty line, if it starts with a header.
+        var clientHeaders: [String] = [], bodyStart = 0, bodyLines = bodyLineCount
+        let firstEnd = body.firstIndex(of: 0x0A) ?? body.endIndex
+        if bodyLineCount > 0, Self.looksLikeHeader(String(decoding: body[..<firstEnd], as: UTF8.self)) {
+            var lineStart = 0
+            bodyLines = 0
+            bodyStart = body.count
+            while true {
+                let lineEnd = body[lineStart...].firstIndex(of: 0x0A) ?? body.endIndex
+                if lineEnd == lineStart {  // the empty separator line
+                    bodyStart = min(body.count, lineEnd + 1)
+                    bodyLines = bodyLineCount - clientHeaders.count - 1
+                    break
+                }
+                clientHeaders.append(String(decoding: body[lineStart..<lineEnd], as: UTF8.self))
+                if lineEnd == body.endIndex { break }
+                lineStart = lineEnd + 1
+            }
         }
         headers += clientHeaders
         func has(_ name: String) -> Bool { clientHeaders.contains { $0.lowercased().hasPrefix(name.lowercased() + ":") } }
@@ -491,13 +525,57 @@ public struct ServerSession: Sendable {
         if !has("Message-ID") { headers.append("Message-ID: <\(id).\(now)@\(world.serverName)>") }
         if !has("Date") { headers.append("Date: \(stamp)") }
         if !has("From"), !from.isEmpty { headers.append("From: <\(from)>") }
-        return StoredMessage(id: id, envelopeFrom: from, recipients: recipients, headers: headers, body: bodyLines,
+        return StoredMessage(id: id, envelopeFrom: from, recipients: recipients, headers: headers, bodyText: Array(body[bodyStart...]), bodyIsEmpty: bodyLines == 0,
                              receivedAtTick: now, size: bodySize)
     }
 
+    /// Byte search for the content rule's marker (String.contains is far slower on the hot body path).
+    static func contains(_ haystack: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first else { return true }
+        guard haystack.count >= needle.count else { return false }
+        return haystack.withUnsafeBufferPointer { hay in
+            needle.withUnsafeBufferPointer { pin in
+                var offset = 0
+                let lastStart = hay.count - pin.count
+                while offset <= lastStart {
+                    guard let hit = memchr(hay.baseAddress! + offset, Int32(first), lastStart - offset + 1) else { return false }
+                    let at = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - hay.baseAddress!
+                    if memcmp(hay.baseAddress! + at, pin.baseAddress!, pin.count) == 0 { return true }
+                    offset = at + 1
+                }
+                return false
+            }
+        }
+    }
+
+    /// Upper-cases ASCII letters only (verbs are ASCII; full Unicode case mapping is slow and not wanted).
+    static func asciiUppercased(_ text: Substring) -> String {
+        if !text.utf8.contains(where: { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }) { return String(text) }
+        return String(decoding: text.utf8.map { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") ? $0 - 32 : $0 }, as: UTF8.self)
+    }
+
+    /// Case-insensitive ASCII prefix test, e.g. "from:" against "FROM:".
+    static func hasASCIIPrefix(_ text: Substring, _ prefix: StaticString) -> Bool {
+        let p = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
+        var i = text.utf8.startIndex
+        for b in p {
+            guard i < text.utf8.endIndex else { return false }
+            let c = text.utf8[i]
+            guard c == b || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z") && c - 32 == b) else { return false }
+            i = text.utf8.index(after: i)
+        }
+        return true
+    }
+
+    /// "Name: value" where the name is printable ASCII without spaces (RFC 5322 §2.2).
     static func looksLikeHeader(_ line: String) -> Bool {
-        guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else { return false }
-        return line[..<colon].allSatisfy { $0.isASCII && $0 != " " && !$0.isWhitespace && $0.asciiValue.map { $0 > 32 && $0 < 127 } == true }
+        var sawName = false
+        for b in line.utf8 {
+            if b == UInt8(ascii: ":") { return sawName }
+            guard b > 32 && b < 127 else { return false }
+            sawName = true
+        }
+        return false
     }
 
     private mutating func help(_ argument: Substring, into out: inout [SessionOutput]) {
@@ -559,6 +637,7 @@ public struct ServerSession: Sendable {
         extended = false
         clientName = nil
         authenticatedUser = nil
+        tlsJustStarted = true
         out.append(.tlsStarted)
     }
 
@@ -704,6 +783,7 @@ public struct ServerSession: Sendable {
 
     /// Text from the client echoed in a reply: printable ASCII only, bounded, so a reply line stays under 512.
     private func sanitized(_ text: some StringProtocol) -> String {
+        if text.utf8.count <= 200 && text.utf8.allSatisfy({ $0 >= 0x20 && $0 <= 0x7E }) { return String(text) }
         var out = ""
         for scalar in text.unicodeScalars.prefix(200) {
             out.unicodeScalars.append((0x20...0x7E).contains(scalar.value) ? scalar : "?")

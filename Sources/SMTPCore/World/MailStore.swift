@@ -8,10 +8,21 @@ public struct StoredMessage: Sendable, Equatable, Identifiable {
     public let recipients: [String]
     /// Header lines as stored, the server's own (Return-Path, Received, …) first.
     public let headers: [String]
-    public let body: [String]
+    /// The body lines joined by LF, kept as one buffer so delivering a message allocates once, not per line.
+    public let bodyText: [UInt8]
+    private let bodyIsEmpty: Bool
+    public var body: [String] {
+        bodyIsEmpty ? [] : bodyText.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+    }
     public let receivedAtTick: Int
     /// Octets of the message as received (after dot-unstuffing, CRLF line ends).
     public let size: Int
+
+    public init(id: String, envelopeFrom: String, recipients: [String], headers: [String], bodyText: [UInt8],
+                bodyIsEmpty: Bool, receivedAtTick: Int, size: Int) {
+        self.id = id; self.envelopeFrom = envelopeFrom; self.recipients = recipients; self.headers = headers
+        self.bodyText = bodyText; self.bodyIsEmpty = bodyIsEmpty; self.receivedAtTick = receivedAtTick; self.size = size
+    }
 
     public func header(_ name: String) -> String? {
         let prefix = name.lowercased() + ":"
