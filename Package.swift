@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .executable(name: "smtp-tui", targets: ["smtp-tui"]),
         .library(name: "SMTPCore", targets: ["SMTPCore"]),
+        .library(name: "TUI", targets: ["TUI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -14,13 +15,20 @@ let package = Package(
     targets: [
         // The SMTP engine, the simulated world, the reference catalogue and the tick clock. No terminal code.
         .target(name: "SMTPCore"),
+        // State → action → update → view → cells. Pure Swift: no ncurses here, so tests render into memory.
+        .target(name: "TUI", dependencies: ["SMTPCore"]),
+        // ncursesw, seen only by the terminal backend in the executable.
+        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
+        // Signal flags and the crash handler that restores the terminal, in C because they run in signal context.
+        .target(name: "CTerminalGuard"),
         .executableTarget(
             name: "smtp-tui",
             dependencies: [
-                "SMTPCore",
+                "SMTPCore", "TUI", "CNcursesw", "CTerminalGuard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "SMTPCore"]),
         .testTarget(
             name: "SMTPCoreTests",
             dependencies: [

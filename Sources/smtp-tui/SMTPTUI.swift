@@ -7,6 +7,7 @@ struct SMTPTUI: ParsableCommand {
         commandName: "smtp-tui",
         abstract: "Learn how e-mail really travels: an interactive SMTP simulator for the terminal.",
         version: "0.1.0",
-        subcommands: [ServeCommand.self, WorldCommand.self, BenchCommand.self]
+        subcommands: [TUICommand.self, ServeCommand.self, WorldCommand.self, BenchCommand.self],
+        defaultSubcommand: TUICommand.self
     )
 }

@@ -1,0 +1,47 @@
+// What Swift cannot import from ncursesw by itself: the wide-character API (hidden unless NCURSES_WIDECHAR),
+// C globals that Swift 6 refuses to read, and expression macros.
+#ifndef SMTP_TUI_NCURSES_SHIM_H
+#define SMTP_TUI_NCURSES_SHIM_H
+#define NCURSES_WIDECHAR 1
+#define _XOPEN_SOURCE_EXTENDED 1
+#include <locale.h>
+#include <langinfo.h>
+#include <stdio.h>
+#include <ncursesw/curses.h>
+#include <ncursesw/term.h>
+
+static inline WINDOW *shim_stdscr(void) { return stdscr; }
+static inline int shim_lines(void) { return LINES; }
+static inline int shim_cols(void) { return COLS; }
+static inline int shim_colors(void) { return COLORS; }
+static inline int shim_color_pairs(void) { return COLOR_PAIRS; }
+static inline attr_t shim_a_bold(void) { return A_BOLD; }
+static inline attr_t shim_a_reverse(void) { return A_REVERSE; }
+static inline attr_t shim_a_underline(void) { return A_UNDERLINE; }
+static inline attr_t shim_a_dim(void) { return A_DIM; }
+static inline attr_t shim_a_normal(void) { return A_NORMAL; }
+static inline mmask_t shim_all_mouse_events(void) { return ALL_MOUSE_EVENTS | REPORT_MOUSE_POSITION; }
+static inline mmask_t shim_button1_pressed(void) { return BUTTON1_PRESSED; }
+static inline mmask_t shim_button1_released(void) { return BUTTON1_RELEASED; }
+static inline mmask_t shim_button1_clicked(void) { return BUTTON1_CLICKED; }
+static inline mmask_t shim_button4_pressed(void) { return BUTTON4_PRESSED; }
+static inline mmask_t shim_button5_pressed(void) { return BUTTON5_PRESSED; }
+static inline int shim_key_mouse(void) { return KEY_MOUSE; }
+static inline int shim_key_resize(void) { return KEY_RESIZE; }
+static inline int shim_key_btab(void) { return KEY_BTAB; }
+
+/// Draws one grapheme (UTF-8) with attributes and a colour pair at (y, x).
+static inline void shim_put(int y, int x, const char *utf8, attr_t attrs, int pair) {
+    wchar_t wide[8] = {0};
+    int n = (int)mbstowcs(wide, utf8, 7);
+    if (n <= 0) { wide[0] = L'?'; wide[1] = 0; }
+    cchar_t cell;
+    setcchar(&cell, wide, attrs, (short)(pair > 32767 ? 0 : pair), &pair);
+    mvadd_wch(y, x, &cell);
+}
+
+static inline int shim_get_wch(wint_t *out) { return get_wch(out); }
+
+/// The locale's codeset, e.g. "UTF-8" or "ANSI_X3.4-1968".
+static inline const char *shim_codeset(void) { return nl_langinfo(CODESET); }
+#endif

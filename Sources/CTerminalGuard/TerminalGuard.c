@@ -1,0 +1,83 @@
+#include "CTerminalGuard.h"
+#include <signal.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t quit_signal = 0;
+static volatile sig_atomic_t resized = 0;
+static struct termios saved;
+static volatile sig_atomic_t have_saved = 0;
+static struct sigaction previous[32];
+
+static const char restore_seq[] = "\033[?1006l\033[?1003l\033[?1002l\033[?1000l\033[?2004l\033[?25h\033[0m\033[?1049l\r\n";
+
+static void on_quit(int sig) { quit_signal = sig; }
+static void on_winch(int sig) { (void)sig; resized = 1; }
+
+void tg_emergency_restore(void) {
+    if (have_saved) tcsetattr(0, TCSANOW, &saved);
+    ssize_t ignored = write(1, restore_seq, sizeof restore_seq - 1);
+    (void)ignored;
+}
+
+static void on_fatal(int sig) {
+    tg_emergency_restore();
+    // Chain to what was there before (the Swift runtime's backtracer), or the default action.
+    sigaction(sig, &previous[sig], NULL);
+    raise(sig);
+}
+
+void tg_install(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;  // no SA_RESTART: a blocking read returns with EINTR so the loop sees the flag
+    sa.sa_handler = on_quit;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sa.sa_handler = on_winch;
+    sigaction(SIGWINCH, &sa, NULL);
+    int fatal[] = {SIGSEGV, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE};
+    for (unsigned i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
+        struct sigaction fa;
+        memset(&fa, 0, sizeof fa);
+        sigemptyset(&fa.sa_mask);
+        fa.sa_flags = SA_RESETHAND;
+        fa.sa_handler = on_fatal;
+        sigaction(fatal[i], &fa, &previous[fatal[i]]);
+    }
+}
+
+void tg_save_terminal(void) {
+    if (tcgetattr(0, &saved) == 0) have_saved = 1;
+}
+
+int tg_quit_signal(void) { return quit_signal; }
+
+int tg_take_resize(void) {
+    int r = resized;
+    resized = 0;
+    return r;
+}
+
+void tg_write(const char *bytes) {
+    size_t n = strlen(bytes);
+    while (n > 0) {
+        ssize_t w = write(1, bytes, n);
+        if (w <= 0) return;
+        bytes += w;
+        n -= (size_t)w;
+    }
+}
+
+void tg_write_stderr(const char *bytes) {
+    size_t n = strlen(bytes);
+    while (n > 0) {
+        ssize_t w = write(2, bytes, n);
+        if (w <= 0) return;
+        bytes += w;
+        n -= (size_t)w;
+    }
+}

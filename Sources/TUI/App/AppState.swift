@@ -1,0 +1,120 @@
+// The whole app as one value. `update` changes it; views only read it.
+import SMTPCore
+
+public enum Section: Int, CaseIterable, Sendable {
+    case flow = 1, commands, terminal, codes, examples
+    public var title: String {
+        switch self {
+        case .flow: return "Flow"
+        case .commands: return "Commands"
+        case .terminal: return "Terminal"
+        case .codes: return "Status codes"
+        case .examples: return "Code examples"
+        }
+    }
+    public var shortTitle: String {
+        switch self {
+        case .flow: return "Flow"
+        case .commands: return "Cmds"
+        case .terminal: return "Term"
+        case .codes: return "Codes"
+        case .examples: return "Code"
+        }
+    }
+}
+
+public enum Popup: Equatable, Sendable {
+    case help
+    case command(Int)
+    case inbox
+}
+
+public struct TranscriptLine: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable {
+        case you, server(Int), data, local
+    }
+    public var kind: Kind
+    public var text: String
+    public init(_ kind: Kind, _ text: String) { self.kind = kind; self.text = text }
+}
+
+public struct AppState: Sendable {
+    public var size: Size
+    public var focus: Section = .terminal
+    /// What the big right-hand pane shows: the terminal, the status codes or the code examples.
+    public var mainSection: Section = .terminal
+    public var popup: Popup?
+    public var popupScroll = 0
+    /// True while keys go to the terminal's input line.
+    public var typing = true
+    public var ascii = false
+    public var themeName = "default"
+    public var status: (text: String, isError: Bool)?
+
+    public var commandIndex = 0
+    public var codeIndex = 0
+    public var codeFilter: ReplyClass?
+    public var exampleIndex = 0
+    public var exampleScroll = 0
+
+    public var editor = LineEditor()
+    public var transcript: [TranscriptLine] = []
+    /// Lines scrolled up from the bottom of the transcript.
+    public var transcriptScroll = 0
+    public var showPrefixes = true
+    public var selectedTranscriptLine: Int?
+
+    public var sim = Simulation()
+    public var paused = false
+    /// Simulation ticks per real tick, in quarters: 4 = normal, 1 = quarter speed, 16 = four times.
+    public var speedQuarters = 4
+    private var tickRemainder = 0
+    /// The last mouse press, for double clicks: (x, y, tick).
+    public var lastClick: (x: Int, y: Int, tick: Int)?
+    /// Real ticks seen (drives double-click timing and the cursor blink; not the simulation clock).
+    public var uptime = 0
+
+    public init(size: Size) {
+        self.size = size
+        transcript = [TranscriptLine(.local, "Type `connect` to begin an SMTP session with smtp.example.com.")]
+    }
+
+    public static let minimumSize = Size(width: 40, height: 10)
+    public var isTooSmall: Bool { size.width < Self.minimumSize.width || size.height < Self.minimumSize.height }
+    /// The wide layout shows flow, commands and the main pane at once.
+    public var isWide: Bool { size.width >= 100 && size.height >= 30 }
+
+    /// The state of the connection as the indicator shows it.
+    public var connectionLabel: String {
+        guard let session = sim.session else {
+            return transcript.contains { if case .server(421) = $0.kind { return true }; return false } && !sim.isConnected ? "Connection lost" : "Offline"
+        }
+        if session.isClosed { return lastServerCode == 421 ? "Connection lost" : "Closed" }
+        if !visibleGreeting { return "Connecting…" }
+        if visibleAuthenticated { return "Authenticated" }
+        if visibleTLS { return "TLS" }
+        return "Connected"
+    }
+
+    // What the learner has *seen* so far (replies arrive after their travel time).
+    public var visibleGreeting = false
+    public var visibleTLS = false
+    public var visibleAuthenticated = false
+    public var lastServerCode: Int?
+    public var inboxCount: Int { sim.arrived.filter { $0.recipients.contains("bob@domain.com") }.count }
+
+    public var visibleCodes: [StatusCodeEntry] {
+        StatusCatalogue.all.filter { codeFilter == nil || $0.replyClass == codeFilter }
+    }
+
+    /// Whether anything moves: the runtime ticks only then.
+    public var isAnimating: Bool { sim.isBusy && !paused }
+
+    mutating func advanceSimulation(realTicks: Int) -> [SessionOutput] {
+        uptime += realTicks
+        guard !paused else { return [] }
+        let quarters = realTicks * speedQuarters + tickRemainder
+        tickRemainder = quarters % 4
+        return sim.advance(by: quarters / 4)
+    }
+}

@@ -1,0 +1,350 @@
+// update(state, action) -> effects: the only place state changes. Pure: no I/O, no clock.
+import SMTPCore
+
+public enum App {
+    public static func update(_ state: inout AppState, _ action: Action) -> [Effect] {
+        switch action {
+        case .resize(let size):
+            state.size = size
+            return []
+        case .tick(let n):
+            let outputs = state.advanceSimulation(realTicks: n)
+            absorb(outputs, into: &state)
+            return []
+        case .paste(let text):
+            paste(text, into: &state)
+            return []
+        case .mouse(let event):
+            return mouse(event, &state)
+        case .key(let key):
+            return self.key(key, &state)
+        }
+    }
+
+    // MARK: - Keys
+
+    static func key(_ key: Key, _ state: inout AppState) -> [Effect] {
+        if key == .ctrl("c") { return [.quit] }
+        state.status = nil
+        if let popup = state.popup { return popupKey(key, popup, &state) }
+        if state.typing && state.focus == .terminal { return typingKey(key, &state) }
+        switch key {
+        case .tab: cycleFocus(&state, +1)
+        case .backTab: cycleFocus(&state, -1)
+        case .escape: state.status = nil
+        case .char("q"): return [.quit]
+        case .char("?"), .function(1): state.popup = .help; state.popupScroll = 0
+        case .char("t"): return [.cycleTheme]
+        case .char("p"):
+            state.paused.toggle()
+            state.status = (state.paused ? "Animation paused (p resumes)" : "Animation resumed", false)
+        case .char("+"), .char("="):
+            state.speedQuarters = min(16, state.speedQuarters * 2)
+            state.status = ("Animation speed ×\(speedLabel(state.speedQuarters))", false)
+        case .char("-"):
+            state.speedQuarters = max(1, state.speedQuarters / 2)
+            state.status = ("Animation speed ×\(speedLabel(state.speedQuarters))", false)
+        case .char("c"): state.showPrefixes.toggle()
+        case .char("b"): state.popup = .inbox; state.popupScroll = 0
+        case .char("i"): focus(.terminal, &state)
+        case .char("y") where state.focus == .examples:
+            let example = CodeExamples.all[state.exampleIndex]
+            state.status = ("Copied the \(example.title) example to the clipboard (OSC 52)", false)
+            return [.copyToClipboard(example.code)]
+        case .char(let d) where state.focus == .codes && "a245".contains(d):
+            state.codeFilter = d == "a" ? nil : ReplyClass(rawValue: Int(String(d))!)
+            state.codeIndex = 0
+        case .char(let d) where ("1"..."5").contains(d):
+            focus(Section(rawValue: Int(String(d))!)!, &state)
+        default:
+            listKey(key, &state)
+        }
+        return []
+    }
+
+    static func speedLabel(_ q: Int) -> String { q % 4 == 0 ? "\(q / 4)" : q == 2 ? "½" : "¼" }
+
+    static func typingKey(_ key: Key, _ state: inout AppState) -> [Effect] {
+        switch key {
+        case .escape:
+            state.typing = false
+            state.status = ("Left the input line: single keys work now (? help, q quit, i or 3 to type again)", false)
+        case .enter:
+            submit(state.editor.commit(), &state)
+        case .tab, .right where state.editor.isEmpty:
+            if state.sim.isConnected && state.sim.isBusy {
+                state.status = ("Waiting for the server's reply…", false)
+            } else if let s = Suggestion.next(for: state) {
+                if s.isEmpty { state.status = ("The suggestion is an empty line: press Enter to send it", false) } else { state.editor.set(s) }
+            } else if key == .tab {
+                state.typing = false; cycleFocus(&state, +1)
+            }
+        case .tab:
+            state.typing = false; cycleFocus(&state, +1)
+        case .backTab:
+            state.typing = false; cycleFocus(&state, -1)
+        case .pageUp: state.transcriptScroll += 5
+        case .pageDown: state.transcriptScroll = max(0, state.transcriptScroll - 5)
+        case .up where state.editor.history.isEmpty:
+            state.transcriptScroll += 1
+        default:
+            _ = state.editor.handle(key)
+        }
+        return []
+    }
+
+    static func popupKey(_ key: Key, _ popup: Popup, _ state: inout AppState) -> [Effect] {
+        switch key {
+        case .escape, .char("q"), .enter where popup != .help && !isCommand(popup):
+            state.popup = nil
+        case .escape, .char("q"), .char("?"):
+            state.popup = nil
+        case .up, .char("k"): state.popupScroll = max(0, state.popupScroll - 1)
+        case .down, .char("j"): state.popupScroll += 1
+        case .pageUp: state.popupScroll = max(0, state.popupScroll - 10)
+        case .pageDown, .char(" "): state.popupScroll += 10
+        case .char("t"), .enter:
+            if case .command(let i) = popup { tryIt(CommandCatalogue.all[i], &state) } else { state.popup = nil }
+        default: break
+        }
+        return []
+    }
+
+    static func isCommand(_ popup: Popup) -> Bool { if case .command = popup { return true }; return false }
+
+    static func listKey(_ key: Key, _ state: inout AppState) {
+        let step: Int
+        switch key {
+        case .up, .char("k"): step = -1
+        case .down, .char("j"): step = 1
+        case .pageUp: step = -10
+        case .pageDown: step = 10
+        case .home: step = -10_000
+        case .end: step = 10_000
+        case .enter:
+            if state.focus == .commands { state.popup = .command(state.commandIndex); state.popupScroll = 0 }
+            if state.focus == .terminal { focus(.terminal, &state) }
+            return
+        case .char("n"), .char("]"), .right where state.focus == .examples:
+            state.exampleIndex = (state.exampleIndex + 1) % CodeExamples.all.count; state.exampleScroll = 0; return
+        case .char("N"), .char("["), .left where state.focus == .examples:
+            state.exampleIndex = (state.exampleIndex + CodeExamples.all.count - 1) % CodeExamples.all.count; state.exampleScroll = 0; return
+        case .char("y") where state.focus == .examples:
+            state.status = ("Copied the \(CodeExamples.all[state.exampleIndex].title) example to the clipboard (OSC 52)", false)
+            return
+        default: return
+        }
+        move(step, &state)
+    }
+
+    static func move(_ step: Int, _ state: inout AppState) {
+        switch state.focus {
+        case .commands: state.commandIndex = clamp(state.commandIndex + step, CommandCatalogue.all.count)
+        case .codes: state.codeIndex = clamp(state.codeIndex + step, state.visibleCodes.count)
+        case .examples: state.exampleScroll = max(0, state.exampleScroll + step)
+        case .terminal: state.transcriptScroll = max(0, state.transcriptScroll - step)
+        case .flow: break
+        }
+    }
+
+    static func clamp(_ i: Int, _ count: Int) -> Int { max(0, min(count - 1, i)) }
+
+    static func cycleFocus(_ state: inout AppState, _ step: Int) {
+        let all = Section.allCases
+        let next = all[(all.firstIndex(of: state.focus)! + step + all.count) % all.count]
+        focus(next, &state, typing: false)
+    }
+
+    public static func focus(_ section: Section, _ state: inout AppState, typing: Bool = true) {
+        state.focus = section
+        if [.terminal, .codes, .examples].contains(section) { state.mainSection = section }
+        state.typing = section == .terminal && typing
+    }
+
+    // MARK: - Terminal
+
+    static func tryIt(_ entry: CommandEntry, _ state: inout AppState) {
+        state.popup = nil
+        focus(.terminal, &state)
+        state.editor.set(entry.tryIt)
+        state.status = ("Press Enter to send it\(state.sim.isConnected ? "" : " (type `connect` first if offline)")", false)
+    }
+
+    static func paste(_ text: String, into state: inout AppState) {
+        if state.popup != nil { return }
+        focus(.terminal, &state)
+        var lines = text.replacingCRLF().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // The last piece without a newline stays in the input line for the learner to finish.
+        let tail = lines.removeLast()
+        if let first = lines.first {
+            state.editor.insert(first)
+            submit(state.editor.commit(), &state)
+            for line in lines.dropFirst() { submit(line, &state) }
+        }
+        state.editor.insert(tail)
+    }
+
+    /// Enter on the input line: a local command, or a line for the server.
+    public static func submit(_ line: String, _ state: inout AppState) {
+        state.transcriptScroll = 0
+        let inData = state.sim.session?.phase == .data
+        let words = line.split(separator: " ")
+        if !inData, let local = words.first.map(String.init), localCommand(local, Array(words.dropFirst()), line, &state) { return }
+        guard state.sim.isConnected else {
+            state.transcript.append(TranscriptLine(.local, "Not connected: type `connect` first (this is a local command, not SMTP)."))
+            return
+        }
+        state.transcript.append(TranscriptLine(inData || state.sim.session?.phase == .data ? .data : .you, line))
+        state.sim.send(line)
+    }
+
+    /// Handles `connect`, `disconnect`, `clear`, `reset`, `scenario`, `help` — lower-case only, so `HELP` still
+    /// goes to the server as in a real telnet session.
+    static func localCommand(_ word: String, _ args: [Substring], _ line: String, _ state: inout AppState) -> Bool {
+        switch word {
+        case "connect":
+            if state.sim.isConnected {
+                state.transcript.append(TranscriptLine(.local, "Already connected. `disconnect` first."))
+            } else {
+                state.transcript.append(TranscriptLine(.local, "Trying 192.0.2.25… (telnet smtp.example.com 587)"))
+                state.visibleGreeting = false; state.visibleTLS = false; state.visibleAuthenticated = false
+                state.sim.connect()
+            }
+        case "disconnect":
+            state.sim.disconnect()
+            state.transcript.append(TranscriptLine(.local, "Connection closed by you."))
+        case "clear":
+            state.transcript.removeAll()
+        case "reset":
+            state.sim.reset()
+            state.visibleGreeting = false; state.visibleTLS = false; state.visibleAuthenticated = false
+            state.transcript = [TranscriptLine(.local, "Everything reset: no connection, empty mailboxes. Type `connect`.")]
+        case "scenario":
+            guard let name = args.first, let scenario = state.sim.world.scenario(named: String(name)) else {
+                let names = state.sim.world.scenarios.map { "\($0.name) — \($0.summary)" }
+                state.transcript.append(TranscriptLine(.local, "Scenarios: " + names.joined(separator: " | ")))
+                return true
+            }
+            state.sim.setScenario(scenario)
+            state.transcript.append(TranscriptLine(.local, "Scenario \(scenario.name): \(scenario.summary)"))
+        case "help":
+            state.transcript.append(TranscriptLine(.local,
+                "Local commands (not SMTP): connect, disconnect, clear, reset, scenario NAME, help. Type HELP in capitals to ask the server."))
+        default:
+            return false
+        }
+        return true
+    }
+
+    /// Replies and events that became visible this tick go into the transcript and the indicators.
+    static func absorb(_ outputs: [SessionOutput], into state: inout AppState) {
+        for output in outputs {
+            switch output {
+            case .reply(let reply, let cause):
+                if cause == .greeting { state.visibleGreeting = true }
+                for line in reply.wireLines { state.transcript.append(TranscriptLine(.server(reply.code), line)) }
+                state.lastServerCode = reply.code
+                if reply.code == 220 && cause == .command(verb: "STARTTLS") {
+                    state.transcript.append(TranscriptLine(.local,
+                        "A real telnet cannot speak TLS: you would use `openssl s_client -starttls smtp -connect smtp.example.com:587` or swaks. The simulator does the handshake for you now…"))
+                }
+            case .tlsStarted:
+                state.visibleTLS = true
+                state.transcript.append(TranscriptLine(.local, "TLS handshake done: the link is encrypted. The server forgot everything: say EHLO again."))
+            case .authenticated(let user):
+                state.visibleAuthenticated = true
+                state.transcript.append(TranscriptLine(.local, "Logged in as \(user)."))
+            case .delivered(let message):
+                state.transcript.append(TranscriptLine(.local, "Message \(message.id) delivered to \(message.recipients.joined(separator: ", ")) — press b (or click the recipient) to open the inbox."))
+            case .closed:
+                state.transcript.append(TranscriptLine(.local, "Connection closed by foreign host."))
+            }
+        }
+        if state.transcript.count > 20_000 { state.transcript.removeFirst(state.transcript.count - 20_000) }
+    }
+
+    // MARK: - Mouse
+
+    static func mouse(_ event: MouseEvent, _ state: inout AppState) -> [Effect] {
+        let frame = Frame.render(state)
+        let target = frame.hits.last { $0.rect.contains(x: event.x, y: event.y) }?.target
+        switch event.kind {
+        case .wheelUp, .wheelDown:
+            let step = event.kind == .wheelUp ? -3 : 3
+            if state.popup != nil { state.popupScroll = max(0, state.popupScroll + step); return [] }
+            let section: Section?
+            switch target {
+            case .pane(let s)?: section = s
+            case .commandRow?: section = .commands
+            case .codeRow?: section = .codes
+            case .transcriptLine?: section = .terminal
+            default: section = nil
+            }
+            if let section {
+                let saved = state.focus
+                state.focus = section
+                move(step, &state)
+                state.focus = saved
+            }
+            return []
+        case .release:
+            return []
+        case .press:
+            break
+        }
+        let double = state.lastClick.map { $0.x == event.x && $0.y == event.y && state.uptime - $0.tick < 12 } ?? false
+        state.lastClick = (event.x, event.y, state.uptime)
+        if state.popup != nil {
+            switch target {
+            case .popupButton(.tryIt)?:
+                if case .command(let i) = state.popup! { tryIt(CommandCatalogue.all[i], &state) }
+            case .popupButton(.close)?, nil: state.popup = nil
+            case .popupBody?: break
+            default: state.popup = nil
+            }
+            return []
+        }
+        switch target {
+        case .tab(let s)?: focus(s, &state)
+        case .pane(let s)?: focus(s, &state)
+        case .commandRow(let i)?:
+            let wasSelected = state.commandIndex == i && state.focus == .commands
+            focus(.commands, &state)
+            state.commandIndex = i
+            if wasSelected || double { state.popup = .command(i); state.popupScroll = 0 }
+        case .codeRow(let i)?:
+            focus(.codes, &state); state.codeIndex = i
+        case .codeFilter(let f)?:
+            focus(.codes, &state); state.codeFilter = f; state.codeIndex = 0
+        case .exampleTab(let i)?:
+            focus(.examples, &state); state.exampleIndex = i; state.exampleScroll = 0
+        case .suggestion?:
+            if let s = Suggestion.next(for: state) { focus(.terminal, &state); state.editor.set(s) }
+        case .viewAllCommands?: focus(.commands, &state)
+        case .flowNode(.recipient)?: state.popup = .inbox; state.popupScroll = 0
+        case .flowNode?: focus(.flow, &state)
+        case .transcriptLine(let i)?:
+            focus(.terminal, &state); state.selectedTranscriptLine = i
+        case .copyExample?:
+            state.status = ("Copied the \(CodeExamples.all[state.exampleIndex].title) example to the clipboard (OSC 52)", false)
+            return [.copyToClipboard(CodeExamples.all[state.exampleIndex].code)]
+        case .popupButton?, .popupBody?, nil: break
+        }
+        return []
+    }
+}
+
+extension String {
+    func replacingCRLF() -> String {
+        var out = ""
+        out.reserveCapacity(utf8.count)
+        var lastCR = false
+        for ch in unicodeScalars {
+            if ch == "\r" { out.unicodeScalars.append("\n"); lastCR = true; continue }
+            if ch == "\n" && lastCR { lastCR = false; continue }
+            lastCR = false
+            out.unicodeScalars.append(ch)
+        }
+        return out
+    }
+}

@@ -1,0 +1,144 @@
+// The in-memory screen: a grid of cells (grapheme + role + emphasis). Views draw here, never into the terminal;
+// the ncurses backend copies a finished buffer out, and tests read it back as text and style runs.
+
+public struct Cell: Equatable, Sendable {
+    /// The grapheme shown; "" in the second cell of a wide character.
+    public var text: String
+    public var role: Role
+    /// Extra emphasis a view asks for on top of the role (the cursor, a pressed button).
+    public var reverse: Bool
+    public init(text: String = " ", role: Role = .background, reverse: Bool = false) {
+        self.text = text; self.role = role; self.reverse = reverse
+    }
+    public static let blank = Cell()
+}
+
+public struct Buffer: Equatable, Sendable {
+    public let width: Int
+    public let height: Int
+    public private(set) var cells: [Cell]
+    /// Where the terminal cursor should be after drawing (the input line), if visible.
+    public var cursor: (x: Int, y: Int)? {
+        get { cursorX.map { ($0, cursorY) } }
+        set { cursorX = newValue?.x; cursorY = newValue?.y ?? 0 }
+    }
+    private var cursorX: Int?
+    private var cursorY = 0
+
+    public init(width: Int, height: Int, fill: Role = .background) {
+        self.width = max(0, width); self.height = max(0, height)
+        cells = Array(repeating: Cell(role: fill), count: self.width * self.height)
+    }
+
+    public var area: Rect { Rect(x: 0, y: 0, width: width, height: height) }
+
+    public subscript(x: Int, y: Int) -> Cell {
+        get { cells[y * width + x] }
+        set { cells[y * width + x] = newValue }
+    }
+
+    public static func == (a: Buffer, b: Buffer) -> Bool {
+        a.width == b.width && a.height == b.height && a.cells == b.cells && a.cursorX == b.cursorX && a.cursorY == b.cursorY
+    }
+
+    /// Fills a rect with blanks of a role (clipped).
+    public mutating func fill(_ rect: Rect, role: Role) {
+        let r = rect.clipped(to: area)
+        guard !r.isEmpty else { return }
+        for y in r.y..<r.maxY { for x in r.x..<r.maxX { self[x, y] = Cell(role: role) } }
+    }
+
+    /// Writes text from (x, y), clipped to `clip` and to the buffer; returns the x after the last cell written.
+    /// Wide characters take two cells and are never cut in half; control characters become "�".
+    @discardableResult
+    public mutating func put(_ text: some StringProtocol, x: Int, y: Int, role: Role, clip: Rect? = nil, reverse: Bool = false) -> Int {
+        let bounds = (clip ?? area).clipped(to: area)
+        guard y >= bounds.y, y < bounds.maxY else { return x + TextWidth.width(of: text) }
+        var cx = x
+        for ch in text {
+            var shown = ch
+            if let v = ch.unicodeScalars.first?.value, v < 0x20 || (0x7F..<0xA0).contains(v) { shown = "\u{FFFD}" }
+            let w = TextWidth.width(of: shown)
+            if w == 0 { continue }
+            if cx >= bounds.maxX { break }
+            if cx >= bounds.x {
+                if w == 2 && cx + 1 >= bounds.maxX { self[cx, y] = Cell(text: " ", role: role, reverse: reverse); break }
+                clearWideNeighbour(x: cx, y: y)
+                self[cx, y] = Cell(text: String(shown), role: role, reverse: reverse)
+                if w == 2 {
+                    clearWideNeighbour(x: cx + 1, y: y)
+                    self[cx + 1, y] = Cell(text: "", role: role, reverse: reverse)
+                }
+            }
+            cx += w
+        }
+        return cx
+    }
+
+    /// Overwriting half of a wide character must not leave the other half dangling.
+    private mutating func clearWideNeighbour(x: Int, y: Int) {
+        let cell = self[x, y]
+        if cell.text == "", x > 0 { self[x - 1, y].text = " " }
+        if x + 1 < width, self[x + 1, y].text == "", TextWidth.width(of: cell.text) == 2 { self[x + 1, y].text = " " }
+    }
+
+    /// Changes the role of cells in a rect without touching their text (selection highlight).
+    public mutating func restyle(_ rect: Rect, role: Role, reverse: Bool = false) {
+        let r = rect.clipped(to: area)
+        guard !r.isEmpty else { return }
+        for y in r.y..<r.maxY { for x in r.x..<r.maxX { self[x, y].role = role; self[x, y].reverse = reverse } }
+    }
+
+    // MARK: - Reading back (tests, snapshots)
+
+    /// The text of one row, wide characters once, trailing spaces kept.
+    public func line(_ y: Int) -> String {
+        guard y >= 0, y < height else { return "" }
+        return (0..<width).map { self[$0, y].text }.joined()
+    }
+
+    /// All rows joined by newlines, trailing spaces trimmed per row.
+    public var text: String {
+        (0..<height).map { String(line($0).reversed().drop(while: { $0 == " " }).reversed()) }.joined(separator: "\n")
+    }
+
+    /// Style runs per row: "y: x-x role" wherever the role or reverse flag changes (ratatui-style debug format).
+    public var styleRuns: String {
+        var out: [String] = []
+        for y in 0..<height {
+            var runs: [String] = []
+            var start = 0
+            for x in 1...width where x == width || self[x, y].role != self[start, y].role || self[x, y].reverse != self[start, y].reverse {
+                let c = self[start, y]
+                runs.append("\(start)-\(x - 1) \(c.role.rawValue)\(c.reverse ? " rev" : "")")
+                start = x
+            }
+            out.append("\(y): " + runs.joined(separator: ", "))
+        }
+        return out.joined(separator: "\n")
+    }
+
+    /// Finds the first (x, y) where `needle` starts, for tests and hit checks.
+    public func find(_ needle: String) -> (x: Int, y: Int)? {
+        let target = Array(needle)
+        for y in 0..<height {
+            for x in 0..<width where !self[x, y].text.isEmpty {
+                var collected: [Character] = []
+                var cx = x
+                while cx < width && collected.count < target.count {
+                    collected.append(contentsOf: self[cx, y].text)
+                    cx += 1
+                }
+                if collected.starts(with: target) { return (x, y) }
+            }
+        }
+        return nil
+    }
+}
+
+extension Rect {
+    public func clipped(to other: Rect) -> Rect {
+        let nx = max(x, other.x), ny = max(y, other.y)
+        return Rect(x: nx, y: ny, width: min(maxX, other.maxX) - nx, height: min(maxY, other.maxY) - ny)
+    }
+}

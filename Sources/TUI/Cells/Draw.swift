@@ -1,0 +1,67 @@
+// Drawing helpers on top of Buffer: boxes (Unicode or ASCII), wrapped text, lists.
+
+public struct BoxGlyphs: Sendable {
+    public let h, v, tl, tr, bl, br: String
+    public static let light = BoxGlyphs(h: "─", v: "│", tl: "╭", tr: "╮", bl: "╰", br: "╯")
+    public static let heavy = BoxGlyphs(h: "━", v: "┃", tl: "┏", tr: "┓", bl: "┗", br: "┛")
+    public static let ascii = BoxGlyphs(h: "-", v: "|", tl: "+", tr: "+", bl: "+", br: "+")
+    public static let asciiFocus = BoxGlyphs(h: "=", v: "#", tl: "#", tr: "#", bl: "#", br: "#")
+}
+
+extension Buffer {
+    /// A box with a title in its top edge; returns the inner rect.
+    @discardableResult
+    public mutating func box(_ rect: Rect, title: String = "", role: Role, titleRole: Role? = nil, glyphs: BoxGlyphs) -> Rect {
+        guard rect.width >= 2, rect.height >= 2 else { fill(rect, role: role); return .zero }
+        let top = rect.y, bottom = rect.maxY - 1, left = rect.x, right = rect.maxX - 1
+        for x in (left + 1)..<right { put(glyphs.h, x: x, y: top, role: role); put(glyphs.h, x: x, y: bottom, role: role) }
+        for y in (top + 1)..<bottom { put(glyphs.v, x: left, y: y, role: role); put(glyphs.v, x: right, y: y, role: role) }
+        put(glyphs.tl, x: left, y: top, role: role); put(glyphs.tr, x: right, y: top, role: role)
+        put(glyphs.bl, x: left, y: bottom, role: role); put(glyphs.br, x: right, y: bottom, role: role)
+        if !title.isEmpty && rect.width > 4 {
+            let shown = TextWidth.prefix(" \(title) ", fitting: rect.width - 4)
+            put(shown, x: left + 2, y: top, role: titleRole ?? role)
+        }
+        return rect.inset(1)
+    }
+
+    /// Wraps text to the rect's width at spaces (hard-breaking words that are too long) and draws from `skip` lines
+    /// down. Returns the number of wrapped lines in total.
+    @discardableResult
+    public mutating func wrapped(_ text: String, in rect: Rect, role: Role, skip: Int = 0) -> Int {
+        let lines = Wrap.lines(text, width: rect.width)
+        for (i, line) in lines.dropFirst(skip).prefix(rect.height).enumerated() {
+            put(line, x: rect.x, y: rect.y + i, role: role, clip: rect)
+        }
+        return lines.count
+    }
+}
+
+public enum Wrap {
+    /// Word-wraps each paragraph (split on "\n") to `width` cells.
+    public static func lines(_ text: String, width: Int) -> [String] {
+        guard width > 0 else { return [] }
+        var out: [String] = []
+        for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = "", lineWidth = 0
+            for word in paragraph.split(separator: " ", omittingEmptySubsequences: false) {
+                var w = String(word)
+                var ww = TextWidth.width(of: w)
+                if lineWidth > 0 && lineWidth + 1 + ww > width {
+                    out.append(line); line = ""; lineWidth = 0
+                }
+                while ww > width {  // a word longer than the line: hard break
+                    let head = TextWidth.prefix(w, fitting: width - lineWidth - (lineWidth > 0 ? 1 : 0))
+                    if head.isEmpty { out.append(line); line = ""; lineWidth = 0; continue }
+                    line += (lineWidth > 0 ? " " : "") + head
+                    out.append(line); line = ""; lineWidth = 0
+                    w = String(w.dropFirst(head.count)); ww = TextWidth.width(of: w)
+                }
+                if lineWidth > 0 { line += " "; lineWidth += 1 }
+                line += w; lineWidth += ww
+            }
+            out.append(line)
+        }
+        return out
+    }
+}

@@ -1,0 +1,141 @@
+// The root view: lays out the panes for the terminal's size and draws every one into a Buffer, recording a hit
+// map (which rect is which clickable thing) so mouse events resolve against what was actually drawn.
+import SMTPCore
+
+public enum PopupButton: Equatable, Sendable { case tryIt, close }
+
+public enum HitTarget: Equatable, Sendable {
+    case tab(Section)
+    case pane(Section)
+    case commandRow(Int)
+    case codeRow(Int)
+    case codeFilter(ReplyClass?)
+    case exampleTab(Int)
+    case copyExample
+    case suggestion
+    case viewAllCommands
+    case flowNode(FlowNode)
+    case transcriptLine(Int)
+    case popupBody
+    case popupButton(PopupButton)
+}
+
+public struct Hit: Equatable, Sendable {
+    public let rect: Rect
+    public let target: HitTarget
+}
+
+public struct Frame {
+    public var buffer: Buffer
+    public var hits: [Hit] = []
+    public let ascii: Bool
+
+    init(size: Size, ascii: Bool) {
+        buffer = Buffer(width: size.width, height: size.height)
+        self.ascii = ascii
+    }
+
+    mutating func hit(_ rect: Rect, _ target: HitTarget) {
+        let r = rect.clipped(to: buffer.area)
+        if !r.isEmpty { hits.append(Hit(rect: r, target: target)) }
+    }
+
+    /// A pane's border: heavy and in the focus role when focused, so focus shows without colour too.
+    mutating func pane(_ rect: Rect, title: String, focused: Bool) -> Rect {
+        let glyphs: BoxGlyphs = ascii ? (focused ? .asciiFocus : .ascii) : (focused ? .heavy : .light)
+        return buffer.box(rect, title: focused ? "▶ \(title)" : title, role: focused ? .focus : .border, glyphs: glyphs)
+    }
+
+    /// Draws the whole screen for a state.
+    public static func render(_ state: AppState) -> Frame {
+        var frame = Frame(size: state.size, ascii: state.ascii)
+        let area = frame.buffer.area
+        if state.isTooSmall {
+            frame.tooSmall(state)
+            return frame
+        }
+        let rows = area.split(.vertical, [.fixed(1), .fill, .fixed(1)])
+        frame.header(state, rows[0])
+        frame.hintBar(state, rows[2])
+        let body = rows[1]
+        if state.isWide {
+            let parts = body.split(.vertical, [.fixed(11), .fill])
+            frame.flow(state, parts[0])
+            let columns = parts[1].split(.horizontal, [.percent(30), .fill])
+            frame.commandList(state, columns[0])
+            frame.main(state, columns[1])
+        } else {
+            let showFlow = body.height >= 18 && state.focus != .flow
+            let parts = showFlow ? body.split(.vertical, [.fixed(7), .fill]) : [Rect.zero, body]
+            if showFlow { frame.flow(state, parts[0], compact: true) }
+            switch state.focus {
+            case .flow: frame.flow(state, parts[1])
+            case .commands: frame.commandList(state, parts[1])
+            default: frame.main(state, parts[1])
+            }
+        }
+        if let popup = state.popup { frame.popup(popup, state) }
+        return frame
+    }
+
+    mutating func main(_ state: AppState, _ rect: Rect) {
+        switch state.mainSection {
+        case .codes: statusCodes(state, rect)
+        case .examples: examples(state, rect)
+        default: terminal(state, rect)
+        }
+    }
+
+    mutating func tooSmall(_ state: AppState) {
+        let min = AppState.minimumSize
+        let message = "Please enlarge the terminal to at least \(min.width)×\(min.height) (now \(state.size.width)×\(state.size.height)). q quits."
+        let lines = Wrap.lines(message, width: max(1, buffer.width))
+        let top = max(0, (buffer.height - lines.count) / 2)
+        for (i, line) in lines.enumerated() where top + i < buffer.height {
+            let x = max(0, (buffer.width - TextWidth.width(of: line)) / 2)
+            buffer.put(line, x: x, y: top + i, role: .text)
+        }
+    }
+
+    mutating func header(_ state: AppState, _ rect: Rect) {
+        buffer.fill(rect, role: .header)
+        var x = rect.x
+        x = buffer.put(" smtp-tui ", x: x, y: rect.y, role: .banner, clip: rect)
+        let long = rect.width >= 100
+        for section in Section.allCases {
+            let label = " \(section.rawValue) \(long ? section.title : section.shortTitle) "
+            let active = state.focus == section
+            let start = x
+            x = buffer.put(label, x: x, y: rect.y, role: active ? .headerActive : .header, clip: rect, reverse: false)
+            hit(Rect(x: start, y: rect.y, width: x - start, height: 1), .tab(section))
+            if long { x = buffer.put("·", x: x, y: rect.y, role: .header, clip: rect) }
+        }
+        let right = " theme: \(state.themeName) "
+        let rx = rect.maxX - TextWidth.width(of: right)
+        if rx > x { buffer.put(right, x: rx, y: rect.y, role: .header, clip: rect) }
+    }
+
+    mutating func hintBar(_ state: AppState, _ rect: Rect) {
+        buffer.fill(rect, role: .keyhint)
+        if let status = state.status {
+            buffer.put(" " + status.text, x: rect.x, y: rect.y, role: status.isError ? .statusError : .statusOK, clip: rect)
+            return
+        }
+        var x = rect.x + 1
+        let items: [(String, String)]
+        if state.popup != nil {
+            items = [("Esc", "close"), ("↑↓", "scroll")] + (Frame.isCommandPopup(state.popup) ? [("t", "try it")] : [])
+        } else if state.typing && state.focus == .terminal {
+            items = [("Enter", "send"), ("Tab", "suggestion"), ("↑↓", "history"), ("Esc", "leave input"), ("Ctrl-C", "quit")]
+        } else {
+            items = KeyMap.bindings.compactMap { b in b.hint.map { (b.keys.count > 1 && b.keys.first == .char("1") ? "1-5" : b.keys[0].label, $0) } }
+        }
+        for (key, label) in items {
+            guard x < rect.maxX else { break }
+            x = buffer.put(key, x: x, y: rect.y, role: .keyhintKey, clip: rect)
+            x = buffer.put(" \(label)  ", x: x, y: rect.y, role: .keyhint, clip: rect)
+        }
+    }
+
+    static func isCommandPopup(_ popup: Popup?) -> Bool { if case .command? = popup { return true }; return false }
+}

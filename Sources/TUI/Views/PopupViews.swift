@@ -1,0 +1,96 @@
+// Popups: the help overlay (from the key table), a command's details with "Try it", and Bob's inbox.
+import SMTPCore
+
+extension Frame {
+    mutating func popup(_ popup: Popup, _ state: AppState) {
+        let area = buffer.area
+        let rect = area.centered(width: min(area.width - 2, 96), height: area.height - 2)
+        let title: String
+        var lines: [(String, Role)] = []
+        switch popup {
+        case .help:
+            title = "Help — every key"
+            for b in KeyMap.bindings {
+                lines.append(("\(b.keys.map(\.label).joined(separator: " ").rightPadded(14)) \(b.help)  [\(b.context)]", .text))
+            }
+            lines.append(("", .text))
+            lines.append(("In the input line", .caption))
+            for (k, h) in KeyMap.editingHelp { lines.append(("\(k.rightPadded(26)) \(h)", .text)) }
+        case .command(let i):
+            let entry = CommandCatalogue.all[i]
+            title = "\(entry.title) — \(entry.rfc)"
+            lines.append((entry.summary, .caption))
+            lines.append(("", .text))
+            lines.append(("Syntax", .caption))
+            for s in entry.syntax { lines.append(("  " + s, .syntaxKeyword)) }
+            lines.append(("", .text))
+            lines.append(("Example", .caption))
+            for l in entry.example {
+                switch l {
+                case .client(let c): lines.append(("  C: " + c, .transcriptYou))
+                case .server(let s): lines.append(("  S: " + s, Role.reply(Int(s.prefix(3)) ?? 500)))
+                }
+            }
+            for paragraph in entry.explanation { lines.append(("", .text)); lines.append((paragraph, .popup)) }
+            lines.append(("", .text))
+            lines.append(("Replies it can get", .caption))
+            for r in entry.replies { lines.append(("  \(r.code.rightPadded(10)) \(r.why)", Role.reply(Int(r.code.prefix(3)) ?? 500))) }
+            lines.append(("", .text))
+            lines.append(("Related: " + entry.related.joined(separator: ", "), .muted))
+        case .inbox:
+            title = "Inbox of bob@domain.com — \(state.inboxCount) message(s)"
+            let messages = state.sim.arrived.filter { $0.recipients.contains("bob@domain.com") }
+            if messages.isEmpty { lines.append(("No mail yet. Send one from the terminal: follow the suggested commands.", .muted)) }
+            for (n, message) in messages.enumerated() {
+                lines.append(("── Message \(n + 1) · queued as \(message.id) · \(message.size) octets", .caption))
+                for header in message.headers {
+                    for (k, piece) in header.split(separator: "\n").enumerated() {
+                        lines.append(((k == 0 ? "" : "  ") + piece.replacingTabs(), k == 0 && Self.isServerHeader(header) ? .flowServer : .muted))
+                    }
+                }
+                lines.append(("", .text))
+                for body in message.body.prefix(2_000) { lines.append((body, .transcriptData)) }
+                if message.body.count > 2_000 { lines.append(("… \(message.body.count - 2_000) more lines", .muted)) }
+                lines.append(("", .text))
+            }
+        }
+        buffer.fill(rect, role: .popup)
+        let inner = buffer.box(rect, title: title, role: .popupBorder, glyphs: ascii ? .ascii : .heavy)
+        hit(rect, .popupBody)
+        guard inner.height > 2 else { return }
+        let body = Rect(x: inner.x + 1, y: inner.y, width: inner.width - 2, height: inner.height - 1)
+        var wrapped: [(String, Role)] = []
+        for (text, role) in lines {
+            for piece in Wrap.lines(text, width: body.width) { wrapped.append((piece, role)) }
+        }
+        let scroll = min(state.popupScroll, max(0, wrapped.count - body.height))
+        for (row, item) in wrapped.dropFirst(scroll).prefix(body.height).enumerated() {
+            buffer.put(item.0, x: body.x, y: body.y + row, role: item.1, clip: body)
+        }
+        // Buttons on the last row.
+        var bx = inner.x + 1
+        let buttonRow = inner.maxY - 1
+        if case .command = popup {
+            let tryLabel = "[ t  Try it ]"
+            let start = bx
+            bx = buffer.put(tryLabel, x: bx, y: buttonRow, role: .keyhintKey, clip: inner) + 2
+            hit(Rect(x: start, y: buttonRow, width: bx - 2 - start, height: 1), .popupButton(.tryIt))
+        }
+        let closeLabel = "[ Esc  Close ]"
+        let start = bx
+        bx = buffer.put(closeLabel, x: bx, y: buttonRow, role: .keyhintKey, clip: inner)
+        hit(Rect(x: start, y: buttonRow, width: bx - start, height: 1), .popupButton(.close))
+        if wrapped.count > body.height {
+            let more = "\(scroll + 1)-\(min(wrapped.count, scroll + body.height))/\(wrapped.count) ↑↓"
+            buffer.put(more, x: inner.maxX - TextWidth.width(of: more) - 1, y: buttonRow, role: .muted, clip: inner)
+        }
+    }
+
+    static func isServerHeader(_ header: String) -> Bool {
+        ["Return-Path:", "Received:", "Message-ID:", "Date:"].contains { header.hasPrefix($0) }
+    }
+}
+
+extension Substring {
+    func replacingTabs() -> String { String(self).split(separator: "\t", omittingEmptySubsequences: false).joined(separator: "    ") }
+}

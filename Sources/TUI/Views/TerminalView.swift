@@ -1,0 +1,99 @@
+// The simulated telnet session: header with the connection indicator, the colour-coded transcript with its
+// legend, the suggested next command and the input line.
+import SMTPCore
+
+extension Frame {
+    mutating func terminal(_ state: AppState, _ rect: Rect) {
+        let focused = state.focus == .terminal
+        let inner = pane(rect, title: "telnet smtp.example.com 587", focused: focused)
+        hit(rect, .pane(.terminal))
+        guard inner.height >= 4, inner.width >= 10 else { return }
+        // Indicator and legend.
+        let indicator = "● \(state.connectionLabel)"
+        let role: Role
+        switch state.connectionLabel {
+        case "Offline", "Closed": role = .muted
+        case "Connection lost": role = .reply5xx
+        default: role = .reply2xx
+        }
+        var x = buffer.put(indicator, x: inner.x, y: inner.y, role: role, clip: inner)
+        x = buffer.put("   ", x: x, y: inner.y, role: .text, clip: inner)
+        for (label, r) in [("You", Role.transcriptYou), ("Server", .transcriptServer), ("Data", .transcriptData), ("Local", .transcriptLocal)] {
+            x = buffer.put("■ ", x: x, y: inner.y, role: r, clip: inner)
+            x = buffer.put(label + "  ", x: x, y: inner.y, role: .muted, clip: inner)
+        }
+
+        // Suggestion and input at the bottom.
+        let inputRow = inner.maxY - 1
+        let suggestionRow = inner.maxY - 2
+        if let suggestion = Suggestion.next(for: state) {
+            let shown = suggestion.isEmpty ? "(an empty line)" : suggestion
+            var sx = buffer.put("Next: ", x: inner.x, y: suggestionRow, role: .caption, clip: inner)
+            let start = sx
+            sx = buffer.put(shown, x: sx, y: suggestionRow, role: .keyhintKey, clip: inner)
+            hit(Rect(x: start, y: suggestionRow, width: sx - start, height: 1), .suggestion)
+            buffer.put("  Tab ⇥ · " + Suggestion.why(for: state), x: sx, y: suggestionRow, role: .muted, clip: inner)
+        }
+        let all = "View all commands"
+        if inner.width > 60 {
+            let ax = inner.maxX - TextWidth.width(of: all)
+            buffer.put(all, x: ax, y: inner.y, role: .keyhintKey)
+            hit(Rect(x: ax, y: inner.y, width: TextWidth.width(of: all), height: 1), .viewAllCommands)
+        }
+        let prompt = state.sim.session?.phase == .data ? "D: " : "C: "
+        let px = buffer.put(prompt, x: inner.x, y: inputRow, role: .transcriptYou, clip: inner)
+        let field = Rect(x: px, y: inputRow, width: inner.maxX - px, height: 1)
+        buffer.fill(field, role: .input)
+        let view = state.editor.viewport(width: field.width)
+        buffer.put(view.text, x: field.x, y: inputRow, role: .input, clip: field)
+        if focused && state.typing && state.popup == nil {
+            buffer.cursor = (field.x + view.cursorColumn, inputRow)
+        } else if state.editor.isEmpty && !state.typing && focused {
+            buffer.put("(Esc left the input line — press i, 3 or click here to type)", x: field.x, y: inputRow, role: .muted, clip: field)
+        }
+
+        // Transcript, newest at the bottom, wrapped.
+        let area = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 3)
+        guard area.height > 0 else { return }
+        var rows: [(text: String, role: Role, codeRole: Role?, index: Int)] = []
+        // Only wrap what can be shown: walk back from the end.
+        let needed = area.height + state.transcriptScroll
+        var index = state.transcript.count - 1
+        while index >= 0 && rows.count < needed {
+            let line = state.transcript[index]
+            let (prefix, role, codeRole) = Self.style(line, prefixes: state.showPrefixes)
+            let wrapped = Wrap.lines(prefix + line.text, width: area.width)
+            for (n, piece) in wrapped.enumerated().reversed() {
+                rows.insert((piece, role, n == 0 ? codeRole : nil, index), at: 0)
+            }
+            index -= 1
+        }
+        let end = max(0, rows.count - state.transcriptScroll)
+        let start = max(0, end - area.height)
+        for (row, item) in rows[start..<end].enumerated() {
+            let y = area.y + row
+            let selected = state.selectedTranscriptLine == item.index
+            buffer.put(item.text, x: area.x, y: y, role: item.role, clip: area)
+            if let codeRole = item.codeRole {
+                // Colour the reply code by its class.
+                let codeStart = state.showPrefixes ? 3 : 0
+                buffer.restyle(Rect(x: area.x + codeStart, y: y, width: 3, height: 1), role: codeRole)
+            }
+            if selected { buffer.restyle(Rect(x: area.x, y: y, width: area.width, height: 1), role: .selection) }
+            hit(Rect(x: area.x, y: y, width: area.width, height: 1), .transcriptLine(item.index))
+        }
+        if state.transcriptScroll > 0 {
+            let note = "↓ \(state.transcriptScroll) more (PgDn)"
+            buffer.put(note, x: area.maxX - TextWidth.width(of: note), y: area.y, role: .muted)
+        }
+    }
+
+    static func style(_ line: TranscriptLine, prefixes: Bool) -> (String, Role, Role?) {
+        switch line.kind {
+        case .you: return (prefixes ? "C: " : "", .transcriptYou, nil)
+        case .server(let code): return (prefixes ? "S: " : "", .transcriptServer, Role.reply(code))
+        case .data: return (prefixes ? "D: " : "", .transcriptData, nil)
+        case .local: return (prefixes ? "·  " : "", .transcriptLocal, nil)
+        }
+    }
+}

@@ -1,0 +1,116 @@
+// The default subcommand: the full-screen app. Wiring only: terminal in, actions to `App.update`, frames out.
+import ArgumentParser
+import CTerminalGuard
+import SMTPCore
+import TUI
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct TUICommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tui",
+        abstract: "The interactive SMTP tutor (the default): flow diagram, commands, status codes, examples and a live session.")
+
+    @Flag(help: "Leave the mouse to the terminal (text selection) instead of using clicks and the wheel.")
+    var noMouse = false
+
+    @Flag(help: "Draw boxes and arrows with ASCII only (automatic when the locale is not UTF-8).")
+    var ascii = false
+
+    @Flag(help: "No colours, only bold/underline/reverse (also when NO_COLOR is set).")
+    var noColor = false
+
+    @Option(help: "Write an example to stdout and exit: python, swaks, curl, node, go or openssl (for terminals without OSC 52).")
+    var printExample: String?
+
+    func run() throws {
+        if let id = printExample {
+            guard let example = CodeExamples.example(id) else {
+                throw ValidationError("unknown example '\(id)'; choose one of \(CodeExamples.all.map(\.id).joined(separator: ", "))")
+            }
+            print(example.code)
+            return
+        }
+        let utf8 = Locale.setUp()
+        let noColor = self.noColor || (getenv("NO_COLOR").map { $0.pointee != 0 } ?? false)
+        let status = try MainActor.assumeIsolated {
+            try Runtime.run(mouse: !noMouse, ascii: ascii || !utf8, noColor: noColor)
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+enum Locale {
+    /// setlocale from the environment; when the codeset is not UTF-8, try C.UTF-8. Returns whether UTF-8 is on.
+    static func setUp() -> Bool {
+        setlocale(LC_ALL, "")
+        if isUTF8 { return true }
+        if setlocale(LC_ALL, "C.UTF-8") != nil, isUTF8 { return true }
+        return false
+    }
+
+    static var isUTF8: Bool {
+        guard let codeset = nl_langinfo(nl_item(CODESET)) else { return false }
+        let name = String(cString: codeset).uppercased()
+        return name == "UTF-8" || name == "UTF8"
+    }
+}
+
+@MainActor
+enum Runtime {
+    static func run(mouse: Bool, ascii: Bool, noColor: Bool) throws -> Int32 {
+        let terminal: NcursesTerminal
+        do {
+            terminal = try NcursesTerminal(mouse: mouse, noColor: noColor)
+        } catch let error as TerminalError {
+            tg_write_stderr(error.description + "\n")
+            return 2
+        }
+        defer { terminal.restore() }
+        var state = AppState(size: terminal.size)
+        state.ascii = ascii
+        state.themeName = noColor || terminal.depth == .none ? "mono" : "default (\(terminal.depth.rawValue) colours)"
+        var last = monotonicMilliseconds()
+        var dirty = true
+        while true {
+            if tg_quit_signal() != 0 { return 0 }
+            if tg_take_resize() != 0 {
+                // ncurses learns the new size on its next read; KEY_RESIZE follows.
+                dirty = true
+            }
+            if dirty {
+                terminal.draw(Frame.render(state).buffer)
+                dirty = false
+            }
+            // Block until input when nothing moves: no CPU, no wake-ups. Otherwise about 30 frames a second.
+            let actions = terminal.read(timeoutMs: state.isAnimating ? 33 : -1)
+            let now = monotonicMilliseconds()
+            var all = actions
+            if state.isAnimating || state.sim.isBusy {
+                let ticks = Int((now - last) * Int64(SimulatedTime.ticksPerSecond) / 1000)
+                if ticks > 0 { all.append(.tick(min(ticks, 30))); last += Int64(ticks) * 1000 / Int64(SimulatedTime.ticksPerSecond) }
+            } else {
+                last = now
+            }
+            for action in all {
+                for effect in App.update(&state, action) {
+                    switch effect {
+                    case .quit: return 0
+                    case .copyToClipboard(let text):
+                        tg_write("\u{1B}]52;c;\(Base64.encode(Array(text.utf8)))\u{07}")
+                    case .cycleTheme:
+                        state.status = ("Only the built-in theme is available in this build (theme files are not loaded yet)", true)
+                    }
+                }
+                dirty = true
+            }
+        }
+    }
+
+    static func monotonicMilliseconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+}

@@ -1,0 +1,193 @@
+// The only place that talks to ncurses: start and restore the terminal, copy a finished Buffer to the screen
+// (ncurses then sends only the cells that changed), and turn terminal input into Actions.
+import CNcursesw
+import CTerminalGuard
+import TUI
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct TerminalError: Error, CustomStringConvertible {
+    let description: String
+}
+
+@MainActor
+final class NcursesTerminal {
+    private(set) var depth: ColorDepth = .none
+    private var screen: OpaquePointer?
+    private var pairs: [Int: Int16] = [:]
+    private var attrCache: [Role: (attr_t, Int32)] = [:]
+    private let mouse: Bool
+    private var pasting = false
+    private var pasteBuffer = ""
+    private static let pasteStart = Int32(KEY_MAX) + 1
+    private static let pasteEnd = Int32(KEY_MAX) + 2
+
+    init(mouse: Bool, noColor: Bool) throws {
+        self.mouse = mouse
+        let term = getenv("TERM").map { String(cString: $0) } ?? ""
+        if term.isEmpty || term == "dumb" {
+            throw TerminalError(description: "smtp-tui needs a full-screen terminal, but TERM is \(term.isEmpty ? "not set" : "'dumb'"). Run it in a terminal emulator (TERM=xterm-256color, screen-256color, …); for a plain pipe use `smtp-tui serve --stdio`.")
+        }
+        tg_install()
+        tg_save_terminal()
+        // newterm instead of initscr: initscr exits the process itself when the terminal type is unknown.
+        screen = newterm(nil, fdopen(1, "w"), fdopen(0, "r"))
+        guard screen != nil else {
+            throw TerminalError(description: "smtp-tui: the terminal type '\(term)' has no terminfo entry here. Try TERM=xterm-256color.")
+        }
+        raw()
+        noecho()
+        nonl()
+        keypad(shim_stdscr(), true)
+        if getenv("ESCDELAY") == nil { set_escdelay(25) }
+        curs_set(0)
+        if !noColor && has_colors() {
+            start_color()
+            use_default_colors()
+            let colors = shim_colors()
+            depth = colors >= 256 ? .full : colors >= 16 ? .sixteen : colors >= 8 ? .eight : .none
+        }
+        if mouse {
+            mousemask(shim_all_mouse_events(), nil)
+            mouseinterval(0)
+        }
+        // Bracketed paste: the terminal wraps pasted text in ESC[200~ … ESC[201~.
+        define_key("\u{1B}[200~", Self.pasteStart)
+        define_key("\u{1B}[201~", Self.pasteEnd)
+        tg_write("\u{1B}[?2004h")
+    }
+
+    var size: Size { Size(width: Int(shim_cols()), height: Int(shim_lines())) }
+
+    func restore() {
+        guard screen != nil else { return }
+        tg_write("\u{1B}[?2004l")
+        if mouse { mousemask(0, nil) }
+        curs_set(1)
+        endwin()
+        delscreen(screen)
+        screen = nil
+    }
+
+    /// Copies the buffer to ncurses' virtual screen and refreshes; ncurses sends only the difference.
+    func draw(_ buffer: Buffer) {
+        erase()
+        let width = min(buffer.width, Int(shim_cols())), height = min(buffer.height, Int(shim_lines()))
+        for y in 0..<height {
+            for x in 0..<width {
+                let cell = buffer[x, y]
+                if cell.text.isEmpty { continue }  // second half of a wide character
+                // The last cell of the screen would scroll on some terminals: skip writing into it.
+                if y == height - 1 && x == width - 1 { continue }
+                var (attrs, pair) = style(cell.role)
+                if cell.reverse { attrs ^= shim_a_reverse() }
+                cell.text.withCString { shim_put(Int32(y), Int32(x), $0, attrs, pair) }
+            }
+        }
+        if let cursor = buffer.cursor, cursor.x < width, cursor.y < height {
+            move(Int32(cursor.y), Int32(cursor.x))
+            curs_set(1)
+        } else {
+            curs_set(0)
+        }
+        refresh()
+    }
+
+    private func style(_ role: Role) -> (attr_t, Int32) {
+        if let cached = attrCache[role] { return cached }
+        let s = RoleStyles.style(role, depth: depth)
+        var attrs = shim_a_normal()
+        if s.bold { attrs |= shim_a_bold() }
+        if s.reverse { attrs |= shim_a_reverse() }
+        if s.underline { attrs |= shim_a_underline() }
+        if s.dim { attrs |= shim_a_dim() }
+        var pair: Int32 = 0
+        if depth != .none && (s.fg >= 0 || s.bg >= 0) {
+            let key = (s.fg + 1) * 512 + (s.bg + 1)
+            if let p = pairs[key] { pair = Int32(p) } else {
+                let p = Int16(pairs.count + 1)
+                init_pair(p, Int16(s.fg), Int16(s.bg))
+                pairs[key] = p
+                pair = Int32(p)
+            }
+        }
+        attrCache[role] = (attrs, pair)
+        return (attrs, pair)
+    }
+
+    /// Waits up to `timeoutMs` (-1 = until input) and returns what happened as actions.
+    func read(timeoutMs: Int32) -> [Action] {
+        timeout(timeoutMs)
+        var actions: [Action] = []
+        var ch: wint_t = 0
+        var first = true
+        while true {
+            let r = shim_get_wch(&ch)
+            if r == ERR { break }
+            if !first { timeout(0) }
+            first = false
+            if let action = translate(r, ch) { actions.append(action) }
+            if actions.count > 4096 { break }
+            timeout(0)
+        }
+        if pasting == false && !pasteBuffer.isEmpty {
+            actions.append(.paste(pasteBuffer)); pasteBuffer = ""
+        }
+        return actions
+    }
+
+    private func translate(_ r: Int32, _ ch: wint_t) -> Action? {
+        if r == KEY_CODE_YES {
+            let code = Int32(ch)
+            if code == Self.pasteStart { pasting = true; return nil }
+            if code == Self.pasteEnd { pasting = false; let text = pasteBuffer; pasteBuffer = ""; return .paste(text) }
+            if code == shim_key_mouse() { return mouseAction() }
+            if code == shim_key_resize() { return .resize(size) }
+            let key: Key?
+            switch code {
+            case KEY_UP: key = .up
+            case KEY_DOWN: key = .down
+            case KEY_LEFT: key = .left
+            case KEY_RIGHT: key = .right
+            case KEY_HOME: key = .home
+            case KEY_END: key = .end
+            case KEY_PPAGE: key = .pageUp
+            case KEY_NPAGE: key = .pageDown
+            case KEY_BACKSPACE: key = .backspace
+            case KEY_DC: key = .delete
+            case KEY_ENTER: key = .enter
+            case shim_key_btab(): key = .backTab
+            case KEY_F0 + 1...KEY_F0 + 12: key = .function(Int(code - KEY_F0))
+            default: key = nil
+            }
+            return key.map { pasting ? nil : .key($0) } ?? nil
+        }
+        guard let scalar = Unicode.Scalar(UInt32(ch)) else { return nil }
+        if pasting {
+            if scalar == "\r" { pasteBuffer.append("\n") } else { pasteBuffer.unicodeScalars.append(scalar) }
+            return nil
+        }
+        switch scalar.value {
+        case 13, 10: return .key(.enter)
+        case 9: return .key(.tab)
+        case 27: return .key(.escape)
+        case 127, 8: return .key(.backspace)
+        case 1...26: return .key(.ctrl(Character(Unicode.Scalar(scalar.value + 96)!)))
+        case 0..<32: return nil
+        default: return .key(.char(Character(scalar)))
+        }
+    }
+
+    private func mouseAction() -> Action? {
+        var event = MEVENT()
+        guard getmouse(&event) == OK else { return nil }
+        let x = Int(event.x), y = Int(event.y)
+        let state = event.bstate
+        if state & shim_button4_pressed() != 0 { return .mouse(MouseEvent(.wheelUp, x: x, y: y)) }
+        if state & shim_button5_pressed() != 0 { return .mouse(MouseEvent(.wheelDown, x: x, y: y)) }
+        if state & (shim_button1_pressed() | shim_button1_clicked()) != 0 { return .mouse(MouseEvent(.press, x: x, y: y)) }
+        if state & shim_button1_released() != 0 { return .mouse(MouseEvent(.release, x: x, y: y)) }
+        return nil
+    }
+}

@@ -1,0 +1,195 @@
+import Testing
+@testable import TUI
+import SMTPCore
+
+/// Runs the simulation until nothing moves, as the runtime would with real ticks.
+func settle(_ state: inout AppState, limit: Int = 20_000) {
+    var n = 0
+    while state.sim.isBusy && n < limit { _ = App.update(&state, .tick(2)); n += 1 }
+}
+
+func type(_ line: String, _ state: inout AppState) {
+    for ch in line { _ = App.update(&state, .key(.char(ch))) }
+    _ = App.update(&state, .key(.enter))
+    settle(&state)
+}
+
+@Suite("update: focus, keys, popups")
+struct UpdateTests {
+    @Test func launchesTypingInTheTerminal() {
+        let s = AppState(size: Size(width: 120, height: 36))
+        #expect(s.focus == .terminal && s.typing)
+    }
+
+    @Test func escapeLeavesTheInputSoSingleKeysWork() {
+        var s = AppState(size: Size(width: 120, height: 36))
+        _ = App.update(&s, .key(.char("q")))
+        #expect(s.editor.string == "q")  // typing: q is a letter, not quit
+        _ = App.update(&s, .key(.escape))
+        #expect(!s.typing)
+        #expect(App.update(&s, .key(.char("q"))) == [.quit])
+        #expect(s.editor.string == "q")  // what was typed is kept
+    }
+
+    @Test func ctrlCQuitsFromAnywhere() {
+        var s = AppState(size: Size(width: 80, height: 24))
+        #expect(App.update(&s, .key(.ctrl("c"))) == [.quit])
+        s.popup = .help
+        #expect(App.update(&s, .key(.ctrl("c"))) == [.quit])
+    }
+
+    @Test func tabCyclesFocusAndDigitsJump() {
+        var s = AppState(size: Size(width: 120, height: 36))
+        _ = App.update(&s, .key(.escape))
+        _ = App.update(&s, .key(.tab))
+        #expect(s.focus == .codes && s.mainSection == .codes)
+        _ = App.update(&s, .key(.backTab))
+        #expect(s.focus == .terminal)
+        _ = App.update(&s, .key(.escape))
+        _ = App.update(&s, .key(.char("2")))
+        #expect(s.focus == .commands)
+        _ = App.update(&s, .key(.char("5")))
+        #expect(s.focus == .examples)
+        _ = App.update(&s, .key(.char("3")))
+        #expect(s.focus == .terminal && s.typing)
+    }
+
+    @Test func listSelectionAndDetailPopupWithTryIt() {
+        var s = AppState(size: Size(width: 120, height: 36))
+        _ = App.update(&s, .key(.escape))
+        _ = App.update(&s, .key(.char("2")))
+        _ = App.update(&s, .key(.down))
+        _ = App.update(&s, .key(.char("j")))
+        #expect(s.commandIndex == 2)
+        _ = App.update(&s, .key(.up))
+        #expect(s.commandIndex == 1)
+        _ = App.update(&s, .key(.enter))
+        #expect(s.popup == .command(1))
+        _ = App.update(&s, .key(.char("t")))
+        #expect(s.popup == nil && s.focus == .terminal && s.typing)
+        #expect(s.editor.string == CommandCatalogue.all[1].tryIt)
+    }
+
+    @Test func helpOverlayOpensAndCloses() {
+        var s = AppState(size: Size(width: 120, height: 36))
+        _ = App.update(&s, .key(.escape))
+        _ = App.update(&s, .key(.char("?")))
+        #expect(s.popup == .help)
+        _ = App.update(&s, .key(.escape))
+        #expect(s.popup == nil)
+    }
+
+    @Test func resizeChangesLayoutAndTooSmallRecovers() {
+        var s = AppState(size: Size(width: 120, height: 36))
+        #expect(s.isWide)
+        _ = App.update(&s, .resize(Size(width: 30, height: 8)))
+        #expect(s.isTooSmall)
+        _ = App.update(&s, .resize(Size(width: 80, height: 24)))
+        #expect(!s.isTooSmall && !s.isWide)
+    }
+
+    @Test func codeFilterByClass() {
+        var s = AppState(size: Size(width: 120, height: 36))
+        _ = App.update(&s, .key(.escape))
+        _ = App.update(&s, .key(.char("4")))
+        _ = App.update(&s, .key(.char("5")))
+        #expect(s.focus == .codes && s.codeFilter == .permanentNegative)
+        #expect(s.visibleCodes.allSatisfy { $0.code >= 500 })
+        _ = App.update(&s, .key(.char("a")))
+        #expect(s.codeFilter == nil)
+    }
+
+    @Test func clickSelectsThenOpensACommand() {
+        var s = AppState(size: Size(width: 120, height: 36))
+        let frame = Frame.render(s)
+        let row = frame.hits.first { $0.target == .commandRow(3) }!.rect
+        _ = App.update(&s, .mouse(MouseEvent(.press, x: row.x + 2, y: row.y)))
+        #expect(s.focus == .commands && s.commandIndex == 3 && s.popup == nil)
+        _ = App.update(&s, .tick(30))
+        _ = App.update(&s, .mouse(MouseEvent(.press, x: row.x + 2, y: row.y)))
+        #expect(s.popup == .command(3))
+        _ = App.update(&s, .mouse(MouseEvent(.press, x: 0, y: 0)))  // outside the popup
+        #expect(s.popup == nil)
+    }
+
+    @Test func clickingASectionTabSwitches() {
+        var s = AppState(size: Size(width: 120, height: 36))
+        let tab = Frame.render(s).hits.first { $0.target == .tab(.codes) }!.rect
+        _ = App.update(&s, .mouse(MouseEvent(.press, x: tab.x + 1, y: tab.y)))
+        #expect(s.focus == .codes)
+    }
+}
+
+@Suite("update: the live session")
+struct SessionFlowTests {
+    @Test func followingTheSuggestionsDeliversToBob() {
+        var s = AppState(size: Size(width: 120, height: 36))
+        var steps = 0
+        while s.inboxCount == 0 && steps < 40 {
+            if Suggestion.next(for: s) == "" { _ = App.update(&s, .key(.enter)) } else {
+                _ = App.update(&s, .key(.tab))
+                _ = App.update(&s, .key(.enter))
+            }
+            settle(&s)
+            steps += 1
+        }
+        #expect(s.inboxCount == 1)
+        #expect(s.connectionLabel == "Authenticated")
+        let message = s.sim.arrived[0]
+        #expect(message.header("Subject") == "Hello from SMTP!")
+        #expect(message.body.contains("Hi Bob, this travelled by SMTP."))
+        #expect(Suggestion.next(for: s) == "QUIT")
+    }
+
+    @Test func localCommandsAreNotSentButUppercaseHelpIs() {
+        var s = AppState(size: Size(width: 120, height: 36))
+        type("help", &s)
+        #expect(s.transcript.last?.kind == .local)
+        type("connect", &s)
+        #expect(s.connectionLabel == "Connected")
+        type("HELP", &s)
+        #expect(s.transcript.contains { $0.kind == .server(214) })
+    }
+
+    @Test func errorsShowAsFiveHundredReplies() {
+        var s = AppState(size: Size(width: 120, height: 36))
+        type("connect", &s)
+        type("MAIL FROM:<alice@example.com>", &s)
+        #expect(s.transcript.last?.kind == .server(503))
+    }
+
+    @Test func pastingTenThousandBodyLinesLosesNone() {
+        var s = AppState(size: Size(width: 120, height: 36))
+        type("connect", &s)
+        for line in SessionPreamble.recipientAdded.clientLines { type(line, &s) }
+        type("DATA", &s)
+        var body = "Subject: big\n\n"
+        for i in 0..<10_000 { body += "line \(i)\n" }
+        _ = App.update(&s, .paste(body + ".\n"))
+        settle(&s)
+        #expect(s.inboxCount == 1)
+        #expect(s.sim.arrived[0].body.count == 10_000)
+        #expect(s.sim.arrived[0].body.last == "line 9999")
+    }
+
+    @Test func lineEditorKeysAndHistory() {
+        var e = LineEditor()
+        for ch in "hello world" { _ = e.handle(.char(ch)) }
+        _ = e.handle(.ctrl("w"))
+        #expect(e.string == "hello ")
+        _ = e.handle(.ctrl("a")); _ = e.handle(.delete)
+        #expect(e.string == "ello ")
+        _ = e.handle(.ctrl("k"))
+        #expect(e.string == "")
+        e.set("EHLO a"); _ = e.commit()
+        e.set("draft")
+        _ = e.handle(.up)
+        #expect(e.string == "EHLO a")
+        _ = e.handle(.down)
+        #expect(e.string == "draft")
+        let long = String(repeating: "x", count: 5_000)
+        e.set(long)
+        #expect(e.string.count == 5_000)  // nothing truncated
+        #expect(e.viewport(width: 40).text.count == 39)
+    }
+}
