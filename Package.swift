@@ -29,6 +29,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TUITests", dependencies: ["TUI", "SMTPCore"]),
+        // Runs the real binary in tmux: keys, SGR mouse clicks, resizes, signals, read back from the screen.
+        .testTarget(name: "EndToEndTests", dependencies: ["smtp-tui"]),
         .testTarget(
             name: "SMTPCoreTests",
             dependencies: [

@@ -37,8 +37,8 @@ void tg_install(void) {
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
-    sa.sa_handler = on_winch;
-    sigaction(SIGWINCH, &sa, NULL);
+    // SIGWINCH stays with ncurses: it turns it into KEY_RESIZE and updates LINES/COLS itself.
+    (void)on_winch;
     int fatal[] = {SIGSEGV, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE};
     for (unsigned i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
         struct sigaction fa;

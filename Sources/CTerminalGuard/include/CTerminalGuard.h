@@ -2,7 +2,7 @@
 #ifndef SMTP_TUI_TERMINAL_GUARD_H
 #define SMTP_TUI_TERMINAL_GUARD_H
 
-/// Installs SIGINT/SIGTERM/SIGHUP/SIGWINCH handlers (without SA_RESTART, so a blocking read returns) that only set
+/// Installs SIGINT/SIGTERM/SIGHUP handlers (without SA_RESTART, so a blocking read returns) that only set
 /// flags, and fatal-signal handlers (SIGSEGV, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE) that restore the saved
 /// terminal modes, leave the alternate screen, stop mouse reporting, then re-raise. Call before initscr/newterm.
 void tg_install(void);

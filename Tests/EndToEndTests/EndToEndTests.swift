@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+@Suite("End to end in tmux", .serialized)
+struct EndToEndTests {
+    @Test func connectAndCompleteADeliveryFollowingTheSuggestions() throws {
+        let t = try TmuxSession()
+        try t.waitFor("Type `connect`")
+        try t.type("connect"); try t.keys("Enter")
+        try t.waitFor("220 smtp.example.com")
+        try t.waitFor("● Connected")
+        // Accept the suggestion each time it is offered, until the message is delivered.
+        for _ in 0..<14 {
+            let screen = try t.waitFor("a suggestion", seconds: 10) { $0.contains("Next: ") }
+            if screen.contains("Next: QUIT") { break }
+            if screen.contains("Next: (an empty line)") { try t.keys("Enter") } else { try t.keys("Tab"); try t.keys("Enter") }
+            Thread.sleep(forTimeInterval: 1.3)
+        }
+        try t.waitFor("queued as")
+        try t.waitFor("Recipient [1]")
+        try t.waitFor("● Authenticated")
+        // Server reply codes are coloured: 235 in the 2xx colour (green family).
+        let colored = try t.screen(colors: true)
+        #expect(colored.contains("\u{1B}["), "no colour escapes in the capture")
+        try t.keys("Escape"); try t.type("b")
+        try t.waitFor("Inbox of bob@domain.com")
+        try t.waitFor("Received: from client.example.com")
+        try t.keys("Escape")
+        try t.type("q")
+        #expect(try t.exitStatus() == 0)
+    }
+
+    @Test func mouseClicksTabsCommandsAndTryIt() throws {
+        let t = try TmuxSession()
+        try t.waitFor("Type `connect`")
+        let tab = try t.locate("2 Commands")
+        try t.click(x: tab.x + 1, y: tab.y)
+        try t.waitFor("▶ SMTP commands")
+        let row = try t.locate("MAIL FROM")
+        try t.click(x: row.x, y: row.y)
+        Thread.sleep(forTimeInterval: 0.3)
+        try t.click(x: row.x, y: row.y)  // a click on the selected item opens it
+        try t.waitFor("Try it")
+        let button = try t.locate("Try it")
+        try t.click(x: button.x, y: button.y)
+        try t.waitFor("C: MAIL FROM:<alice@example.com>")
+        try t.keys("Enter")
+        try t.waitFor("Not connected")
+        // Wheel over the command list does not crash and a click outside a popup closes it.
+        try t.type("\u{1B}[<65;5;20M")
+        try t.keys("Escape"); try t.type("?")
+        try t.waitFor("Help — every key")
+        try t.click(x: 0, y: 0)
+        try t.waitFor("help closed", seconds: 5) { !$0.contains("Help — every key") }
+    }
+
+    @Test func resizingNeverBreaksTheFrameAndTooSmallRecovers() throws {
+        let t = try TmuxSession()
+        try t.waitFor("Type `connect`")
+        for (w, h) in [(80, 24), (40, 12), (30, 8), (200, 60), (120, 36)] {
+            try t.resize(width: w, height: h)
+            if w < 40 || h < 10 {
+                try t.waitFor("Please enlarge")
+            } else {
+                let screen = try t.waitFor("the \(w)x\(h) frame", seconds: 5) { $0.contains("smtp-tui") && !$0.contains("Please enlarge") }
+                let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+                #expect(lines.allSatisfy { $0.count <= w }, "a line is wider than \(w)")
+            }
+        }
+        #expect(!(try t.screen()).contains("[exit "), "the app exited during resizing")
+    }
+
+    @Test func sigtermRestoresTheTerminal() throws {
+        let t = try TmuxSession(command: "\"$0\"; echo \"[exit $?]\"; stty -a; sleep 600 #")
+        try t.waitFor("Type `connect`")
+        let shell = try t.run(["display-message", "-p", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        // The app is the pane shell's child: send it SIGTERM as `kill` would.
+        _ = try Spawn.run(["/usr/bin/pkill", "-TERM", "-P", shell, "-x", "smtp-tui"], captureOutput: true)
+        #expect(try t.exitStatus() == 0)
+        let screen = try t.waitFor("stty output") { $0.contains("icanon") }
+        #expect(screen.contains(" icanon") && screen.contains(" echo"), "terminal left raw:\n\(screen)")
+        #expect(!screen.contains("-icanon"))
+    }
+
+    @Test func dumbTerminalGetsAClearMessageAndStatus2() throws {
+        let t = try TmuxSession(env: ["TERM": "dumb"])
+        #expect(try t.exitStatus() == 2)
+        #expect(try t.screen().contains("needs a full-screen terminal"))
+    }
+
+    @Test func noColorMeansNoColourEscapes() throws {
+        let t = try TmuxSession(env: ["NO_COLOR": "1"])
+        try t.waitFor("Type `connect`")
+        let screen = try t.screen(colors: true)
+        #expect(screen.range(of: "\u{1B}\\[[0-9;]*(3[0-7]|9[0-7]|38;5;[0-9]+)m", options: .regularExpression) == nil)
+        #expect(screen.contains("theme: mono"))
+    }
+}
