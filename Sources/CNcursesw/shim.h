@@ -36,7 +36,7 @@ static inline void shim_put(int y, int x, const char *utf8, attr_t attrs, int pa
     int n = (int)mbstowcs(wide, utf8, 7);
     if (n <= 0) { wide[0] = L'?'; wide[1] = 0; }
     cchar_t cell;
-    setcchar(&cell, wide, attrs, (short)(pair > 32767 ? 0 : pair), &pair);
+    setcchar(&cell, wide, attrs, (short)(pair > 32767 ? 0 : pair), &pair);  // the last argument carries pairs above 32767
     mvadd_wch(y, x, &cell);
 }
 

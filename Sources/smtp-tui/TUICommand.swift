@@ -21,6 +21,12 @@ struct TUICommand: ParsableCommand {
     @Flag(help: "No colours, only bold/underline/reverse (also when NO_COLOR is set).")
     var noColor = false
 
+    @Option(help: "Theme name or path to a theme file (see --list-themes). Also SMTP_TUI_THEME or config.toml.")
+    var theme: String?
+
+    @Flag(help: "List every theme with where it comes from and a swatch, then exit.")
+    var listThemes = false
+
     @Option(help: "Write an example to stdout and exit: python, swaks, curl, node, go or openssl (for terminals without OSC 52).")
     var printExample: String?
 
@@ -32,10 +38,23 @@ struct TUICommand: ParsableCommand {
             print(example.code)
             return
         }
+        let catalog = ThemeSetup.catalog()
+        if listThemes {
+            print(ThemeSetup.list(catalog, colour: isatty(1) != 0))
+            return
+        }
         let utf8 = Locale.setUp()
         let noColor = self.noColor || (getenv("NO_COLOR").map { $0.pointee != 0 } ?? false)
+        let startTheme: Theme
+        do {
+            startTheme = try ThemeSetup.choose(option: theme, noColor: noColor, catalog: catalog)
+        } catch let error as ThemeError {
+            // Before the terminal is touched: the message and exit status 2.
+            tg_write_stderr("smtp-tui: theme error: \(error)\n")
+            throw ExitCode(2)
+        }
         let status = try MainActor.assumeIsolated {
-            try Runtime.run(mouse: !noMouse, ascii: ascii || !utf8, noColor: noColor)
+            try Runtime.run(mouse: !noMouse, ascii: ascii || !utf8, noColor: noColor, theme: startTheme, catalog: catalog)
         }
         if status != 0 { throw ExitCode(status) }
     }
@@ -59,7 +78,7 @@ enum Locale {
 
 @MainActor
 enum Runtime {
-    static func run(mouse: Bool, ascii: Bool, noColor: Bool) throws -> Int32 {
+    static func run(mouse: Bool, ascii: Bool, noColor: Bool, theme: Theme, catalog: ThemeCatalog) throws -> Int32 {
         let terminal: NcursesTerminal
         do {
             terminal = try NcursesTerminal(mouse: mouse, noColor: noColor)
@@ -70,7 +89,8 @@ enum Runtime {
         defer { terminal.restore() }
         var state = AppState(size: terminal.size)
         state.ascii = ascii
-        state.themeName = noColor || terminal.depth == .none ? "mono" : "default (\(terminal.depth.rawValue) colours)"
+        terminal.theme = terminal.depth == .none && theme.name != "mono" ? ((try? catalog.load("mono")) ?? theme) : theme
+        state.themeName = terminal.theme.name
         var last = monotonicMilliseconds()
         var dirty = true
         while true {
@@ -100,7 +120,15 @@ enum Runtime {
                     case .copyToClipboard(let text):
                         tg_write("\u{1B}]52;c;\(Base64.encode(Array(text.utf8)))\u{07}")
                     case .cycleTheme:
-                        state.status = ("Only the built-in theme is available in this build (theme files are not loaded yet)", true)
+                        let next = catalog.next(after: terminal.theme.name)
+                        do {
+                            terminal.theme = try catalog.load(next)
+                            state.themeName = next
+                            state.status = ("Theme: \(next) (\(terminal.theme.origin))", false)
+                        } catch {
+                            // A broken user theme: say why in the status bar and keep the current one.
+                            state.status = ("Theme \(next) not loaded — \(error)", true)
+                        }
                     }
                 }
                 dirty = true

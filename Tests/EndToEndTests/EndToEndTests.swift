@@ -95,4 +95,26 @@ struct EndToEndTests {
         #expect(screen.range(of: "\u{1B}\\[[0-9;]*(3[0-7]|9[0-7]|38;5;[0-9]+)m", options: .regularExpression) == nil)
         #expect(screen.contains("theme: mono"))
     }
+
+    @Test func pressingTCyclesThemesLive() throws {
+        let t = try TmuxSession()
+        try t.waitFor("theme: default")
+        let before = try t.screen(colors: true)
+        try t.keys("Escape"); try t.type("t")
+        try t.waitFor("theme: light")
+        let after = try t.screen(colors: true)
+        #expect(before != after)
+        #expect(before.contains("48;5;235") && after.contains("48;5;255"), "background colour did not change")
+    }
+
+    @Test func brokenThemeFromTheCommandLineExits2() throws {
+        let path = NSTemporaryDirectory() + "broken-\(getpid()).toml"
+        try "inherits = \"default\"\n[roles]\n\"reply.6xx\" = { fg = \"red\" }\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let t = try TmuxSession(command: "\"$0\" --theme \(path)")
+        #expect(try t.exitStatus() == 2)
+        let screen = try t.screen()
+        #expect(screen.contains(":3: reply.6xx: unknown role"))
+        #expect(screen.contains("did you mean"))
+    }
 }

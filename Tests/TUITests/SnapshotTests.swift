@@ -149,16 +149,4 @@ struct CellTests {
         #expect(Wrap.lines("abcdefghij", width: 4) == ["abcd", "efgh", "ij"])
     }
 
-    @Test func colourDepthsMapEveryRole() {
-        for role in Role.allCases {
-            let mono = RoleStyles.style(role, depth: .none)
-            #expect(mono.fg == -1 && mono.bg == -1)
-            #expect(RoleStyles.style(role, depth: .eight).fg < 8)
-            #expect(RoleStyles.style(role, depth: .full).fg < 16)
-        }
-        // Meaning survives without colour: 5xx and selection are reverse video, focus is bold.
-        #expect(RoleStyles.style(.reply5xx, depth: .none).reverse)
-        #expect(RoleStyles.style(.selection, depth: .none).reverse)
-        #expect(RoleStyles.style(.focus, depth: .none).bold)
-    }
 }

@@ -15,7 +15,7 @@ struct TerminalError: Error, CustomStringConvertible {
 final class NcursesTerminal {
     private(set) var depth: ColorDepth = .none
     private var screen: OpaquePointer?
-    private var pairs: [Int: Int16] = [:]
+    private var pairs: [Int: Int32] = [:]
     private var attrCache: [Role: (attr_t, Int32)] = [:]
     private let mouse: Bool
     private var pasting = false
@@ -94,21 +94,28 @@ final class NcursesTerminal {
         refresh()
     }
 
+    /// The theme in use; changing it re-derives every role's attributes and colour pair.
+    var theme = Theme(name: "none", origin: "", styles: [:]) {
+        didSet { attrCache.removeAll() }
+    }
+
     private func style(_ role: Role) -> (attr_t, Int32) {
         if let cached = attrCache[role] { return cached }
-        let s = RoleStyles.style(role, depth: depth)
+        let s = theme.style(role)
         var attrs = shim_a_normal()
         if s.bold { attrs |= shim_a_bold() }
         if s.reverse { attrs |= shim_a_reverse() }
         if s.underline { attrs |= shim_a_underline() }
         if s.dim { attrs |= shim_a_dim() }
+        let fg = ColorMapping.index(s.fg, depth: depth), bg = ColorMapping.index(s.bg, depth: depth)
         var pair: Int32 = 0
-        if depth != .none && (s.fg >= 0 || s.bg >= 0) {
-            let key = (s.fg + 1) * 512 + (s.bg + 1)
-            if let p = pairs[key] { pair = Int32(p) } else {
-                let p = Int16(pairs.count + 1)
-                init_pair(p, Int16(s.fg), Int16(s.bg))
-                pairs[key] = p
+        if depth != .none && (fg >= 0 || bg >= 0) {
+            let key = (fg + 1) * 512 + (bg + 1)
+            if let p = pairs[key] { pair = Int32(p) } else if pairs.count + 1 < Int(shim_color_pairs()) {
+                // Pairs are allocated lazily per (fg, bg); the terminal's palette itself is never redefined.
+                let p = pairs.count + 1
+                init_extended_pair(Int32(p), Int32(fg), Int32(bg))
+                pairs[key] = Int32(p)
                 pair = Int32(p)
             }
         }

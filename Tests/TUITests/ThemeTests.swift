@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+@testable import TUI
+
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+func loadFromText(_ text: String, name: String = "t") throws -> Theme {
+    try ThemeCatalog(userFiles: [("/tmp/themes/\(name).toml", text)]).load(name)
+}
+
+@Suite("Themes")
+struct ThemeTests {
+    static let names = ["default", "light", "projector", "mono", "okabe-ito"]
+
+    @Test(arguments: names)
+    func themesFolderMatchesTheEmbeddedCopyAndLoads(_ name: String) throws {
+        let onDisk = try String(contentsOf: repoRoot.appendingPathComponent("Themes/\(name).toml"), encoding: .utf8)
+        let embedded = try #require(BuiltinThemes.all.first { $0.name == name })
+        #expect(embedded.text + "\n" == onDisk, "Themes/\(name).toml changed: run Scripts/embed-themes")
+        let theme = try ThemeCatalog().load(name)
+        #expect(theme.name == name)
+        #expect(theme.styles.count == Role.allCases.count)
+    }
+
+    @Test(arguments: ["default", "light", "projector", "okabe-ito"])
+    func everyTextRoleHasEnoughContrast(_ name: String) throws {
+        let theme = try ThemeCatalog().load(name)
+        let needed = name == "projector" ? 7.0 : 4.5
+        for role in Role.allCases {
+            let s = theme.style(role)
+            let fg = try #require(s.fg), bg = try #require(s.bg)
+            let ratio = RGB.contrast(fg, bg)
+            #expect(ratio >= needed, "\(name) \(role.rawValue): \(fg) on \(bg) is \(ratio)")
+        }
+    }
+
+    @Test func monoHasNoColourAndCarriesMeaningInAttributes() throws {
+        let mono = try ThemeCatalog().load("mono")
+        for role in Role.allCases { #expect(mono.style(role).fg == nil && mono.style(role).bg == nil) }
+        #expect(mono.style(.reply5xx).reverse || mono.style(.reply5xx).bold)
+        #expect(mono.style(.selection).reverse)
+    }
+
+    @Test func inheritanceMergesPalettesChildFirst() throws {
+        let light = try ThemeCatalog().load("light")
+        let dark = try ThemeCatalog().load("default")
+        #expect(light.style(.background).bg == RGB(hex: "#f6f3ec"))
+        #expect(light.style(.reply5xx).bold == dark.style(.reply5xx).bold)
+        #expect(light.style(.reply5xx).fg != dark.style(.reply5xx).fg)
+    }
+
+    @Test func dottedFallback() throws {
+        let theme = try loadFromText("""
+        [palette]
+        a = "#112233"
+        [roles]
+        background = { fg = "#ffffff", bg = "#000000" }
+        text = { fg = "a" }
+        "flow.phase.idle" = { fg = "#445566" }
+        """)
+        #expect(theme.style(.flowPhaseIdle).fg == RGB(hex: "#445566"))
+        #expect(theme.style(.flowPhaseActive).fg == RGB(hex: "#112233"))  // → text
+        #expect(theme.style(.flowPhaseActive).bg == RGB(hex: "#000000"))  // background's bg
+    }
+
+    @Test func errorsNameFileLineAndKey() throws {
+        func error(_ text: String) -> ThemeError? {
+            do { _ = try loadFromText(text); return nil } catch let e as ThemeError { return e } catch { return nil }
+        }
+        let unknownRole = try #require(error("inherits = \"default\"\n[roles]\n\"reply.6xx\" = { fg = \"red\" }\n"))
+        #expect(unknownRole.line == 3 && unknownRole.key == "reply.6xx" && unknownRole.message.contains("did you mean \"reply.2xx\""))
+        let badColour = try #require(error("[palette]\nred = \"#ff00\"\n"))
+        #expect(badColour.line == 2 && badColour.message.contains("bad colour"))
+        let badRef = try #require(error("inherits = \"default\"\n[roles]\ntext = { fg = \"nope\" }\n"))
+        #expect(badRef.line == 3 && badRef.message.contains("not a palette name"))
+        let parent = try #require(error("inherits = \"nosuch\"\n"))
+        #expect(parent.key == "inherits" && parent.message.contains("unknown parent theme \"nosuch\""))
+        let syntax = try #require(error("name = \n"))
+        #expect(syntax.line == 1 && syntax.message.contains("not valid TOML"))
+        let modifier = try #require(error("[roles]\ntext = { modifiers = [\"blink\"] }\n"))
+        #expect(modifier.message.contains("unknown modifier"))
+    }
+
+    @Test func inheritanceCycleIsReported() throws {
+        let catalog = ThemeCatalog(userFiles: [("/u/a.toml", "inherits = \"b\"\n"), ("/u/b.toml", "inherits = \"a\"\n")])
+        #expect(throws: ThemeError.self) { try catalog.load("a") }
+        do { _ = try catalog.load("a") } catch let e as ThemeError { #expect(e.message.contains("cycle: a → b → a")) }
+    }
+
+    @Test func userThemesOverrideBuiltinsOfTheSameName() throws {
+        let catalog = ThemeCatalog(userFiles: [("/home/u/.config/smtp-tui/themes/light.toml", "inherits = \"default\"\n[palette]\nbg = \"#000000\"\n")])
+        #expect(catalog.source("light")?.origin.hasSuffix("light.toml") == true)
+        #expect(try catalog.load("light").style(.background).bg == RGB(0, 0, 0))
+        #expect(catalog.next(after: "okabe-ito") == "default")
+    }
+
+    @Test func depthMappingOfKnownColours() {
+        #expect(ColorMapping.xterm256(RGB(255, 0, 0)) == 196)
+        #expect(ColorMapping.xterm256(RGB(0, 0, 0)) == 16)
+        #expect(ColorMapping.xterm256(RGB(255, 255, 255)) == 231)
+        #expect(ColorMapping.xterm256(RGB(128, 128, 128)) == 244)
+        #expect(ColorMapping.xterm256(RGB(0x87, 0xaf, 0xff)) == 111)
+        #expect(ColorMapping.ansi(RGB(250, 10, 10), count: 16) == 9)
+        #expect(ColorMapping.ansi(RGB(200, 0, 0), count: 8) == 1)
+        #expect(ColorMapping.ansi(RGB(20, 20, 20), count: 8) == 0)
+        #expect(ColorMapping.index(nil, depth: .full) == -1)
+        #expect(ColorMapping.index(RGB(1, 2, 3), depth: .none) == -1)
+    }
+}
+
+/// One frame in every theme at 256 and 8 colours: the style runs with each role resolved to colour indexes.
+@Suite("Theme snapshots")
+struct ThemeSnapshotTests {
+    static func resolvedRuns(_ buffer: Buffer, theme: Theme, depth: ColorDepth) -> String {
+        var out: [String] = []
+        for y in 0..<buffer.height {
+            var runs: [String] = [], start = 0
+            func describe(_ c: Cell) -> String {
+                let s = theme.style(c.role)
+                var attrs = ""
+                if s.bold { attrs += "b" }; if s.underline { attrs += "u" }; if s.reverse != c.reverse { attrs += "r" }; if s.dim { attrs += "d" }
+                return "\(ColorMapping.index(s.fg, depth: depth))/\(ColorMapping.index(s.bg, depth: depth))\(attrs.isEmpty ? "" : " " + attrs)"
+            }
+            for x in 1...buffer.width where x == buffer.width || describe(buffer[x, y]) != describe(buffer[start, y]) {
+                runs.append("\(start)-\(x - 1) \(describe(buffer[start, y]))")
+                start = x
+            }
+            out.append("\(y): " + runs.joined(separator: ", "))
+        }
+        return out.joined(separator: "\n")
+    }
+
+    @Test(arguments: ThemeTests.names)
+    func frameInEveryThemeAtTwoDepths(_ name: String) throws {
+        let theme = try ThemeCatalog().load(name)
+        let buffer = Frame.render(midSessionState(Size(width: 80, height: 24))).buffer
+        for depth in [ColorDepth.full, .eight] {
+            let text = "# \(name) at \(depth.rawValue) colours\n" + Self.resolvedRuns(buffer, theme: theme, depth: depth) + "\n"
+            let file = Snapshot.folder.appendingPathComponent("theme-\(name)-\(depth.rawValue).txt")
+            if ProcessInfo.processInfo.environment["SNAPSHOT_RECORD"] != nil {
+                try text.write(to: file, atomically: true, encoding: .utf8)
+            } else {
+                let expected = try String(contentsOf: file, encoding: .utf8)
+                #expect(expected == text, "theme snapshot \(name) at \(depth.rawValue) colours differs")
+            }
+        }
+    }
+}
