@@ -117,4 +117,18 @@ struct EndToEndTests {
         #expect(screen.contains(":3: reply.6xx: unknown role"))
         #expect(screen.contains("did you mean"))
     }
+
+    @Test func outOfOrderCommandShowsARedReply() throws {
+        let t = try TmuxSession()
+        try t.waitFor("Type `connect`")
+        try t.type("connect"); try t.keys("Enter")
+        try t.waitFor("220 smtp.example.com")
+        try t.type("MAIL FROM:<alice@example.com>"); try t.keys("Enter")
+        try t.waitFor("503 5.5.1")
+        let line = try t.screen(colors: true).split(separator: "\n").first { $0.contains("5.5.1") } ?? ""
+        // The default theme's reply.5xx (#f38181) is xterm-256 colour 210.
+        #expect(line.contains("38;5;210"), "503 not drawn in the 5xx colour: \(line)")
+        try t.keys("Escape"); try t.keys("Up")
+        try t.waitFor("ⓘ 503")
+    }
 }

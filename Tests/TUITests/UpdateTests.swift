@@ -193,3 +193,28 @@ struct SessionFlowTests {
         #expect(e.viewport(width: 40).text.count == 39)
     }
 }
+
+@Suite("Transcript explanations")
+struct ExplanationTests {
+    @Test func selectingALineExplainsIt() {
+        var s = AppState(size: Size(width: 120, height: 36))
+        type("connect", &s)
+        type("EHLO client.example.com", &s)
+        type("MAIL FROM:<alice@example.com>", &s)
+        _ = App.update(&s, .key(.escape))
+        _ = App.update(&s, .key(.up))
+        let selected = s.transcript[s.selectedTranscriptLine!]
+        #expect(selected.kind == .server(530))
+        let text = Explanation.of(selected)
+        #expect(text.contains("5.7.0 = permanent failure · security/policy"))
+        let screen = Frame.render(s).buffer.text
+        #expect(screen.contains("ⓘ 530"))
+        _ = App.update(&s, .key(.up))
+        #expect(Explanation.of(s.transcript[s.selectedTranscriptLine!]).hasPrefix("MAIL FROM"))
+    }
+
+    @Test func multiLineRepliesMentionTheHyphen() {
+        let text = Explanation.of(TranscriptLine(.server(250), "250-PIPELINING"))
+        #expect(text.contains("more lines of this reply follow"))
+    }
+}

@@ -142,7 +142,11 @@ public enum App {
         case .commands: state.commandIndex = clamp(state.commandIndex + step, CommandCatalogue.all.count)
         case .codes: state.codeIndex = clamp(state.codeIndex + step, state.visibleCodes.count)
         case .examples: state.exampleScroll = max(0, state.exampleScroll + step)
-        case .terminal: state.transcriptScroll = max(0, state.transcriptScroll - step)
+        case .terminal:
+            // Not typing: the arrows select transcript lines, and the pane explains the selected one.
+            guard !state.transcript.isEmpty else { return }
+            let current = state.selectedTranscriptLine ?? state.transcript.count
+            state.selectedTranscriptLine = clamp(current + step, state.transcript.count)
         case .flow: break
         }
     }

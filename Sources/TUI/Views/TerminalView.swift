@@ -52,8 +52,20 @@ extension Frame {
             buffer.put("(Esc left the input line — press i, 3 or click here to type)", x: field.x, y: inputRow, role: .muted, clip: field)
         }
 
+        // The selected line's explanation, above the suggestion.
+        var explanationRows = 0
+        if let selected = state.selectedTranscriptLine, state.transcript.indices.contains(selected), inner.height >= 12 {
+            let text = Explanation.of(state.transcript[selected])
+            let lines = Wrap.lines("ⓘ " + text, width: inner.width)
+            explanationRows = min(3, lines.count)
+            let top = suggestionRow - explanationRows
+            for (i, line) in lines.prefix(explanationRows).enumerated() {
+                buffer.put(line, x: inner.x, y: top + i, role: .caption, clip: inner)
+            }
+        }
+
         // Transcript, newest at the bottom, wrapped.
-        let area = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 3)
+        let area = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 3 - explanationRows)
         guard area.height > 0 else { return }
         var rows: [(text: String, role: Role, codeRole: Role?, index: Int)] = []
         // Only wrap what can be shown: walk back from the end.
