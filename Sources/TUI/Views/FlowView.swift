@@ -66,7 +66,7 @@ extension Frame {
         }
 
         // Phases.
-        if !compact, inner.height >= 7 {
+        if inner.height >= (compact ? 5 : 7) {
             let phaseRow = inner.maxY - 1
             let composing = active.contains { $0.kind == .composing } || (state.typing && !state.editor.isEmpty)
             let transmitting = active.contains { if case .command = $0.kind { return true }; if case .reply = $0.kind { return true }; return $0.kind == .tlsHandshake }

@@ -100,10 +100,13 @@ public struct Frame {
     mutating func header(_ state: AppState, _ rect: Rect) {
         buffer.fill(rect, role: .header)
         var x = rect.x
-        x = buffer.put(" smtp-tui ", x: x, y: rect.y, role: .banner, clip: rect)
+        // Narrow terminals drop the banner and tighten the tabs so all five stay clickable.
+        let narrow = rect.width < 70
+        if !narrow { x = buffer.put(" smtp-tui ", x: x, y: rect.y, role: .banner, clip: rect) }
         let long = rect.width >= 100
         for section in Section.allCases {
-            let label = " \(section.rawValue) \(long ? section.title : section.shortTitle) "
+            let name = long ? section.title : section.shortTitle
+            let label = narrow ? "\(section.rawValue) \(name) " : " \(section.rawValue) \(name) "
             let active = state.focus == section
             let start = x
             x = buffer.put(label, x: x, y: rect.y, role: active ? .headerActive : .header, clip: rect, reverse: false)
