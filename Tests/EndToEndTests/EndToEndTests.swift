@@ -33,19 +33,28 @@ struct EndToEndTests {
     @Test func mouseClicksTabsCommandsAndTryIt() throws {
         let t = try TmuxSession()
         try t.waitFor("Type `connect`")
+        try t.type("connect"); try t.keys("Enter")
+        try t.waitFor("220 smtp.example.com")
         let tab = try t.locate("2 Commands")
         try t.click(x: tab.x + 1, y: tab.y)
         try t.waitFor("▶ SMTP commands")
-        let row = try t.locate("MAIL FROM")
+        // EHLO is selected already (the first item), so one click on it opens it; a first click on another
+        // item only selects it.
+        let other = try t.locate("RSET")
+        try t.click(x: other.x, y: other.y)
+        try t.waitFor("RSET selected", seconds: 5) { $0.contains("▸ 8 RSET") }
+        let row = try t.locate("EHLO / HELO")
         try t.click(x: row.x, y: row.y)
-        Thread.sleep(forTimeInterval: 0.3)
-        try t.click(x: row.x, y: row.y)  // a click on the selected item opens it
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(!(try t.screen()).contains("Try it"), "a click on an unselected item must only select it")
+        try t.click(x: row.x, y: row.y)
         try t.waitFor("Try it")
+        try t.waitFor("Syntax")
         let button = try t.locate("Try it")
         try t.click(x: button.x, y: button.y)
-        try t.waitFor("C: MAIL FROM:<alice@example.com>")
+        try t.waitFor("C: EHLO client.example.com")
         try t.keys("Enter")
-        try t.waitFor("Not connected")
+        try t.waitFor("250-smtp.example.com Hello client.example.com")
         // Wheel over the command list does not crash and a click outside a popup closes it.
         try t.type("\u{1B}[<65;5;20M")
         try t.keys("Escape"); try t.type("?")

@@ -93,6 +93,26 @@ struct SnapshotTests {
         Snapshot.check(Frame.render(s).buffer, named: "example-python-120x36")
     }
 
+    @Test(arguments: [Size(width: 80, height: 24), Size(width: 120, height: 36)])
+    func referenceViewsAtTwoSizes(_ size: Size) {
+        var s = AppState(size: size)
+        _ = App.update(&s, .key(.escape))
+        _ = App.update(&s, .key(.char("2")))
+        _ = App.update(&s, .key(.down))
+        _ = App.update(&s, .key(.enter))
+        Snapshot.check(Frame.render(s).buffer, named: "ref-popup-mail-\(size.width)x\(size.height)")
+        _ = App.update(&s, .key(.escape))
+        _ = App.update(&s, .key(.char("4")))
+        for label in ["all", "2xx", "3xx", "4xx", "5xx"] {
+            Snapshot.check(Frame.render(s).buffer, named: "ref-codes-\(label)-\(size.width)x\(size.height)")
+            _ = App.update(&s, .key(.char("f")))
+        }
+        #expect(s.codeFilter == nil)
+        _ = App.update(&s, .key(.char("5")))
+        _ = App.update(&s, .key(.char("n")))
+        Snapshot.check(Frame.render(s).buffer, named: "ref-example-swaks-\(size.width)x\(size.height)")
+    }
+
     @Test func everySizeFromTinyToHugeRenders() {
         for (w, h) in [(1, 1), (2, 1), (1, 2), (10, 3), (39, 9), (40, 10), (41, 11), (60, 17), (79, 23), (99, 29), (100, 30), (400, 120)] {
             var s = AppState(size: Size(width: w, height: h))

@@ -51,6 +51,12 @@ public enum App {
             let example = CodeExamples.all[state.exampleIndex]
             state.status = ("Copied the \(example.title) example to the clipboard (OSC 52)", false)
             return [.copyToClipboard(example.code)]
+        case .char("f") where state.focus == .codes:
+            // Cycles all → 2xx → 3xx → 4xx → 5xx (3 itself jumps to the terminal).
+            let order: [ReplyClass?] = [nil, .positiveCompletion, .positiveIntermediate, .transientNegative, .permanentNegative]
+            let i = order.firstIndex(of: state.codeFilter) ?? 0
+            state.codeFilter = order[(i + 1) % order.count]
+            state.codeIndex = 0
         case .char(let d) where state.focus == .codes && "a245".contains(d):
             state.codeFilter = d == "a" ? nil : ReplyClass(rawValue: Int(String(d))!)
             state.codeIndex = 0
