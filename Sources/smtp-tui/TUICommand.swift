@@ -102,6 +102,8 @@ enum Runtime {
             if dirty {
                 terminal.draw(Frame.render(state).buffer)
                 dirty = false
+                // Lets the end-to-end tests prove that a crash still restores the terminal.
+                if getenv("SMTP_TUI_TEST_CRASH") != nil { fatalError("crash requested by SMTP_TUI_TEST_CRASH") }
             }
             // Block until input when nothing moves: no CPU, no wake-ups. Otherwise about 30 frames a second.
             let actions = terminal.read(timeoutMs: state.isAnimating ? 33 : -1)

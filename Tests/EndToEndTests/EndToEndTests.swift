@@ -140,4 +140,23 @@ struct EndToEndTests {
         try t.keys("Escape"); try t.keys("Up")
         try t.waitFor("ⓘ 503")
     }
+
+    @Test func aCrashStillRestoresTheTerminal() throws {
+        let t = try TmuxSession(env: ["SMTP_TUI_TEST_CRASH": "1"], command: "\"$0\"; echo \"[exit $?]\"; stty -a; sleep 600 #")
+        let status = try t.exitStatus(seconds: 20)
+        #expect(status != 0)
+        let screen = try t.waitFor("stty output") { $0.contains("icanon") }
+        #expect(!screen.contains("-icanon") && !screen.contains("-echo "), "terminal left raw after a crash:\n\(screen)")
+    }
+
+    @Test func escapeGarbageDoesNotQuitOrLoseTypedText() throws {
+        let t = try TmuxSession()
+        try t.waitFor("Type `connect`")
+        try t.type("EHLO half-typed")
+        try t.type("\u{1B}[99;99q\u{1B}[?1;2c\u{1B}Oq\u{1B}q")
+        Thread.sleep(forTimeInterval: 0.5)
+        let screen = try t.screen()
+        #expect(!screen.contains("[exit "), "escape garbage quit the app")
+        #expect(screen.contains("C: EHLO half-typed"))
+    }
 }
