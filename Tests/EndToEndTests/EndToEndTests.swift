@@ -159,4 +159,13 @@ struct EndToEndTests {
         #expect(!screen.contains("[exit "), "escape garbage quit the app")
         #expect(screen.contains("C: EHLO half-typed"))
     }
+
+    @Test func nonUTF8LocaleStillDrawsAFrame() throws {
+        let t = try TmuxSession(env: ["LANG": "C", "LC_ALL": "C"])
+        let screen = try t.waitFor("Type `connect`")
+        #expect(screen.contains("telnet smtp.example.com 587"))
+        let ascii = try TmuxSession(command: "\"$0\" --ascii")
+        let plain = try ascii.waitFor("Type `connect`")
+        #expect(!plain.contains("─") && plain.contains("+-"))
+    }
 }

@@ -218,3 +218,28 @@ struct ExplanationTests {
         #expect(text.contains("more lines of this reply follow"))
     }
 }
+
+@Suite("Bad input")
+struct BadInputTests {
+    @Test func anAbsurdlyLongLineReachesTheServerWhole() {
+        var s = AppState(size: Size(width: 80, height: 24))
+        type("connect", &s)
+        type(String(repeating: "A", count: 5_000), &s)
+        #expect(s.transcript.contains { $0.kind == .you && $0.text.count == 5_000 })
+        #expect(s.transcript.last { if case .server = $0.kind { return true }; return false }?.text.hasPrefix("500 5.5.2 Error: line too long") == true)
+    }
+
+    @Test func pastedBinaryNeitherCrashesNorIsLost() {
+        var s = AppState(size: Size(width: 80, height: 24))
+        let junk = String(decoding: (0..<256).map { UInt8($0) }.filter { $0 != 10 && $0 != 13 }, as: UTF8.self)
+        _ = App.update(&s, .paste(junk))
+        #expect(s.editor.string == junk)
+        _ = Frame.render(s)
+        _ = App.update(&s, .key(.ctrl("u")))
+        type("connect", &s)
+        _ = App.update(&s, .paste(junk + "\n"))
+        settle(&s)
+        #expect(s.transcript.last { if case .server = $0.kind { return true }; return false }?.kind == .server(500))
+        #expect(s.sim.isConnected)
+    }
+}
