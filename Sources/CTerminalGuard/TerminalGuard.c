@@ -62,22 +62,16 @@ int tg_take_resize(void) {
     return r;
 }
 
-void tg_write(const char *bytes) {
+static void write_all(int fd, const char *bytes) {
     size_t n = strlen(bytes);
     while (n > 0) {
-        ssize_t w = write(1, bytes, n);
+        ssize_t w = write(fd, bytes, n);
         if (w <= 0) return;
         bytes += w;
         n -= (size_t)w;
     }
 }
 
-void tg_write_stderr(const char *bytes) {
-    size_t n = strlen(bytes);
-    while (n > 0) {
-        ssize_t w = write(2, bytes, n);
-        if (w <= 0) return;
-        bytes += w;
-        n -= (size_t)w;
-    }
-}
+void tg_write(const char *bytes) { write_all(1, bytes); }
+
+void tg_write_stderr(const char *bytes) { write_all(2, bytes); }
