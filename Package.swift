@@ -11,13 +11,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // The SMTP engine, the simulated world, the reference catalogue and the tick clock. No terminal code.
         .target(name: "SMTPCore"),
         // State → action → update → view → cells. Pure Swift: no ncurses here, so tests render into memory.
-        .target(name: "TUI", dependencies: ["SMTPCore", .product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "TUI", dependencies: ["SMTPCore"]),
         // ncursesw, seen only by the terminal backend in the executable.
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
         // Signal flags and the crash handler that restores the terminal, in C because they run in signal context.

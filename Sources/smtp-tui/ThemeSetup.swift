@@ -1,21 +1,51 @@
 // Which theme to start with: --theme NAME|PATH, then SMTP_TUI_THEME, then `theme = "…"` in
 // $XDG_CONFIG_HOME/smtp-tui/config.toml (default ~/.config), then "default". NO_COLOR / --no-color → mono.
-import Foundation
+// Plain Glibc file access: importing Foundation here alone would add megabytes of RSS and start-up time.
 import TUI
+#if canImport(Glibc)
+import Glibc
+#endif
 
 enum ThemeSetup {
+    static func env(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+
     static var configDirectory: String {
-        let env = ProcessInfo.processInfo.environment
-        if let xdg = env["XDG_CONFIG_HOME"], !xdg.isEmpty { return xdg + "/smtp-tui" }
-        return (env["HOME"] ?? ".") + "/.config/smtp-tui"
+        if let xdg = env("XDG_CONFIG_HOME"), !xdg.isEmpty { return xdg + "/smtp-tui" }
+        return (env("HOME") ?? ".") + "/.config/smtp-tui"
+    }
+
+    static func readFile(_ path: String) -> String? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = fread(&chunk, 1, chunk.count, file)
+            if n <= 0 { break }
+            bytes += chunk[0..<n]
+            if bytes.count > 1_048_576 { return nil }  // no theme is a megabyte
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func tomlFiles(in folder: String) -> [String] {
+        guard let dir = opendir(folder) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.hasSuffix(".toml") { names.append(name) }
+        }
+        return names
     }
 
     static func catalog() -> ThemeCatalog {
         let folder = configDirectory + "/themes"
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        let files = names.filter { $0.hasSuffix(".toml") }.compactMap { name -> (String, String)? in
+        let files = tomlFiles(in: folder).compactMap { name -> (String, String)? in
             let path = folder + "/" + name
-            return (try? String(contentsOfFile: path, encoding: .utf8)).map { (path, $0) }
+            return readFile(path).map { (path, $0) }
         }
         return ThemeCatalog(userFiles: files)
     }
@@ -23,17 +53,16 @@ enum ThemeSetup {
     /// The starting theme, or a ThemeError for the caller to print (exit status 2).
     static func choose(option: String?, noColor: Bool, catalog: ThemeCatalog) throws -> Theme {
         if noColor { return try catalog.load("mono") }
-        let env = ProcessInfo.processInfo.environment
-        var choice = option ?? env["SMTP_TUI_THEME"].flatMap { $0.isEmpty ? nil : $0 }
+        var choice = option ?? env("SMTP_TUI_THEME").flatMap { $0.isEmpty ? nil : $0 }
         if choice == nil {
             let config = configDirectory + "/config.toml"
-            if let text = try? String(contentsOfFile: config, encoding: .utf8) {
+            if let text = readFile(config) {
                 choice = try ThemeConfig.themeName(configText: text, file: config)
             }
         }
         let name = choice ?? "default"
         if name.contains("/") || name.hasSuffix(".toml") {
-            guard let text = try? String(contentsOfFile: name, encoding: .utf8) else {
+            guard let text = readFile(name) else {
                 throw ThemeError(file: name, line: nil, key: nil, message: "cannot read this theme file")
             }
             return try catalog.load(fileText: text, path: name)
@@ -47,6 +76,7 @@ enum ThemeSetup {
 
     /// `--list-themes`: every theme, where it comes from, and a swatch of its main colours.
     static func list(_ catalog: ThemeCatalog, colour: Bool) -> String {
+        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
         var out: [String] = []
         for source in catalog.sources {
             let swatch: String
@@ -56,7 +86,7 @@ enum ThemeSetup {
                 if colour {
                     swatch = roles.map { role -> String in
                         let s = theme.style(role)
-                        guard let fg = s.fg, let bg = s.bg else { return s.bold ? "\u{1B}[1m■\u{1B}[0m" : "■" }
+                        guard let fg = s.fg, let bg = s.bg else { return s.bold ? "\u{1B}[1m ■ \u{1B}[0m" : " ■ " }
                         return "\u{1B}[38;2;\(fg.r);\(fg.g);\(fg.b);48;2;\(bg.r);\(bg.g);\(bg.b)m ■ \u{1B}[0m"
                     }.joined()
                 } else {
@@ -65,7 +95,7 @@ enum ThemeSetup {
             } catch {
                 swatch = "broken: \(error)"
             }
-            out.append("\(source.name.padding(toLength: 11, withPad: " ", startingAt: 0)) \(source.origin.padding(toLength: 12, withPad: " ", startingAt: 0)) \(swatch)")
+            out.append(pad(source.name, 11) + pad(source.origin, 12) + swatch)
         }
         return out.joined(separator: "\n")
     }

@@ -60,13 +60,15 @@ struct SnapshotTests {
         var s = midSessionState(size)
         _ = App.update(&s, .key(.escape))
         _ = App.update(&s, .key(.char("1")))
+        _ = App.update(&s, .tick(14))  // the EHLO reply is now travelling back (ticks 42–66 after sending)
         var frames: [String] = []
         for _ in 0..<4 {
             frames.append(Frame.render(s).buffer.text)
-            _ = App.update(&s, .tick(8))
+            _ = App.update(&s, .tick(6))
         }
-        // The packet moves between frames: no two consecutive frames are equal while it travels.
+        // The reply code moves between frames: every frame of its journey differs.
         #expect(Set(frames).count == 4)
+        #expect(frames.allSatisfy { $0.contains("←250") })
         Snapshot.check(Frame.render(s).buffer, named: "flow-\(size.width)x\(size.height)")
     }
 

@@ -146,3 +146,38 @@ struct ThemeSnapshotTests {
         }
     }
 }
+
+@Suite("Theme TOML")
+struct ThemeTOMLTests {
+    @Test func parsesTheSubsetThemesUse() throws {
+        let t = try TOMLParser.parse("""
+        # comment
+        name = "x"   # trailing comment
+        n = 42
+        ok = true
+        [palette]
+        bg = '#000000'
+        [roles]
+        "reply.5xx" = { fg = "red", modifiers = ["bold", "underline"] }
+        text = {}
+        """)
+        #expect(t["name"] == .string("x") && t["n"] == .integer(42) && t["ok"] == .bool(true))
+        #expect(t["palette"]?.table?["bg"] == .string("#000000"))
+        let role = try #require(t["roles"]?.table?["reply.5xx"]?.table)
+        #expect(role["modifiers"] == .array([.string("bold"), .string("underline")]))
+        #expect(t["roles"]?.table?.line(of: "reply.5xx") == 8)
+    }
+
+    @Test func syntaxErrorsCarryTheirLine() {
+        for (text, line, words) in [("a = \n", 1, "expected a value"), ("\n\nb = \"open\n", 3, "not closed"),
+                                    ("a = 1\na = 2\n", 2, "defined twice"), ("[t\n", 1, "expected ']'"),
+                                    ("x = [1, 2\n", 1, "close on the same line"), ("c = red\n", 1, "strings need quotes")] {
+            do {
+                _ = try TOMLParser.parse(text)
+                Issue.record("\(text) parsed")
+            } catch let e as TOMLSyntaxError {
+                #expect(e.line == line && e.message.contains(words), "\(text): \(e)")
+            } catch { Issue.record("\(error)") }
+        }
+    }
+}

@@ -54,6 +54,19 @@ public struct Buffer: Equatable, Sendable {
     public mutating func put(_ text: some StringProtocol, x: Int, y: Int, role: Role, clip: Rect? = nil, reverse: Bool = false) -> Int {
         let bounds = (clip ?? area).clipped(to: area)
         guard y >= bounds.y, y < bounds.maxY else { return x + TextWidth.width(of: text) }
+        // Printable ASCII, the common case: one cell per byte, no grapheme breaking.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            var cx = x
+            for byte in text.utf8 {
+                if cx >= bounds.maxX { return x + text.utf8.count }
+                if cx >= bounds.x {
+                    clearWideNeighbour(x: cx, y: y)
+                    self[cx, y] = Cell(text: Self.asciiStrings[Int(byte)], role: role, reverse: reverse)
+                }
+                cx += 1
+            }
+            return cx
+        }
         var cx = x
         for ch in text {
             var shown = ch
@@ -74,6 +87,9 @@ public struct Buffer: Equatable, Sendable {
         }
         return cx
     }
+
+    /// One-character strings for ASCII, made once.
+    static let asciiStrings: [String] = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
 
     /// Overwriting half of a wide character must not leave the other half dangling.
     private mutating func clearWideNeighbour(x: Int, y: Int) {

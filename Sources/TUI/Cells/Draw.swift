@@ -14,8 +14,13 @@ extension Buffer {
     public mutating func box(_ rect: Rect, title: String = "", role: Role, titleRole: Role? = nil, glyphs: BoxGlyphs) -> Rect {
         guard rect.width >= 2, rect.height >= 2 else { fill(rect, role: role); return .zero }
         let top = rect.y, bottom = rect.maxY - 1, left = rect.x, right = rect.maxX - 1
-        for x in (left + 1)..<right { put(glyphs.h, x: x, y: top, role: role); put(glyphs.h, x: x, y: bottom, role: role) }
-        for y in (top + 1)..<bottom { put(glyphs.v, x: left, y: y, role: role); put(glyphs.v, x: right, y: y, role: role) }
+        // Box glyphs are one cell wide: set cells directly (this runs for every pane on every frame).
+        let bounds = area
+        func set(_ glyph: String, _ x: Int, _ y: Int) {
+            if bounds.contains(x: x, y: y) { self[x, y] = Cell(text: glyph, role: role) }
+        }
+        for x in (left + 1)..<right { set(glyphs.h, x, top); set(glyphs.h, x, bottom) }
+        for y in (top + 1)..<bottom { set(glyphs.v, left, y); set(glyphs.v, right, y) }
         put(glyphs.tl, x: left, y: top, role: role); put(glyphs.tr, x: right, y: top, role: role)
         put(glyphs.bl, x: left, y: bottom, role: role); put(glyphs.br, x: right, y: bottom, role: role)
         if !title.isEmpty && rect.width > 4 {

@@ -19,23 +19,29 @@ public enum TextWidth {
     public static func width(of character: Character) -> Int {
         guard let first = character.unicodeScalars.first else { return 0 }
         let v = first.value
+        if v >= 0x20 && v < 0x7F { return 1 }  // printable ASCII: by far the most common, and no table lookup
         if v < 0x20 || (0x7F..<0xA0).contains(v) { return 1 }  // controls are drawn as a replacement, one cell
-        if v < 0x1100 {
-            // Combining marks alone (a grapheme that is only a mark) take no cell.
+        // An emoji presentation selector makes a text-default symbol wide.
+        if character.unicodeScalars.count > 1, character.unicodeScalars.contains(where: { $0.value == 0xFE0F }) { return 2 }
+        if v >= 0x1100 {
+            var lo = 0, hi = wideRanges.count - 1
+            while lo <= hi {
+                let mid = (lo + hi) / 2
+                if wideRanges[mid].upperBound < v { lo = mid + 1 } else if wideRanges[mid].lowerBound > v { hi = mid - 1 } else { return 2 }
+            }
+        }
+        // A grapheme that is only a combining mark takes no cell; the Unicode lookup runs only in the mark blocks.
+        let markBlocks: [ClosedRange<UInt32>] = [0x0300...0x036F, 0x0483...0x0489, 0x0591...0x05C7, 0x0610...0x061A,
+                                                 0x064B...0x065F, 0x1AB0...0x1AFF, 0x1DC0...0x1DFF, 0x20D0...0x20FF, 0xFE20...0xFE2F]
+        if markBlocks.contains(where: { $0.contains(v) }) {
             return first.properties.generalCategory == .nonspacingMark ? 0 : 1
         }
-        // An emoji presentation selector makes a text-default symbol wide.
-        if character.unicodeScalars.contains(where: { $0.value == 0xFE0F }) { return 2 }
-        var lo = 0, hi = wideRanges.count - 1
-        while lo <= hi {
-            let mid = (lo + hi) / 2
-            if wideRanges[mid].upperBound < v { lo = mid + 1 } else if wideRanges[mid].lowerBound > v { hi = mid - 1 } else { return 2 }
-        }
-        return first.properties.generalCategory == .nonspacingMark ? 0 : 1
+        return 1
     }
 
     public static func width(of text: some StringProtocol) -> Int {
-        text.reduce(0) { $0 + width(of: $1) }
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text.utf8.count }
+        return text.reduce(0) { $0 + width(of: $1) }
     }
 
     /// The longest prefix of `text` that fits in `cells`.

@@ -1,5 +1,3 @@
-import TOMLKit
-
 // Where themes come from: the built-ins embedded in the binary, overridden by files of the same name in the
 // user's theme folder; a name or a path chooses one.
 
@@ -58,10 +56,10 @@ public enum ThemeConfig {
     /// The `theme = "…"` of config.toml, or nil; errors name the file and line.
     public static func themeName(configText: String, file: String) throws -> String? {
         do {
-            let table = try TOMLTable(string: configText)
+            let table = try TOMLParser.parse(configText)
             return table["theme"]?.string
-        } catch let error as TOMLParseError {
-            throw ThemeError(file: file, line: Int(error.source.begin.line), key: nil, message: "not valid TOML: \(error.description)")
+        } catch let error as TOMLSyntaxError {
+            throw ThemeError(file: file, line: error.line, key: nil, message: "not valid TOML: \(error.message)")
         }
     }
 }

@@ -1,6 +1,5 @@
 // Theme files (TOML, Helix-style): a [palette] of named #rrggbb colours, [roles] of { fg, bg, modifiers }, and
-// `inherits` so a theme states only what it changes. Parsing uses TOMLKit; errors name file, line and key.
-import TOMLKit
+// `inherits` so a theme states only what it changes. Errors name file, line and key.
 
 public struct ThemeError: Error, Equatable, CustomStringConvertible, Sendable {
     public let file: String
@@ -34,36 +33,32 @@ public enum ThemeLoader {
     static func parse(_ text: String, file: String) throws -> ThemeFile {
         let table: TOMLTable
         do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw ThemeError(file: file, line: Int(error.source.begin.line), key: nil, message: "not valid TOML: \(error.description)")
+            table = try TOMLParser.parse(text)
+        } catch let error as TOMLSyntaxError {
+            throw ThemeError(file: file, line: error.line, key: nil, message: "not valid TOML: \(error.message)")
         }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         func lineOf(_ key: String, section: String? = nil) -> Int? {
-            var inSection = section == nil
-            for (i, raw) in lines.enumerated() {
-                let l = raw.trimmingLeading()
-                if l.hasPrefix("[") { inSection = section.map { l.hasPrefix("[\($0)]") } ?? false; continue }
-                if inSection && (l.hasPrefix("\(key) ") || l.hasPrefix("\(key)=") || l.hasPrefix("\"\(key)\"")) { return i + 1 }
-            }
-            return nil
+            guard let section else { return table.line(of: key) }
+            return table[section]?.table?.line(of: key)
         }
         let fallbackName = file.split(separator: "/").last.map { String($0.split(separator: ".").first ?? $0) } ?? file
         var theme = ThemeFile(name: table["name"]?.string ?? fallbackName, inherits: table["inherits"]?.string, file: file)
-        for key in table.keys where !["name", "inherits", "palette", "roles"].contains(key) {
+        for key in table.entries.map(\.key) where !["name", "inherits", "palette", "roles"].contains(key) {
             throw ThemeError(file: file, line: lineOf(key), key: key, message: "unknown top-level key (expected name, inherits, [palette], [roles])")
         }
         if let palette = table["palette"]?.table {
-            for (key, value) in palette {
+            for entry in palette.entries {
+                let (key, value) = (entry.key, entry.value)
                 guard let hex = value.string, let rgb = RGB(hex: hex) else {
                     throw ThemeError(file: file, line: lineOf(key, section: "palette"), key: "palette.\(key)",
-                                     message: "bad colour \(value.debugDescription): use \"#rrggbb\"")
+                                     message: "bad colour \(value.string.map { "\"\($0)\"" } ?? value.typeName): use \"#rrggbb\"")
                 }
                 theme.palette[key] = rgb
             }
         }
         if let roles = table["roles"]?.table {
-            for (key, value) in roles {
+            for entry in roles.entries {
+                let (key, value) = (entry.key, entry.value)
                 let line = lineOf(key, section: "roles")
                 guard Role(rawValue: key) != nil else {
                     let hint = suggestion(for: key).map { " — did you mean \"\($0)\"?" } ?? ""
@@ -73,7 +68,8 @@ public enum ThemeLoader {
                     throw ThemeError(file: file, line: line, key: key, message: "a role is an inline table such as { fg = \"red\", modifiers = [\"bold\"] }")
                 }
                 var raw = ThemeFile.RawStyle(line: line)
-                for (field, v) in style {
+                for fieldEntry in style.entries {
+                    let (field, v) = (fieldEntry.key, fieldEntry.value)
                     switch field {
                     case "fg": raw.fg = v.string
                     case "bg": raw.bg = v.string

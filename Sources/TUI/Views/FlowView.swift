@@ -76,7 +76,8 @@ extension Frame {
                 x = buffer.put(on ? " ● \(name) " : " ○ \(name) ", x: x, y: phaseRow, role: on ? .flowPhaseActive : .flowPhaseIdle, clip: inner) + 1
             }
             let speed = state.paused ? "paused" : "speed ×\(App.speedLabel(state.speedQuarters))"
-            let info = "tick \(tick) · \(speed) · \(state.connectionLabel)"
+            // Simulated seconds, not ticks: a label that changes every frame would cost bytes on every frame.
+            let info = "t = \(tick / SimulatedTime.ticksPerSecond) s · \(speed) · \(state.connectionLabel)"
             let ix = inner.maxX - TextWidth.width(of: info)
             if ix > x { buffer.put(info, x: ix, y: phaseRow, role: .muted) }
         }

@@ -70,21 +70,30 @@ final class NcursesTerminal {
         screen = nil
     }
 
-    /// Copies the buffer to ncurses' virtual screen and refreshes; ncurses sends only the difference.
+    /// The last frame drawn: only cells that differ from it are handed to ncurses (which then sends only what
+    /// changed on screen). nil forces a full repaint (start, resize, theme change).
+    private var previous: Buffer?
+
     func draw(_ buffer: Buffer) {
-        erase()
         let width = min(buffer.width, Int(shim_cols())), height = min(buffer.height, Int(shim_lines()))
+        let old = previous.flatMap { $0.width == buffer.width && $0.height == buffer.height ? $0 : nil }
+        if old == nil { erase() }
+        var lastRole: Role?
+        var lastStyle: (attr_t, Int32) = (0, 0)
         for y in 0..<height {
             for x in 0..<width {
                 let cell = buffer[x, y]
+                if let old, old[x, y] == cell { continue }
                 if cell.text.isEmpty { continue }  // second half of a wide character
                 // The last cell of the screen would scroll on some terminals: skip writing into it.
                 if y == height - 1 && x == width - 1 { continue }
-                var (attrs, pair) = style(cell.role)
+                if cell.role != lastRole { lastStyle = style(cell.role); lastRole = cell.role }
+                var (attrs, pair) = lastStyle
                 if cell.reverse { attrs ^= shim_a_reverse() }
                 cell.text.withCString { shim_put(Int32(y), Int32(x), $0, attrs, pair) }
             }
         }
+        previous = buffer
         if let cursor = buffer.cursor, cursor.x < width, cursor.y < height {
             move(Int32(cursor.y), Int32(cursor.x))
             curs_set(1)
@@ -94,9 +103,12 @@ final class NcursesTerminal {
         refresh()
     }
 
+    /// Forgets the last frame so the next draw repaints everything.
+    func invalidate() { previous = nil }
+
     /// The theme in use; changing it re-derives every role's attributes and colour pair.
     var theme = Theme(name: "none", origin: "", styles: [:]) {
-        didSet { attrCache.removeAll() }
+        didSet { attrCache.removeAll(); previous = nil }
     }
 
     private func style(_ role: Role) -> (attr_t, Int32) {
@@ -172,7 +184,7 @@ final class NcursesTerminal {
             if code == Self.pasteStart { pasting = true; return nil }
             if code == Self.pasteEnd { pasting = false; let text = pasteBuffer; pasteBuffer = ""; return .paste(text) }
             if code == shim_key_mouse() { return mouseAction() }
-            if code == shim_key_resize() { return .resize(size) }
+            if code == shim_key_resize() { previous = nil; return .resize(size) }
             let key: Key?
             switch code {
             case KEY_UP: key = .up
