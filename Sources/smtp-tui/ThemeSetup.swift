@@ -52,7 +52,6 @@ enum ThemeSetup {
 
     /// The starting theme, or a ThemeError for the caller to print (exit status 2).
     static func choose(option: String?, noColor: Bool, catalog: ThemeCatalog) throws -> Theme {
-        if noColor { return try catalog.load("mono") }
         var choice = option ?? env("SMTP_TUI_THEME").flatMap { $0.isEmpty ? nil : $0 }
         if choice == nil {
             let config = configDirectory + "/config.toml"
@@ -61,17 +60,21 @@ enum ThemeSetup {
             }
         }
         let name = choice ?? "default"
+        // The chosen theme is loaded even under NO_COLOR, so a broken one is reported rather than silently ignored.
+        let chosen: Theme
         if name.contains("/") || name.hasSuffix(".toml") {
             guard let text = readFile(name) else {
                 throw ThemeError(file: name, line: nil, key: nil, message: "cannot read this theme file")
             }
-            return try catalog.load(fileText: text, path: name)
+            chosen = try catalog.load(fileText: text, path: name)
+        } else {
+            guard catalog.source(name) != nil else {
+                throw ThemeError(file: name, line: nil, key: nil,
+                                 message: "no theme named \"\(name)\"; available: \(catalog.names.joined(separator: ", "))")
+            }
+            chosen = try catalog.load(name)
         }
-        guard catalog.source(name) != nil else {
-            throw ThemeError(file: name, line: nil, key: nil,
-                             message: "no theme named \"\(name)\"; available: \(catalog.names.joined(separator: ", "))")
-        }
-        return try catalog.load(name)
+        return noColor ? try catalog.load("mono") : chosen
     }
 
     /// `--list-themes`: every theme, where it comes from, and a swatch of its main colours.

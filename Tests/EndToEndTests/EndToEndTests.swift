@@ -153,7 +153,7 @@ struct EndToEndTests {
         let t = try TmuxSession()
         try t.waitFor("Type `connect`")
         try t.type("EHLO half-typed")
-        try t.type("\u{1B}[99;99q\u{1B}[?1;2c\u{1B}Oq\u{1B}q")
+        try t.type("\u{1B}[99;99q\u{1B}[?1;2c\u{1B}Oq\u{1B}]0;title\u{7}")
         Thread.sleep(forTimeInterval: 0.5)
         let screen = try t.screen()
         #expect(!screen.contains("[exit "), "escape garbage quit the app")

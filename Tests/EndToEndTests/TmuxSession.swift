@@ -69,7 +69,9 @@ final class TmuxSession {
         binary = Self.binaryPath
         var environment = ["TERM": "xterm-256color", "SWIFT_BACKTRACE": "interactive=no", "LANG": "C.UTF-8"]
         environment.merge(env) { $1 }
-        let exports = environment.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+        // The caller's NO_COLOR (or a user's theme choice) must not leak into tests that did not ask for it.
+        let unset = ["NO_COLOR", "SMTP_TUI_THEME", "XDG_CONFIG_HOME"].filter { environment[$0] == nil }.map { "-u \($0)" }.joined(separator: " ")
+        let exports = unset + " " + environment.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
         // The shell prints the exit status on screen: tmux 3.3 has no pane_dead_status to read it from.
         let cmd = "env \(exports) sh -c '\(command ?? "\"$0\"") ; echo \"[exit $?]\"' '\(binary)'"
         // The server forks from this first call: it must not inherit our pipe, or reading it never ends.

@@ -156,8 +156,8 @@ final class NcursesTerminal {
         return Self.droppingUnknownEscapes(actions)
     }
 
-    /// An escape sequence ncurses does not know arrives as Esc plus its bytes in the same burst; typed by hand,
-    /// Esc comes alone. Drop such sequences so garbage never turns into commands (a stray "q" would quit).
+    /// An escape sequence ncurses does not know (Esc [ … , Esc O …, Esc ] …) arrives as Esc plus its bytes in one
+    /// burst. Drop such sequences so garbage never turns into commands (its final "q" would quit).
     static func droppingUnknownEscapes(_ actions: [Action]) -> [Action] {
         var out: [Action] = []
         var i = 0
@@ -165,15 +165,14 @@ final class NcursesTerminal {
             guard actions[i] == .key(.escape), i + 1 < actions.count, case .key(.char(let next)) = actions[i + 1] else {
                 out.append(actions[i]); i += 1; continue
             }
+            // Esc + another key is Alt-<key> or a person pressing Esc then a key quickly: keep both.
+            guard next == "[" || next == "O" || next == "]" else { out.append(actions[i]); i += 1; continue }
             i += 2
-            if next == "[" || next == "O" || next == "]" {
-                // CSI/SS3/OSC: parameters until a final byte (a letter, ~, or BEL/ST for OSC).
-                while i < actions.count, case .key(.char(let c)) = actions[i] {
-                    i += 1
-                    if c.isLetter || c == "~" || c == "\u{7}" || c == "\\" { break }
-                }
+            // CSI/SS3/OSC: parameters until a final byte (a letter, ~, or BEL/ST for OSC).
+            while i < actions.count, case .key(.char(let c)) = actions[i] {
+                i += 1
+                if c.isLetter || c == "~" || c == "\u{7}" || c == "\\" { break }
             }
-            // Esc + one other character is Alt-<key>: no binding uses Alt, so it is dropped too.
         }
         return out
     }
