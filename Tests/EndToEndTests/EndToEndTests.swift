@@ -71,7 +71,7 @@ struct EndToEndTests {
             if w < 40 || h < 10 {
                 try t.waitFor("Please enlarge")
             } else {
-                let screen = try t.waitFor("the \(w)x\(h) frame", seconds: 5) { $0.contains("smtp-tui") && !$0.contains("Please enlarge") }
+                let screen = try t.waitFor("the \(w)x\(h) frame", seconds: 5) { $0.contains("1 Flow") && $0.contains("5 Code") && !$0.contains("Please enlarge") }
                 let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
                 #expect(lines.allSatisfy { $0.count <= w }, "a line is wider than \(w)")
             }
