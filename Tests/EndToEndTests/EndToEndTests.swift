@@ -168,4 +168,115 @@ struct EndToEndTests {
         let plain = try ascii.waitFor("Type `connect`")
         #expect(!plain.contains("─") && plain.contains("+-"))
     }
+
+    /// Types a line and waits until `reply` shows.
+    private func send(_ t: TmuxSession, _ line: String, expect reply: String) throws {
+        try t.type(line); try t.keys("Enter")
+        try t.waitFor(reply)
+    }
+
+    @Test func aWholeSessionTypedByHandWithDotStuffing() throws {
+        let t = try TmuxSession()
+        try t.waitFor("● Offline")
+        try send(t, "connect", expect: "● Connected")
+        try send(t, "EHLO client.example.com", expect: "250 SMTPUTF8")
+        try send(t, "STARTTLS", expect: "● TLS")
+        #expect(try t.screen().contains("cannot speak TLS"))
+        try send(t, "EHLO client.example.com", expect: "250-AUTH PLAIN LOGIN")
+        try send(t, "AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdyb25n", expect: "535 5.7.8")
+        try send(t, "AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=", expect: "● Authenticated")
+        try send(t, "MAIL FROM:<alice@example.com>", expect: "250 2.1.0 Ok")
+        try send(t, "RCPT TO:<nobody@domain.com>", expect: "550 5.1.1")
+        // Replies are coloured by class: 5xx in the default theme's red (xterm-256 colour 210).
+        let refused = try t.screen(colors: true).split(separator: "\n").first { $0.contains("5.1.1 <nobody@domain.com>") } ?? ""
+        #expect(refused.contains("38;5;210"), "550 not in the 5xx colour: \(refused)")
+        try send(t, "RCPT TO:<bob@domain.com>", expect: "250 2.1.5 Ok")
+        try send(t, "DATA", expect: "354 End data")
+        for line in ["Subject: typed by hand", "", "First line", "..a line that starts with a dot", "Last line"] {
+            try t.type(line); try t.keys("Enter")
+        }
+        try send(t, ".", expect: "queued as")
+        try t.waitFor("Recipient [1]")
+        let colours = try t.screen(colors: true)
+        let lines = colours.split(separator: "\n")
+        // 2xx in the default theme's green (#8fd4a0 → xterm-256 colour 115).
+        #expect(lines.first { $0.contains("queued as") }?.contains("38;5;115") == true)
+        // Body lines are drawn in the data role, distinct from what you typed.
+        let data = lines.first { $0.contains("Last line") } ?? ""
+        let you = lines.first { $0.contains("RCPT TO:<bob@domain.com>") } ?? ""
+        #expect(!data.isEmpty && !you.isEmpty)
+        #expect(data.contains("38;5;") && you.contains("38;5;"))
+        try send(t, "QUIT", expect: "221 2.0.0 Bye")
+        try t.waitFor("● Closed")
+        try t.keys("Escape"); try t.type("b")
+        try t.waitFor("Inbox of bob@domain.com")
+        let inbox = try t.screen()
+        #expect(inbox.contains(".a line that starts with a dot"))
+        #expect(!inbox.contains("..a line"))
+        #expect(inbox.contains("Subject: typed by hand"))
+        #expect(inbox.contains("with ESMTPSA"))
+    }
+
+    @Test func aRejectedRecipientBouncesBackInTheDiagram() throws {
+        let t = try TmuxSession()
+        try t.waitFor("● Offline")
+        try send(t, "connect", expect: "● Connected")
+        try send(t, "EHLO client.example.com", expect: "250 SMTPUTF8")
+        try send(t, "STARTTLS", expect: "● TLS")
+        try send(t, "EHLO client.example.com", expect: "250-AUTH PLAIN LOGIN")
+        try send(t, "AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=", expect: "● Authenticated")
+        try send(t, "MAIL FROM:<alice@example.com>", expect: "250 2.1.0 Ok")
+        // Quarter speed, so the bounce is on screen long enough to see.
+        try t.keys("Escape"); try t.type("--i")
+        try t.type("RCPT TO:<nobody@domain.com>"); try t.keys("Enter")
+        try t.waitFor("the bounce", seconds: 10) { $0.contains("↩550") }
+        try t.waitFor("550 5.1.1")
+    }
+
+    @Test func pastingTenThousandLinesKeepsTheUIResponsive() throws {
+        let t = try TmuxSession()
+        try t.waitFor("● Offline")
+        try send(t, "connect", expect: "● Connected")
+        try send(t, "EHLO client.example.com", expect: "250 SMTPUTF8")
+        try send(t, "STARTTLS", expect: "● TLS")
+        try send(t, "EHLO client.example.com", expect: "250-AUTH PLAIN LOGIN")
+        try send(t, "AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=", expect: "● Authenticated")
+        try send(t, "MAIL FROM:<alice@example.com>", expect: "250 2.1.0 Ok")
+        try send(t, "RCPT TO:<bob@domain.com>", expect: "250 2.1.5 Ok")
+        try send(t, "DATA", expect: "354 End data")
+        var body = "Subject: ten thousand lines\n\n"
+        for i in 0..<10_000 { body += "line \(i) of the pasted body\n" }
+        body += ".\n"
+        let file = NSTemporaryDirectory() + "paste-\(getpid()).txt"
+        try body.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try t.run(["load-buffer", file])
+        let start = Date()
+        try t.run(["paste-buffer", "-p"])  // -p: bracketed paste, as a terminal sends it
+        try t.waitFor("queued as", seconds: 30)
+        let seconds = Date().timeIntervalSince(start)
+        #expect(seconds < 20, "the paste took \(seconds) s")
+        try t.waitFor("line 9999 of the pasted body")
+        try t.keys("Escape"); try t.type("b")
+        try t.waitFor("Inbox of bob@domain.com")
+    }
+
+    @Test func aBrokenUserThemeWhileCyclingKeepsTheCurrentOne() throws {
+        let config = NSTemporaryDirectory() + "smtp-tui-config-\(getpid())"
+        try FileManager.default.createDirectory(atPath: config + "/smtp-tui/themes", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        try "inherits = \"default\"\n[roles]\ntext = { fg = \"nonsense\" }\n".write(toFile: config + "/smtp-tui/themes/zz-broken.toml", atomically: true, encoding: .utf8)
+        let t = try TmuxSession(env: ["XDG_CONFIG_HOME": config])
+        try t.waitFor("theme: default")
+        try t.keys("Escape")
+        for name in ["light", "projector", "mono", "okabe-ito"] {
+            try t.type("t")
+            try t.waitFor("theme: \(name)")
+        }
+        try t.type("t")
+        try t.waitFor("Theme zz-broken not loaded")
+        let screen = try t.screen()
+        #expect(screen.contains("theme: okabe-ito"))
+        #expect(screen.contains("zz-broken.toml:3: text: bad colour"))
+    }
 }

@@ -89,7 +89,7 @@ final class TmuxSession {
     }
 
     func keys(_ keys: String...) throws { try run(["send-keys"] + keys) }
-    func type(_ text: String) throws { try run(["send-keys", "-l", text]) }
+    func type(_ text: String) throws { try run(["send-keys", "-l", "--", text]) }
 
     /// An SGR (1006) left click at 0-based (x, y): press and release, as xterm sends them.
     func click(x: Int, y: Int) throws {
