@@ -243,3 +243,25 @@ struct BadInputTests {
         #expect(s.sim.isConnected)
     }
 }
+
+@Suite("Code examples")
+struct ExampleTests {
+    @Test func yCopiesTheWholeExampleWithOSC52AndSaysSo() {
+        var s = AppState(size: Size(width: 120, height: 36))
+        _ = App.update(&s, .key(.escape))
+        _ = App.update(&s, .key(.char("5")))
+        _ = App.update(&s, .key(.char("n")))
+        #expect(App.update(&s, .key(.char("y"))) == [.copyToClipboard(CodeExamples.all[1].code)])
+        #expect(s.status?.text.contains("Copied") == true)
+        #expect(Frame.render(s).buffer.text.contains("Copied the"))
+    }
+
+    @Test func highlighterMarksKeywordsStringsCommentsAndNumbers() {
+        let tokens = Highlighter.tokens("with smtplib.SMTP(\"smtp.example.com\", 587) as server:  # connect", language: .python)
+        #expect(tokens.contains(Token(text: "with", role: .syntaxKeyword)))
+        #expect(tokens.contains(Token(text: "\"smtp.example.com\"", role: .syntaxString)))
+        #expect(tokens.contains(Token(text: "587", role: .syntaxNumber)))
+        #expect(tokens.last == Token(text: "# connect", role: .syntaxComment))
+        #expect(tokens.map(\.text).joined() == "with smtplib.SMTP(\"smtp.example.com\", 587) as server:  # connect")
+    }
+}
