@@ -97,6 +97,12 @@ struct EndToEndTests {
         #expect(try t.screen().contains("needs a full-screen terminal"))
     }
 
+    @Test func unknownTerminalTypeGetsAClearMessageAndStatus2() throws {
+        let t = try TmuxSession(env: ["TERM": "no-such-term"])
+        #expect(try t.exitStatus() == 2)
+        #expect(try t.screen().contains("has no terminfo entry"))
+    }
+
     @Test func noColorMeansNoColourEscapes() throws {
         let t = try TmuxSession(env: ["NO_COLOR": "1"])
         try t.waitFor("Type `connect`")
