@@ -108,19 +108,23 @@ enum Runtime {
             // Block until input when nothing moves: no CPU, no wake-ups. Otherwise about 30 frames a second.
             let actions = terminal.read(timeoutMs: state.isAnimating ? 33 : -1)
             let now = monotonicMilliseconds()
-            var all = actions
-            if state.isAnimating || state.sim.isBusy {
-                let ticks = Int((now - last) * Int64(SimulatedTime.ticksPerSecond) / 1000)
-                if ticks > 0 { all.append(.tick(min(ticks, 30))); last += Int64(ticks) * 1000 / Int64(SimulatedTime.ticksPerSecond) }
-            } else {
-                last = now
+            // Simulated time follows real time: while animating, a tick per frame; after an idle wait, the whole
+            // wait at once when input arrives (so greylisting's "try again in 5 seconds" means 5 real seconds).
+            var all: [Action] = []
+            let ticks = Int((now - last) * Int64(SimulatedTime.ticksPerSecond) / 1000)
+            if ticks > 0 && (state.isAnimating || !actions.isEmpty) {
+                all.append(.tick(state.isAnimating ? min(ticks, 30) : min(ticks, 3_600 * SimulatedTime.ticksPerSecond)))
+                last += Int64(ticks) * 1000 / Int64(SimulatedTime.ticksPerSecond)
             }
+            all += actions
             for action in all {
                 for effect in App.update(&state, action) {
                     switch effect {
                     case .quit: return 0
                     case .copyToClipboard(let text):
                         tg_write("\u{1B}]52;c;\(Base64.encode(Array(text.utf8)))\u{07}")
+                    case .cycleTheme where noColor:
+                        state.status = ("Colours are off (NO_COLOR or --no-color), so the theme stays mono", false)
                     case .cycleTheme:
                         let next = catalog.next(after: terminal.theme.name)
                         do {

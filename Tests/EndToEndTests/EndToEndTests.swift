@@ -10,7 +10,7 @@ struct EndToEndTests {
         try t.waitFor("220 smtp.example.com")
         try t.waitFor("● Connected")
         // Accept the suggestion each time it is offered, until the message is delivered.
-        for _ in 0..<14 {
+        for _ in 0..<24 {
             let screen = try t.waitFor("a suggestion", seconds: 10) { $0.contains("Next: ") }
             if screen.contains("Next: QUIT") { break }
             if screen.contains("Next: (an empty line)") { try t.keys("Enter") } else { try t.keys("Tab"); try t.keys("Enter") }

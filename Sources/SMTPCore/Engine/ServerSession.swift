@@ -110,7 +110,21 @@ public struct ServerSession: Sendable {
     /// The 220 greeting (RFC 5321 §4.3.1). Call once, before any input.
     public mutating func start() -> [SessionOutput] {
         greeted = true
+        if world.scenario.shuttingDown {
+            // RFC 5321 §3.1: a server that cannot serve now greets with 421 and closes.
+            phase = .closed
+            return [.reply(Reply(421, EnhancedStatusCode(4, 3, 2), "\(world.serverName) Service not available, closing transmission channel"),
+                           cause: .greeting), .closed]
+        }
         return [.reply(Reply(220, nil, "\(world.serverName) ESMTP smtp-tui (simulated mail server)"), cause: .greeting)]
+    }
+
+    /// What an AUTH exchange waits for, while `phase == .auth`.
+    public enum AuthPrompt: Sendable, Equatable { case plainResponse, loginUsername, loginPassword }
+    public var authPrompt: AuthPrompt? {
+        guard phase == .auth else { return nil }
+        if authMechanism == "PLAIN" { return .plainResponse }
+        return authUsername == nil ? .loginUsername : .loginPassword
     }
 
     /// Switches the scenario (e.g. the server starts shutting down) without dropping the connection.

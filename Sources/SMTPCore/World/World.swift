@@ -90,7 +90,7 @@ public struct World: Sendable, Equatable {
     }
 
     public static let normalScenario = Scenario(
-        name: "normal", summary: "Everything as described: 100 recipients, 10 MB messages, server up.",
+        name: "normal", summary: "The standard world: up to 100 recipients and 10 MB per message, server up.",
         maxRecipients: 100, maxMessageSize: 10_240_000, shuttingDown: false)
 
     public static let standard = World(

@@ -26,6 +26,9 @@ public enum Section: Int, CaseIterable, Sendable {
 public enum Popup: Equatable, Sendable {
     case help
     case command(Int)
+    case statusCode(Int)
+    /// The full explanation of a transcript line.
+    case explanation(Int)
     case inbox
 }
 

@@ -3,7 +3,9 @@ import SMTPCore
 
 public enum Suggestion {
     public static func next(for state: AppState) -> String? {
-        guard let session = state.sim.session, !session.isClosed else { return "connect" }
+        guard let session = state.sim.session, !session.isClosed else {
+            return state.sim.world.scenario.shuttingDown ? "scenario normal" : "connect"
+        }
         if !state.visibleGreeting || state.sim.isBusy { return nil }  // wait for the reply in flight
         switch session.phase {
         case .connected:
@@ -21,18 +23,21 @@ public enum Suggestion {
             return "DATA"
         case .data:
             let body = state.transcript.reversed().prefix { $0.kind == .data }.count
-            switch body {
-            case 0: return "Subject: Hello from SMTP!"
-            case 1: return ""
-            case 2: return "Hi Bob, this travelled by SMTP."
-            default: return "."
-            }
+            return body < dataLines.count ? dataLines[body] : "."
         case .auth:
-            return "*"
+            switch session.authPrompt {
+            case .loginUsername?: return Base64.encode(Array(SampleCredentials.username.utf8))
+            case .loginPassword?: return Base64.encode(Array(SampleCredentials.password.utf8))
+            default: return SampleCredentials.plainInitialResponse
+            }
         case .closed:
             return "connect"
         }
     }
+
+    /// The message the suggestions walk through: header fields (what mail programs show), an empty line, the body.
+    static let dataLines = ["From: Alice <alice@example.com>", "To: Bob <bob@domain.com>", "Subject: Hello from SMTP!", "",
+                            "Hi Bob, this travelled by SMTP.", "."]
 
     static func lastWasMessageEnd(_ state: AppState) -> Bool {
         if let last = state.transcript.last(where: { if case .server = $0.kind { return true }; return false }) {
@@ -41,20 +46,29 @@ public enum Suggestion {
         return false
     }
 
-    /// A short explanation beside the suggestion.
+    /// A short explanation beside the suggestion, derived from the suggestion itself so the two never disagree.
     public static func why(for state: AppState) -> String {
-        guard let session = state.sim.session, !session.isClosed else { return "open a connection to the server" }
-        switch session.phase {
-        case .connected: return "introduce yourself; EHLO asks for the extension list"
-        case .greeted:
-            if !session.tlsActive { return "port 587: encrypt before sending a password" }
-            if session.authenticatedUser == nil { return "log in (PLAIN: base64 of \\0user\\0password)" }
-            return "start a message: who is sending"
-        case .mail: return "name a recipient (repeat for more)"
-        case .rcpt: return "ready to send the message itself"
-        case .data: return "headers, an empty line, the body, then a lone ."
-        case .auth: return "answer the challenge in base64, or * to cancel"
-        case .closed: return "start again"
+        guard let next = next(for: state) else { return "waiting for the server's reply…" }
+        let session = state.sim.session
+        switch next {
+        case "connect": return "open a connection to the server (like telnet smtp.example.com 587)"
+        case "scenario normal": return "the server is shutting down: switch the scenario back, then connect"
+        case "STARTTLS": return "port 587: encrypt the connection before sending a password"
+        case "QUIT": return "the message is on its way: end the session politely (or send another)"
+        case "*": return "cancel the login"
+        case ".": return "a line with only a dot ends the message"
+        case "": return "an empty line separates the header fields from the body"
+        default: break
         }
+        if next.hasPrefix("EHLO") { return "introduce yourself; EHLO asks which extensions the server offers" }
+        if next.hasPrefix("AUTH") { return "log in: PLAIN sends base64 of \\0user\\0password in one line" }
+        if next.hasPrefix("MAIL") { return "the envelope sender: where bounces would go" }
+        if next.hasPrefix("RCPT") { return "an envelope recipient (repeat for more)" }
+        if next == "DATA" { return "ready to send the message itself" }
+        if session?.phase == .auth {
+            return session?.authPrompt == .loginPassword ? "the password, base64-encoded (\"wonderland\")" : "the user name, base64-encoded (\"alice@example.com\")"
+        }
+        if session?.phase == .data { return "header fields first: the envelope (MAIL/RCPT) and these can differ" }
+        return ""
     }
 }

@@ -49,7 +49,7 @@ public enum App {
         case .char("i"): focus(.terminal, &state)
         case .char("y") where state.focus == .examples:
             let example = CodeExamples.all[state.exampleIndex]
-            state.status = ("Copied the \(example.title) example to the clipboard (OSC 52)", false)
+            state.status = ("Copied “\(example.title)” to the clipboard (OSC 52)", false)
             return [.copyToClipboard(example.code)]
         case .char("f") where state.focus == .codes:
             // Cycles all → 2xx → 3xx → 4xx → 5xx (3 itself jumps to the terminal).
@@ -57,8 +57,8 @@ public enum App {
             let i = order.firstIndex(of: state.codeFilter) ?? 0
             state.codeFilter = order[(i + 1) % order.count]
             state.codeIndex = 0
-        case .char(let d) where state.focus == .codes && "a245".contains(d):
-            state.codeFilter = d == "a" ? nil : ReplyClass(rawValue: Int(String(d))!)
+        case .char("a") where state.focus == .codes:
+            state.codeFilter = nil
             state.codeIndex = 0
         case .char(let d) where ("1"..."5").contains(d):
             focus(Section(rawValue: Int(String(d))!)!, &state)
@@ -77,6 +77,9 @@ public enum App {
             state.status = ("Left the input line: single keys work now (? help, q quit, i or 3 to type again)", false)
         case .enter:
             submit(state.editor.commit(), &state)
+        case .tab where !state.editor.isEmpty:
+            // Never overwrite what was typed: Tab with text leaves the line (kept) for the next pane.
+            state.typing = false; cycleFocus(&state, +1)
         case .tab, .right where state.editor.isEmpty:
             if state.sim.isConnected && state.sim.isBusy {
                 state.status = ("Waiting for the server's reply…", false)
@@ -129,15 +132,15 @@ public enum App {
         case .end: step = 10_000
         case .enter:
             if state.focus == .commands { state.popup = .command(state.commandIndex); state.popupScroll = 0 }
-            if state.focus == .terminal { focus(.terminal, &state) }
+            if state.focus == .codes, !state.visibleCodes.isEmpty { state.popup = .statusCode(state.visibleCodes[state.codeIndex].code); state.popupScroll = 0 }
+            if state.focus == .terminal {
+                if let i = state.selectedTranscriptLine { state.popup = .explanation(i); state.popupScroll = 0 } else { focus(.terminal, &state) }
+            }
             return
         case .char("n"), .char("]"), .right where state.focus == .examples:
             state.exampleIndex = (state.exampleIndex + 1) % CodeExamples.all.count; state.exampleScroll = 0; return
         case .char("N"), .char("["), .left where state.focus == .examples:
             state.exampleIndex = (state.exampleIndex + CodeExamples.all.count - 1) % CodeExamples.all.count; state.exampleScroll = 0; return
-        case .char("y") where state.focus == .examples:
-            state.status = ("Copied the \(CodeExamples.all[state.exampleIndex].title) example to the clipboard (OSC 52)", false)
-            return
         default: return
         }
         move(step, &state)
@@ -197,10 +200,16 @@ public enum App {
     /// Enter on the input line: a local command, or a line for the server.
     public static func submit(_ line: String, _ state: inout AppState) {
         state.transcriptScroll = 0
+        state.selectedTranscriptLine = nil
         let inData = state.sim.session?.phase == .data
         let words = line.split(separator: " ")
         if !inData, let local = words.first.map(String.init), localCommand(local, Array(words.dropFirst()), line, &state) { return }
         guard state.sim.isConnected else {
+            if state.sim.session != nil && state.sim.isBusy {
+                // The server has hung up but its last reply is still on the way: the line goes nowhere, as in telnet.
+                state.transcript.append(TranscriptLine(.you, line))
+                return
+            }
             state.transcript.append(TranscriptLine(.local, "Not connected: type `connect` first (this is a local command, not SMTP)."))
             return
         }
@@ -225,6 +234,8 @@ public enum App {
             state.transcript.append(TranscriptLine(.local, "Connection closed by you."))
         case "clear":
             state.transcript.removeAll()
+            state.selectedTranscriptLine = nil
+            state.transcriptScroll = 0
         case "reset":
             state.sim.reset()
             state.visibleGreeting = false; state.visibleTLS = false; state.visibleAuthenticated = false
@@ -236,7 +247,7 @@ public enum App {
                 return true
             }
             state.sim.setScenario(scenario)
-            state.transcript.append(TranscriptLine(.local, "Scenario \(scenario.name): \(scenario.summary)"))
+            state.transcript.append(TranscriptLine(.local, "Scenario \(scenario.name) — \(scenario.summary)"))
         case "help":
             state.transcript.append(TranscriptLine(.local,
                 "Local commands (not SMTP): connect, disconnect, clear, reset, scenario NAME, help. Type HELP in capitals to ask the server."))
@@ -265,7 +276,7 @@ public enum App {
                 state.visibleAuthenticated = true
                 state.transcript.append(TranscriptLine(.local, "Logged in as \(user)."))
             case .delivered(let message):
-                state.transcript.append(TranscriptLine(.local, "Message \(message.id) delivered to \(message.recipients.joined(separator: ", ")) — press b (or click the recipient) to open the inbox."))
+                state.transcript.append(TranscriptLine(.local, "Message \(message.id) delivered to \(message.recipients.joined(separator: ", ")) — press Esc then b (or click the recipient) to open the inbox. (Here smtp.example.com also holds domain.com's mailboxes; a real submission server would pass the message on to domain.com's own server, found by its MX record.)"))
             case .closed:
                 state.transcript.append(TranscriptLine(.local, "Connection closed by foreign host."))
             }
@@ -323,7 +334,9 @@ public enum App {
             state.commandIndex = i
             if wasSelected || double { state.popup = .command(i); state.popupScroll = 0 }
         case .codeRow(let i)?:
+            let wasSelected = state.codeIndex == i && state.focus == .codes
             focus(.codes, &state); state.codeIndex = i
+            if (wasSelected || double), state.visibleCodes.indices.contains(i) { state.popup = .statusCode(state.visibleCodes[i].code); state.popupScroll = 0 }
         case .codeFilter(let f)?:
             focus(.codes, &state); state.codeFilter = f; state.codeIndex = 0
         case .exampleTab(let i)?:
@@ -336,7 +349,7 @@ public enum App {
         case .transcriptLine(let i)?:
             focus(.terminal, &state); state.selectedTranscriptLine = i
         case .copyExample?:
-            state.status = ("Copied the \(CodeExamples.all[state.exampleIndex].title) example to the clipboard (OSC 52)", false)
+            state.status = ("Copied “\(CodeExamples.all[state.exampleIndex].title)” to the clipboard (OSC 52)", false)
             return [.copyToClipboard(CodeExamples.all[state.exampleIndex].code)]
         case .popupButton?, .popupBody?, nil: break
         }

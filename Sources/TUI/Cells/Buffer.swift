@@ -88,6 +88,20 @@ public struct Buffer: Equatable, Sendable {
         return cx
     }
 
+    /// For terminals that cannot show Unicode (`--ascii`, non-UTF-8 locales): every cell becomes ASCII, with
+    /// look-alikes for the symbols the views use and "?" for anything else.
+    public mutating func asciify() {
+        let lookAlike: [String: String] = [
+            "·": "-", "●": "*", "○": "o", "■": "#", "▶": ">", "▸": ">", "…": ".", "⇥": ">", "↑": "^", "↓": "v",
+            "←": "<", "→": ">", "×": "x", "—": "-", "–": "-", "ⓘ": "i", "⏸": "=", "✎": "*", "⚙": "*", "↩": "<",
+            "✉": "@", "🔒": "#", "⇄": "=", "═": "=", "“": "\"", "”": "\"", "’": "'", "⧉": "+", "⏎": "/",
+        ]
+        for i in cells.indices where !cells[i].text.isEmpty && !cells[i].text.utf8.allSatisfy({ $0 < 0x80 }) {
+            cells[i].text = lookAlike[cells[i].text] ?? "?"
+        }
+        for i in cells.indices where cells[i].text.isEmpty { cells[i].text = " " }  // a wide character's second half
+    }
+
     /// One-character strings for ASCII, made once.
     static let asciiStrings: [String] = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
 

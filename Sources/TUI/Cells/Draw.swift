@@ -43,27 +43,31 @@ extension Buffer {
 }
 
 public enum Wrap {
-    /// Word-wraps each paragraph (split on "\n") to `width` cells.
+    /// Word-wraps each paragraph (split on "\n") to `width` cells, keeping a paragraph's leading indentation.
     public static func lines(_ text: String, width: Int) -> [String] {
         guard width > 0 else { return [] }
         var out: [String] = []
         for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            var line = "", lineWidth = 0
-            for word in paragraph.split(separator: " ", omittingEmptySubsequences: false) {
+            let indent = min(paragraph.prefix { $0 == " " }.count, max(0, width - 1))
+            let pad = String(repeating: " ", count: indent)
+            var line = pad, lineWidth = indent, empty = true
+            func flush() { out.append(line); line = pad; lineWidth = indent; empty = true }
+            for word in paragraph.dropFirst(indent).split(separator: " ", omittingEmptySubsequences: false) {
                 var w = String(word)
                 var ww = TextWidth.width(of: w)
-                if lineWidth > 0 && lineWidth + 1 + ww > width {
-                    out.append(line); line = ""; lineWidth = 0
-                }
-                while ww > width {  // a word longer than the line: hard break
-                    let head = TextWidth.prefix(w, fitting: width - lineWidth - (lineWidth > 0 ? 1 : 0))
-                    if head.isEmpty { out.append(line); line = ""; lineWidth = 0; continue }
-                    line += (lineWidth > 0 ? " " : "") + head
-                    out.append(line); line = ""; lineWidth = 0
+                if !empty && lineWidth + 1 + ww > width { flush() }
+                while ww > width - lineWidth - (empty ? 0 : 1) && ww > 0 {  // longer than the room: hard break
+                    let room = width - lineWidth - (empty ? 0 : 1)
+                    let head = TextWidth.prefix(w, fitting: max(0, room))
+                    if head.isEmpty { if empty { break } else { flush(); continue } }
+                    line += (empty ? "" : " ") + head
+                    lineWidth += (empty ? 0 : 1) + TextWidth.width(of: head)
+                    empty = false
+                    flush()
                     w = String(w.dropFirst(head.count)); ww = TextWidth.width(of: w)
                 }
-                if lineWidth > 0 { line += " "; lineWidth += 1 }
-                line += w; lineWidth += ww
+                if !empty { line += " "; lineWidth += 1 }
+                line += w; lineWidth += ww; empty = false
             }
             out.append(line)
         }

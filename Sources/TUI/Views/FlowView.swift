@@ -12,7 +12,7 @@ extension Frame {
         let active = sim.flows.filter { $0.progress(at: tick) != nil }
 
         // Three nodes, evenly spread.
-        let nodeWidth = min(24, max(10, inner.width / 5))
+        let nodeWidth = min(24, max(10, (inner.width - 20) / 3))  // links keep room for a label to travel
         let gap = (inner.width - 3 * nodeWidth) / 2
         let xs = [inner.x, inner.x + nodeWidth + gap, inner.maxX - nodeWidth]
         let nodeRow = inner.y + (compact ? 0 : 1)
@@ -68,7 +68,7 @@ extension Frame {
         // Phases.
         if inner.height >= (compact ? 5 : 7) {
             let phaseRow = inner.maxY - 1
-            let composing = active.contains { $0.kind == .composing } || (state.typing && !state.editor.isEmpty)
+            let composing = active.contains { $0.kind == .composing } || (state.sim.isConnected && state.typing && !state.editor.isEmpty)
             let transmitting = active.contains { if case .command = $0.kind { return true }; if case .reply = $0.kind { return true }; return $0.kind == .tlsHandshake }
             let delivering = active.contains { if case .delivery = $0.kind { return true }; return false }
             var x = inner.x + 1

@@ -75,6 +75,7 @@ public struct Frame {
             }
         }
         if let popup = state.popup { frame.popup(popup, state) }
+        if state.ascii { frame.buffer.asciify() }
         return frame
     }
 
@@ -131,7 +132,9 @@ public struct Frame {
         } else if state.typing && state.focus == .terminal {
             items = [("Enter", "send"), ("Tab", "suggestion"), ("↑↓", "history"), ("Esc", "leave input"), ("Ctrl-C", "quit")]
         } else {
-            items = KeyMap.bindings.compactMap { b in b.hint.map { (b.keys.count > 1 && b.keys.first == .char("1") ? "1-5" : b.keys[0].label, $0) } }
+            // Help and quit first, so they survive a narrow terminal.
+            let all = KeyMap.bindings.compactMap { b in b.hint.map { (b.keys.count > 1 && b.keys.first == .char("1") ? "1-5" : b.keys[0].label, $0) } }
+            items = all.filter { ["?", "q"].contains($0.0) } + all.filter { !["?", "q"].contains($0.0) }
         }
         for (key, label) in items {
             guard x < rect.maxX else { break }

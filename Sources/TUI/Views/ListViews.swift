@@ -38,6 +38,7 @@ extension Frame {
             x = buffer.put(on ? "[\(label)]" : " \(label) ", x: x, y: inner.y, role: on ? .selection : .muted, clip: inner) + 1
             hit(Rect(x: start, y: inner.y, width: x - start, height: 1), .codeFilter(filter))
         }
+        buffer.put("+ = not in the original table · Enter: details", x: x + 1, y: inner.y, role: .muted, clip: inner)
         let codes = state.visibleCodes
         let detailHeight = min(8, inner.height / 3)
         let table = Rect(x: inner.x, y: inner.y + 2, width: inner.width, height: inner.height - 3 - detailHeight)
@@ -70,10 +71,13 @@ extension Frame {
         hit(rect, .pane(.examples))
         guard inner.height > 3 else { return }
         var x = inner.x
+        // Full titles when they all fit, else the short names, so every language stays clickable.
+        let full = CodeExamples.all.reduce(0) { $0 + TextWidth.width(of: $1.title) + 3 } <= inner.width
         for (i, example) in CodeExamples.all.enumerated() {
             let on = i == state.exampleIndex
             let start = x
-            x = buffer.put(on ? "[\(example.title)]" : " \(example.title) ", x: x, y: inner.y, role: on ? .selection : .muted, clip: inner) + 1
+            let name = full || on ? example.title : example.id
+            x = buffer.put(on ? "[\(name)]" : " \(name) ", x: x, y: inner.y, role: on ? .selection : .muted, clip: inner) + 1
             hit(Rect(x: start, y: inner.y, width: x - start, height: 1), .exampleTab(i))
         }
         let example = CodeExamples.all[state.exampleIndex]
@@ -82,7 +86,9 @@ extension Frame {
         buffer.put(copy, x: cx, y: inner.y + 1, role: .keyhintKey)
         hit(Rect(x: cx, y: inner.y + 1, width: TextWidth.width(of: copy), height: 1), .copyExample)
         let lines = example.code.split(separator: "\n", omittingEmptySubsequences: false)
-        let body = Rect(x: inner.x, y: inner.y + 2, width: inner.width, height: inner.height - 4)
+        let notes = Wrap.lines(example.notes, width: inner.width)
+        let notesHeight = min(notes.count, max(1, (inner.height - 3) / 3))
+        let body = Rect(x: inner.x, y: inner.y + 2, width: inner.width, height: inner.height - 2 - notesHeight)
         let scroll = min(state.exampleScroll, max(0, lines.count - body.height))
         for (row, line) in lines.dropFirst(scroll).prefix(body.height).enumerated() {
             let number = String(scroll + row + 1).leftPadded(3) + " "
@@ -91,7 +97,9 @@ extension Frame {
                 lx = buffer.put(token.text, x: lx, y: body.y + row, role: token.role, clip: body)
             }
         }
-        buffer.wrapped(example.notes, in: Rect(x: inner.x, y: inner.maxY - 2, width: inner.width, height: 2), role: .caption)
+        for (i, line) in notes.prefix(notesHeight).enumerated() {
+            buffer.put(line, x: inner.x, y: inner.maxY - notesHeight + i, role: .caption, clip: inner)
+        }
     }
 }
 

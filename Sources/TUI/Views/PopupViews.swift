@@ -11,11 +11,14 @@ extension Frame {
         case .help:
             title = "Help — every key"
             for b in KeyMap.bindings {
-                lines.append(("\(b.keys.map(\.label).joined(separator: " ").rightPadded(14)) \(b.help)  [\(b.context)]", .text))
+                lines.append(("\(b.keys.map(\.label).joined(separator: " ").rightPadded(14)) \(b.help) — \(b.context.lowercased())", .text))
             }
             lines.append(("", .text))
             lines.append(("In the input line", .caption))
             for (k, h) in KeyMap.editingHelp { lines.append(("\(k.rightPadded(26)) \(h)", .text)) }
+            lines.append(("", .text))
+            lines.append(("Mouse", .caption))
+            lines.append(("Click a section name or pane to go there, a list item to select it (click again or double-click to open), the Next: suggestion to take it, the recipient to open the inbox, outside a popup to close it. The wheel scrolls.", .text))
         case .command(let i):
             let entry = CommandCatalogue.all[i]
             title = "\(entry.title) — \(entry.rfc)"
@@ -37,8 +40,34 @@ extension Frame {
             for r in entry.replies { lines.append(("  \(r.code.rightPadded(10)) \(r.why)", Role.reply(Int(r.code.prefix(3)) ?? 500))) }
             lines.append(("", .text))
             lines.append(("Related: " + entry.related.joined(separator: ", "), .muted))
+        case .statusCode(let code):
+            let entry = StatusCatalogue.entry(code)
+            title = "\(code) \(entry?.meaning ?? "")"
+            if let entry {
+                lines.append((entry.description, .popup))
+                lines.append(("", .text))
+                lines.append(("When this simulation sends it", .caption))
+                lines.append((entry.whenSimulated, .popup))
+                lines.append(("", .text))
+                lines.append(("Try it", .caption))
+                if let scenario = entry.trigger.scenario { lines.append(("  scenario \(scenario)   (after the lines below have set the session up)", .syntaxKeyword)) }
+                for line in entry.trigger.preamble.clientLines + entry.trigger.lines { lines.append(("  " + line, .transcriptYou)) }
+                lines.append(("", .text))
+                lines.append(("Reading a reply code", .caption))
+                lines.append(("The first digit is the outcome: 2 done, 3 go on, 4 failed for now (try again later), 5 failed for good. The second is the area: 0 syntax, 1 information, 2 connection, 5 mail system. An enhanced code such as 5.1.1 (RFC 3463) adds class.subject.detail, e.g. 5.1.1 = \(StatusCatalogue.describeEnhanced(EnhancedStatusCode(5, 1, 1))).", .popup))
+                if !entry.inSeedTable { lines.append(("", .text)); lines.append(("Marked + in the table: not in the original list of sixteen, but this server sends it.", .muted)) }
+            }
+        case .explanation(let index):
+            title = "What this line means"
+            if state.transcript.indices.contains(index) {
+                let line = state.transcript[index]
+                lines.append((line.text, .transcriptServer))
+                lines.append(("", .text))
+                lines.append((Explanation.of(line), .popup))
+            }
         case .inbox:
-            title = "Inbox of bob@domain.com — \(state.inboxCount) message(s)"
+            let count = state.inboxCount
+            title = "Inbox of bob@domain.com — \(count) \(count == 1 ? "message" : "messages")"
             let messages = state.sim.arrived.filter { $0.recipients.contains("bob@domain.com") }
             if messages.isEmpty { lines.append(("No mail yet. Send one from the terminal: follow the suggested commands.", .muted)) }
             for (n, message) in messages.enumerated() {
@@ -82,7 +111,8 @@ extension Frame {
         hit(Rect(x: start, y: buttonRow, width: bx - start, height: 1), .popupButton(.close))
         if wrapped.count > body.height {
             let more = "\(scroll + 1)-\(min(wrapped.count, scroll + body.height))/\(wrapped.count) ↑↓"
-            buffer.put(more, x: inner.maxX - TextWidth.width(of: more) - 1, y: buttonRow, role: .muted, clip: inner)
+            let mx = inner.maxX - TextWidth.width(of: more) - 1
+            if mx > bx + 1 { buffer.put(more, x: mx, y: buttonRow, role: .muted, clip: inner) }
         }
     }
 

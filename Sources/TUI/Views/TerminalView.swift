@@ -18,24 +18,35 @@ extension Frame {
         }
         var x = buffer.put(indicator, x: inner.x, y: inner.y, role: role, clip: inner)
         x = buffer.put("   ", x: x, y: inner.y, role: .text, clip: inner)
-        for (label, r) in [("You", Role.transcriptYou), ("Server", .transcriptServer), ("Data", .transcriptData), ("Local", .transcriptLocal)] {
-            x = buffer.put("■ ", x: x, y: inner.y, role: r, clip: inner)
+        // The legend names each role by its prefix too, so it reads without colour.
+        for (mark, label, r) in [("C:", "You", Role.transcriptYou), ("S:", "Server", .transcriptServer),
+                                 ("D:", "Data", .transcriptData), ("·", "Local", .transcriptLocal)] {
+            x = buffer.put(mark + " ", x: x, y: inner.y, role: r, clip: inner)
             x = buffer.put(label + "  ", x: x, y: inner.y, role: .muted, clip: inner)
+        }
+        if state.paused {
+            buffer.put(" ⏸ paused — p resumes ", x: inner.maxX - 22, y: inner.y, role: .statusError, clip: inner)
         }
 
         // Suggestion and input at the bottom.
         let inputRow = inner.maxY - 1
-        let suggestionRow = inner.maxY - 2
-        if let suggestion = Suggestion.next(for: state) {
-            let shown = suggestion.isEmpty ? "(an empty line)" : suggestion
-            var sx = buffer.put("Next: ", x: inner.x, y: suggestionRow, role: .caption, clip: inner)
-            let start = sx
-            sx = buffer.put(shown, x: sx, y: suggestionRow, role: .keyhintKey, clip: inner)
-            hit(Rect(x: start, y: suggestionRow, width: sx - start, height: 1), .suggestion)
-            buffer.put("  Tab ⇥ · " + Suggestion.why(for: state), x: sx, y: suggestionRow, role: .muted, clip: inner)
+        let suggestion = Suggestion.next(for: state)
+        let shown = suggestion.map { $0.isEmpty ? "(an empty line)" : $0 } ?? "…"
+        let reason = (suggestion == nil ? "" : "Tab ⇥ · ") + Suggestion.why(for: state)
+        // The reason goes on its own row when the two do not fit on one.
+        let oneRow = 6 + TextWidth.width(of: shown) + 2 + TextWidth.width(of: reason) <= inner.width || inner.height < 12
+        let suggestionRow = inner.maxY - (oneRow ? 2 : 3)
+        var sx = buffer.put("Next: ", x: inner.x, y: suggestionRow, role: .caption, clip: inner)
+        let suggestionStart = sx
+        sx = buffer.put(shown, x: sx, y: suggestionRow, role: .keyhintKey, clip: inner)
+        if suggestion != nil { hit(Rect(x: suggestionStart, y: suggestionRow, width: sx - suggestionStart, height: 1), .suggestion) }
+        if oneRow {
+            buffer.put("  " + reason, x: sx, y: suggestionRow, role: .muted, clip: inner)
+        } else {
+            buffer.put("      " + reason, x: inner.x, y: suggestionRow + 1, role: .muted, clip: inner)
         }
         let all = "View all commands"
-        if inner.width > 60 {
+        if inner.width > 60 && !state.paused {
             let ax = inner.maxX - TextWidth.width(of: all)
             buffer.put(all, x: ax, y: inner.y, role: .keyhintKey)
             hit(Rect(x: ax, y: inner.y, width: TextWidth.width(of: all), height: 1), .viewAllCommands)
@@ -56,8 +67,10 @@ extension Frame {
         var explanationRows = 0
         if let selected = state.selectedTranscriptLine, state.transcript.indices.contains(selected), inner.height >= 12 {
             let text = Explanation.of(state.transcript[selected])
-            let lines = Wrap.lines("ⓘ " + text, width: inner.width)
-            explanationRows = min(3, lines.count)
+            var lines = Wrap.lines("ⓘ " + text, width: inner.width)
+            let room = max(2, min(6, (inner.height - 4) / 3))
+            if lines.count > room { lines = Array(lines.prefix(room - 1)) + [TextWidth.prefix("… Enter shows it all", fitting: inner.width)] }
+            explanationRows = lines.count
             let top = suggestionRow - explanationRows
             for (i, line) in lines.prefix(explanationRows).enumerated() {
                 buffer.put(line, x: inner.x, y: top + i, role: .caption, clip: inner)
@@ -65,13 +78,14 @@ extension Frame {
         }
 
         // Transcript, newest at the bottom, wrapped.
-        let area = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: inner.height - 3 - explanationRows)
+        let area = Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: suggestionRow - explanationRows - inner.y - 1)
         guard area.height > 0 else { return }
         var rows: [(text: String, role: Role, codeRole: Role?, index: Int)] = []
         // Only wrap what can be shown: walk back from the end.
         let needed = area.height + state.transcriptScroll
+        let selected = state.selectedTranscriptLine.flatMap { state.transcript.indices.contains($0) ? $0 : nil }
         var index = state.transcript.count - 1
-        while index >= 0 && rows.count < needed {
+        while index >= 0 && (rows.count < needed || (selected.map { index >= $0 } ?? false)) {
             let line = state.transcript[index]
             let (prefix, role, codeRole) = Self.style(line, prefixes: state.showPrefixes)
             let wrapped = Wrap.lines(prefix + line.text, width: area.width)
@@ -80,7 +94,13 @@ extension Frame {
             }
             index -= 1
         }
-        let end = max(0, rows.count - state.transcriptScroll)
+        var end = max(0, rows.count - state.transcriptScroll)
+        if let selected, let first = rows.firstIndex(where: { $0.index == selected }) {
+            // Keep the selected line on screen, like any list.
+            let last = rows.lastIndex(where: { $0.index == selected }) ?? first
+            if first < end - area.height { end = min(rows.count, first + area.height) }
+            if last >= end { end = min(rows.count, last + 1) }
+        }
         let start = max(0, end - area.height)
         for (row, item) in rows[start..<end].enumerated() {
             let y = area.y + row
@@ -94,8 +114,8 @@ extension Frame {
             if selected { buffer.restyle(Rect(x: area.x, y: y, width: area.width, height: 1), role: .selection) }
             hit(Rect(x: area.x, y: y, width: area.width, height: 1), .transcriptLine(item.index))
         }
-        if state.transcriptScroll > 0 {
-            let note = "↓ \(state.transcriptScroll) more (PgDn)"
+        if end < rows.count {
+            let note = "↓ \(rows.count - end) more (PgDn)"
             buffer.put(note, x: area.maxX - TextWidth.width(of: note), y: area.y, role: .muted)
         }
     }
