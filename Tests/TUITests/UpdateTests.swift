@@ -84,6 +84,9 @@ struct UpdateTests {
         #expect(s.isWide)
         _ = App.update(&s, .resize(Size(width: 30, height: 8)))
         #expect(s.isTooSmall)
+        _ = App.update(&s, .key(.char("x")))
+        #expect(s.editor.isEmpty)  // keys act on nothing unseen while too small
+        #expect(App.update(&s, .key(.char("q"))) == [.quit])
         _ = App.update(&s, .resize(Size(width: 80, height: 24)))
         #expect(!s.isTooSmall && !s.isWide)
     }

@@ -25,6 +25,8 @@ public enum App {
 
     static func key(_ key: Key, _ state: inout AppState) -> [Effect] {
         if key == .ctrl("c") { return [.quit] }
+        // While the terminal is too small nothing is visible, so nothing but quitting may happen.
+        if state.isTooSmall { return key == .char("q") ? [.quit] : [] }
         state.status = nil
         if let popup = state.popup { return popupKey(key, popup, &state) }
         if state.typing && state.focus == .terminal { return typingKey(key, &state) }
