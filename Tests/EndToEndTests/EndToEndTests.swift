@@ -181,6 +181,17 @@ struct EndToEndTests {
         try t.waitFor(reply)
     }
 
+    /// Connects, secures, logs in and starts a message, checking each step's reply on screen.
+    private func startTransaction(_ t: TmuxSession) throws {
+        try t.waitFor("● Offline")
+        try send(t, "connect", expect: "● Connected")
+        try send(t, "EHLO client.example.com", expect: "250 SMTPUTF8")
+        try send(t, "STARTTLS", expect: "● TLS")
+        try send(t, "EHLO client.example.com", expect: "250-AUTH PLAIN LOGIN")
+        try send(t, "AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=", expect: "● Authenticated")
+        try send(t, "MAIL FROM:<alice@example.com>", expect: "250 2.1.0 Ok")
+    }
+
     @Test func aWholeSessionTypedByHandWithDotStuffing() throws {
         let t = try TmuxSession()
         try t.waitFor("● Offline")
@@ -225,13 +236,7 @@ struct EndToEndTests {
 
     @Test func aRejectedRecipientBouncesBackInTheDiagram() throws {
         let t = try TmuxSession()
-        try t.waitFor("● Offline")
-        try send(t, "connect", expect: "● Connected")
-        try send(t, "EHLO client.example.com", expect: "250 SMTPUTF8")
-        try send(t, "STARTTLS", expect: "● TLS")
-        try send(t, "EHLO client.example.com", expect: "250-AUTH PLAIN LOGIN")
-        try send(t, "AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=", expect: "● Authenticated")
-        try send(t, "MAIL FROM:<alice@example.com>", expect: "250 2.1.0 Ok")
+        try startTransaction(t)
         // Quarter speed, so the bounce is on screen long enough to see.
         try t.keys("Escape"); try t.type("--i")
         try t.type("RCPT TO:<nobody@domain.com>"); try t.keys("Enter")
@@ -241,13 +246,7 @@ struct EndToEndTests {
 
     @Test func pastingTenThousandLinesKeepsTheUIResponsive() throws {
         let t = try TmuxSession()
-        try t.waitFor("● Offline")
-        try send(t, "connect", expect: "● Connected")
-        try send(t, "EHLO client.example.com", expect: "250 SMTPUTF8")
-        try send(t, "STARTTLS", expect: "● TLS")
-        try send(t, "EHLO client.example.com", expect: "250-AUTH PLAIN LOGIN")
-        try send(t, "AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=", expect: "● Authenticated")
-        try send(t, "MAIL FROM:<alice@example.com>", expect: "250 2.1.0 Ok")
+        try startTransaction(t)
         try send(t, "RCPT TO:<bob@domain.com>", expect: "250 2.1.5 Ok")
         try send(t, "DATA", expect: "354 End data")
         var body = "Subject: ten thousand lines\n\n"
