@@ -11,10 +11,11 @@ struct EndToEndTests {
         try t.waitFor("● Connected")
         // Accept the suggestion each time it is offered, until the message is delivered.
         for _ in 0..<24 {
-            let screen = try t.waitFor("a suggestion", seconds: 10) { $0.contains("Next: ") }
+            // Wait for a real suggestion: "Next: …" means a reply is still on its way.
+            let screen = try t.waitFor("a suggestion", seconds: 10) { $0.contains("Next: ") && !$0.contains("Next: …") }
             if screen.contains("Next: QUIT") { break }
             if screen.contains("Next: (an empty line)") { try t.keys("Enter") } else { try t.keys("Tab"); try t.keys("Enter") }
-            Thread.sleep(forTimeInterval: 1.3)
+            Thread.sleep(forTimeInterval: 0.3)
         }
         try t.waitFor("queued as")
         try t.waitFor("Recipient [1]")

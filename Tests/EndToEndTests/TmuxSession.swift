@@ -81,7 +81,17 @@ final class TmuxSession {
         try run(["respawn-pane", "-k", cmd])
     }
 
-    deinit { _ = try? run(["kill-server"]) }
+    deinit {
+        // kill-server alone left servers behind here (seen with dead panes), so the server and the pane's
+        // process group are killed outright as well: no test may leave processes running.
+        func pid(_ format: String) -> Int32? {
+            Int32(((try? run(["display-message", "-p", format])) ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let server = pid("#{pid}"), pane = pid("#{pane_pid}")
+        _ = try? run(["kill-server"])
+        if let pane, pane > 1 { kill(-pane, SIGKILL); kill(pane, SIGKILL) }
+        if let server, server > 1 { kill(server, SIGKILL) }
+    }
 
     @discardableResult
     func run(_ args: [String], detached: Bool = false) throws -> String {
