@@ -89,9 +89,7 @@ public struct AppState: Sendable {
 
     /// The state of the connection as the indicator shows it.
     public var connectionLabel: String {
-        guard let session = sim.session else {
-            return transcript.contains { if case .server(421) = $0.kind { return true }; return false } && !sim.isConnected ? "Connection lost" : "Offline"
-        }
+        guard let session = sim.session else { return "Offline" }
         if session.isClosed { return lastServerCode == 421 ? "Connection lost" : "Closed" }
         if !visibleGreeting { return "Connecting…" }
         if visibleAuthenticated { return "Authenticated" }
