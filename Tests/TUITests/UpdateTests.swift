@@ -270,3 +270,38 @@ struct ExampleTests {
         #expect(tokens.map(\.text).joined() == "with smtplib.SMTP(\"smtp.example.com\", 587) as server:  # connect")
     }
 }
+
+/// The key table drives the hint bar and the help overlay; this checks that every key it lists really does
+/// something in the context it names, so the overlay can never promise a key that is dead.
+@Suite("Key table")
+struct KeyTableTests {
+    static func state(for context: String) -> AppState {
+        var s = AppState(size: Size(width: 120, height: 36))
+        // Some state to act on: a connected session with a transcript, a delivered message.
+        type("connect", &s)
+        type("EHLO client.example.com", &s)
+        _ = App.update(&s, .key(.escape))
+        switch context {
+        case "Lists": App.focus(.commands, &s, typing: false); s.commandIndex = 3
+        case "Lists, transcript": App.focus(.codes, &s, typing: false); s.codeIndex = 3
+        case "Status codes": App.focus(.codes, &s, typing: false)
+        case "Code examples": App.focus(.examples, &s, typing: false); s.exampleScroll = 2
+        case "Command popup": s.popup = .command(0)
+        case "Typing, empty line": App.focus(.terminal, &s)
+        default: App.focus(.commands, &s, typing: false)
+        }
+        return s
+    }
+
+    @Test func everyListedKeyDoesSomething() {
+        for binding in KeyMap.bindings {
+            for key in binding.keys {
+                var s = Self.state(for: binding.context)
+                let before = Frame.render(s).buffer
+                let effects = App.update(&s, .key(key))
+                let after = Frame.render(s).buffer
+                #expect(!effects.isEmpty || before != after, "\(key.label) (\(binding.context)) did nothing: \(binding.help)")
+            }
+        }
+    }
+}
