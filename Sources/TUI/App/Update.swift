@@ -106,7 +106,7 @@ public enum App {
 
     static func popupKey(_ key: Key, _ popup: Popup, _ state: inout AppState) -> [Effect] {
         switch key {
-        case .escape, .char("q"), .enter where popup != .help && !isCommand(popup):
+        case .escape, .char("q"), .enter where popup != .help && !Frame.isCommandPopup(popup):
             state.popup = nil
         case .escape, .char("q"), .char("?"):
             state.popup = nil
@@ -121,7 +121,6 @@ public enum App {
         return []
     }
 
-    static func isCommand(_ popup: Popup) -> Bool { if case .command = popup { return true }; return false }
 
     static func listKey(_ key: Key, _ state: inout AppState) {
         let step: Int
