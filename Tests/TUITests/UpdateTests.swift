@@ -261,6 +261,20 @@ struct ExampleTests {
         #expect(Frame.render(s).buffer.text.contains("Copied “Shell · swaks”"))
     }
 
+    @Test func longLinesScrollSideways() {
+        var s = AppState(size: Size(width: 120, height: 36))
+        _ = App.update(&s, .key(.escape))
+        _ = App.update(&s, .key(.char("5")))
+        // The MIMEText line is wider than the pane at 120 columns (see the python snapshot).
+        let longest = CodeExamples.all[0].code.split(separator: "\n").first { $0.contains("MIMEText(\"Hi Bob") }!
+        let tail = String(longest.suffix(10))
+        #expect(!Frame.render(s).buffer.text.contains(tail))
+        for _ in 0..<10 { _ = App.update(&s, .key(.right)) }
+        #expect(Frame.render(s).buffer.text.contains(tail))
+        for _ in 0..<10 { _ = App.update(&s, .key(.left)) }
+        #expect(s.exampleColumn == 0)
+    }
+
     @Test func highlighterMarksKeywordsStringsCommentsAndNumbers() {
         let tokens = Highlighter.tokens("with smtplib.SMTP(\"smtp.example.com\", 587) as server:  # connect", language: .python)
         #expect(tokens.contains(Token(text: "with", role: .syntaxKeyword)))
@@ -285,7 +299,7 @@ struct KeyTableTests {
         case "Lists": App.focus(.commands, &s, typing: false); s.commandIndex = 3
         case "Lists, transcript": App.focus(.codes, &s, typing: false); s.codeIndex = 3
         case "Status codes": App.focus(.codes, &s, typing: false)
-        case "Code examples": App.focus(.examples, &s, typing: false); s.exampleScroll = 2
+        case "Code examples": App.focus(.examples, &s, typing: false); s.exampleScroll = 2; s.exampleColumn = 8
         case "Command popup": s.popup = .command(0)
         case "Typing, empty line": App.focus(.terminal, &s)
         default: App.focus(.commands, &s, typing: false)

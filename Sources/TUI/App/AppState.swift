@@ -59,6 +59,8 @@ public struct AppState: Sendable {
     public var codeFilter: ReplyClass?
     public var exampleIndex = 0
     public var exampleScroll = 0
+    /// Columns the code is scrolled to the left (long lines scroll sideways).
+    public var exampleColumn = 0
 
     public var editor = LineEditor()
     public var transcript: [TranscriptLine] = []

@@ -35,6 +35,7 @@ public enum KeyMap {
         Binding(keys: [.char("f")], context: "Status codes", help: "Cycle the class filter: all, 2xx, 3xx, 4xx, 5xx (a: all)", hint: nil),
         Binding(keys: [.char("n"), .char("]")], context: "Code examples", help: "Next language", hint: nil),
         Binding(keys: [.char("["), .char("N")], context: "Code examples", help: "Previous language", hint: nil),
+        Binding(keys: [.right, .left], context: "Code examples", help: "Scroll long code lines sideways", hint: nil),
         Binding(keys: [.char("y")], context: "Code examples", help: "Copy the example to the clipboard (OSC 52)", hint: nil),
         Binding(keys: [.char("t")], context: "Not typing", help: "Next theme (the header shows its name)", hint: "theme"),
         Binding(keys: [.char("?")], context: "Not typing", help: "This help", hint: "help"),

@@ -138,10 +138,16 @@ public enum App {
                 if let i = state.selectedTranscriptLine { state.popup = .explanation(i); state.popupScroll = 0 } else { focus(.terminal, &state) }
             }
             return
-        case .char("n"), .char("]"), .right where state.focus == .examples:
-            state.exampleIndex = (state.exampleIndex + 1) % CodeExamples.all.count; state.exampleScroll = 0; return
-        case .char("N"), .char("["), .left where state.focus == .examples:
-            state.exampleIndex = (state.exampleIndex + CodeExamples.all.count - 1) % CodeExamples.all.count; state.exampleScroll = 0; return
+        case .char("n"), .char("]"):
+            guard state.focus == .examples else { return }
+            state.exampleIndex = (state.exampleIndex + 1) % CodeExamples.all.count; state.exampleScroll = 0; state.exampleColumn = 0; return
+        case .char("N"), .char("["):
+            guard state.focus == .examples else { return }
+            state.exampleIndex = (state.exampleIndex + CodeExamples.all.count - 1) % CodeExamples.all.count; state.exampleScroll = 0; state.exampleColumn = 0; return
+        case .right, .left:
+            // Long code lines are never wrapped (that would change the code); they scroll sideways instead.
+            guard state.focus == .examples else { return }
+            state.exampleColumn = max(0, state.exampleColumn + (key == .right ? 8 : -8)); return
         default: return
         }
         move(step, &state)

@@ -90,12 +90,19 @@ extension Frame {
         let notesHeight = min(notes.count, max(1, (inner.height - 3) / 3))
         let body = Rect(x: inner.x, y: inner.y + 2, width: inner.width, height: inner.height - 2 - notesHeight)
         let scroll = min(state.exampleScroll, max(0, lines.count - body.height))
+        let longest = lines.map { TextWidth.width(of: $0) }.max() ?? 0
+        let column = min(state.exampleColumn, max(0, longest - (body.width - 4)))
         for (row, line) in lines.dropFirst(scroll).prefix(body.height).enumerated() {
             let number = String(scroll + row + 1).leftPadded(3) + " "
-            var lx = buffer.put(number, x: body.x, y: body.y + row, role: .muted, clip: body)
+            buffer.put(number, x: body.x, y: body.y + row, role: .muted, clip: body)
+            // Code is drawn shifted left by `column` and clipped to the area right of the line numbers.
+            let code = Rect(x: body.x + 4, y: body.y + row, width: body.width - 4, height: 1)
+            var lx = code.x - column
             for token in Highlighter.tokens(String(line), language: example.language) {
-                lx = buffer.put(token.text, x: lx, y: body.y + row, role: token.role, clip: body)
+                lx = buffer.put(token.text, x: lx, y: code.y, role: token.role, clip: code)
             }
+            if lx > code.maxX { buffer.put(ascii ? ">" : "›", x: code.maxX - 1, y: code.y, role: .muted) }
+            if column > 0 && lx > code.x { buffer.put(ascii ? "<" : "‹", x: code.x, y: code.y, role: .muted) }
         }
         for (i, line) in notes.prefix(notesHeight).enumerated() {
             buffer.put(line, x: inner.x, y: inner.maxY - notesHeight + i, role: .caption, clip: inner)
