@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t quit_signal = 0;
-static volatile sig_atomic_t resized = 0;
 static struct termios saved;
 static volatile sig_atomic_t have_saved = 0;
 static struct sigaction previous[32];
@@ -13,7 +12,6 @@ static struct sigaction previous[32];
 static const char restore_seq[] = "\033[?1006l\033[?1003l\033[?1002l\033[?1000l\033[?2004l\033[?25h\033[0m\033[?1049l\r\n";
 
 static void on_quit(int sig) { quit_signal = sig; }
-static void on_winch(int sig) { (void)sig; resized = 1; }
 
 void tg_emergency_restore(void) {
     if (have_saved) tcsetattr(0, TCSANOW, &saved);
@@ -38,7 +36,6 @@ void tg_install(void) {
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     // SIGWINCH stays with ncurses: it turns it into KEY_RESIZE and updates LINES/COLS itself.
-    (void)on_winch;
     int fatal[] = {SIGSEGV, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE};
     for (unsigned i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
         struct sigaction fa;
@@ -55,12 +52,6 @@ void tg_save_terminal(void) {
 }
 
 int tg_quit_signal(void) { return quit_signal; }
-
-int tg_take_resize(void) {
-    int r = resized;
-    resized = 0;
-    return r;
-}
 
 static void write_all(int fd, const char *bytes) {
     size_t n = strlen(bytes);

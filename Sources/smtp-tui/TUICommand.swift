@@ -95,10 +95,6 @@ enum Runtime {
         var dirty = true
         while true {
             if tg_quit_signal() != 0 { return 0 }
-            if tg_take_resize() != 0 {
-                // ncurses learns the new size on its next read; KEY_RESIZE follows.
-                dirty = true
-            }
             if dirty {
                 terminal.draw(Frame.render(state).buffer)
                 dirty = false

@@ -10,8 +10,6 @@ void tg_install(void);
 void tg_save_terminal(void);
 /// 0, or the last quit signal received (SIGINT, SIGTERM, SIGHUP).
 int tg_quit_signal(void);
-/// 1 once after a SIGWINCH (cleared by reading).
-int tg_take_resize(void);
 /// Writes bytes straight to fd 1 (escape sequences that must not wait in stdio's buffer).
 void tg_write(const char *bytes);
 /// Writes a message to fd 2.
