@@ -6,9 +6,10 @@ import Testing
 @Suite("Reference catalogue")
 struct CatalogueTests {
     @Test(arguments: CommandCatalogue.all.map(\.id))
-    func exampleReplaysExactly(_ id: String) {
-        let entry = CommandCatalogue.entry(id)!
-        var h = Harness(preamble: entry.preamble)
+    func exampleReplaysExactly(_ id: String) throws {
+        let entry = try #require(CommandCatalogue.entry(id))
+        let host = try #require(MailNetwork.standardHost(entry.preamble))
+        var h = Harness(profile: host.profile, world: host.world, preamble: entry.preamble)
         var got: [String] = []
         for case .client(let line) in entry.example { got += wire(h.send(line)) }
         let expected = entry.example.compactMap { if case .server(let s) = $0 { return s } else { return nil } }
@@ -16,11 +17,12 @@ struct CatalogueTests {
     }
 
     @Test(arguments: StatusCatalogue.all.map(\.code))
-    func triggerRecipeYieldsItsCode(_ code: Int) {
-        let entry = StatusCatalogue.entry(code)!
+    func triggerRecipeYieldsItsCode(_ code: Int) throws {
+        let entry = try #require(StatusCatalogue.entry(code))
         let recipe = entry.trigger
-        var h = Harness(preamble: recipe.preamble)
-        if let name = recipe.scenario { h.session.setScenario(World.standard.scenario(named: name)!) }
+        let host = try #require(MailNetwork.standardHost(recipe.preamble))
+        var h = Harness(profile: host.profile, world: host.world, preamble: recipe.preamble)
+        if let name = recipe.scenario { h.session.setScenario(try #require(host.world.scenario(named: name))) }
         var last: Reply?
         for (i, line) in recipe.lines.enumerated() {
             if i == recipe.lines.count - 1 { h.session.now += recipe.waitTicksBeforeLast }

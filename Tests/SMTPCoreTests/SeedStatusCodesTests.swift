@@ -22,21 +22,46 @@ struct SeedStatusCodesTests {
         CodeCase(code: 334, preamble: .secured, scenario: nil, lines: ["AUTH LOGIN"]),
         CodeCase(code: 354, preamble: .recipientAdded, scenario: nil, lines: ["DATA"]),
         CodeCase(code: 421, preamble: .greeted, scenario: "shutdown", lines: ["NOOP"]),
-        CodeCase(code: 450, preamble: .mailStarted, scenario: nil, lines: ["RCPT TO:<dave@domain.com>"]),
+        CodeCase(code: 450, preamble: .mxMailStarted, scenario: nil, lines: ["RCPT TO:<dave@domain.com>"]),
         CodeCase(code: 452, preamble: .recipientAdded, scenario: "tight-limits", lines: ["RCPT TO:<postmaster>", "RCPT TO:<bob@domain.com>"]),
         CodeCase(code: 500, preamble: .connected, scenario: nil, lines: ["HELLO smtp.example.com"]),
         CodeCase(code: 535, preamble: .secured, scenario: nil, lines: ["AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdyb25n"]),
-        CodeCase(code: 550, preamble: .mailStarted, scenario: nil, lines: ["RCPT TO:<nobody@domain.com>"]),
-        CodeCase(code: 552, preamble: .mailStarted, scenario: nil, lines: ["RCPT TO:<carol@domain.com>"]),
+        CodeCase(code: 550, preamble: .mxMailStarted, scenario: nil, lines: ["RCPT TO:<nobody@domain.com>"]),
+        CodeCase(code: 552, preamble: .mxMailStarted, scenario: nil, lines: ["RCPT TO:<carol@domain.com>"]),
         CodeCase(code: 553, preamble: .mailStarted, scenario: nil, lines: ["RCPT TO:<bob smith@domain.com>"]),
         CodeCase(code: 554, preamble: .recipientAdded, scenario: nil, lines: ["DATA", "Subject: GTUBE test", "", "x", "."]),
     ]
 
     @Test(arguments: cases)
-    func codeIsProduced(_ c: CodeCase) {
-        var h = Harness(preamble: c.preamble)
-        if let name = c.scenario { h.session.setScenario(World.standard.scenario(named: name)!) }
+    func codeIsProduced(_ c: CodeCase) throws {
+        let host = try #require(MailNetwork.standardHost(c.preamble))
+        var h = Harness(profile: host.profile, world: host.world, preamble: c.preamble)
+        if let name = c.scenario { h.session.setScenario(try #require(host.world.scenario(named: name))) }
         #expect(h.lastCode(c.lines) == c.code)
+    }
+
+    /// The same codes typed into the app's simulation, as a learner would: `connect [HOST]`, the lines, waiting for
+    /// each reply, with the scenario switched on after the preamble.
+    @Test(arguments: cases)
+    func codeIsProducedInTheSimulatedNetwork(_ c: CodeCase) throws {
+        var sim = Simulation()
+        #expect(sim.connect(to: c.preamble.host) == true)
+        func type(_ line: String) -> [Int] {
+            sim.send(line)
+            var codes: [Int] = []
+            var n = 0
+            while sim.isAwaitingServer && n < 5_000 {
+                for case .reply(let r, _) in sim.advance(by: 1) { codes.append(r.code) }
+                n += 1
+            }
+            return codes
+        }
+        while sim.isAwaitingServer { _ = sim.advance(by: 1) }
+        for line in c.preamble.clientLines { #expect(type(line).allSatisfy { $0 < 400 }, "preamble line \(line)") }
+        if let name = c.scenario { sim.setScenario(try #require(sim.world.scenario(named: name))) }
+        var last: Int?
+        for line in c.lines { last = type(line).last ?? last }
+        #expect(last == c.code)
     }
 
     @Test func casesCoverTheWholeSeedTable() {

@@ -61,10 +61,11 @@ struct SimulationTests {
     }
 
     @Test func deliveryTravelsToTheRecipientAndArrives() {
+        // Straight to the MX on port 25: it puts the message into Bob's mailbox itself.
         var sim = Simulation()
-        sim.connect()
-        for line in SessionPreamble.recipientAdded.clientLines + ["DATA", "hello", "."] { sim.send(line) }
-        #expect(sim.flows.contains { if case .delivery = $0.kind { return $0.from == .server && $0.to == .recipient }; return false })
+        sim.connect(to: "mx.domain.com")
+        for line in ["EHLO client.example.com", "MAIL FROM:<alice@example.com>", "RCPT TO:<bob@domain.com>", "DATA", "hello", "."] { sim.send(line) }
+        #expect(sim.flows.contains { if case .delivery = $0.kind { return $0.from == .mx && $0.to == .recipient }; return false })
         #expect(sim.arrived.isEmpty)
         _ = Self.drain(&sim)
         #expect(sim.arrived.count == 1)
@@ -73,9 +74,9 @@ struct SimulationTests {
 
     @Test func refusedRecipientBouncesBackToTheSender() {
         var sim = Simulation()
-        sim.connect()
-        for line in SessionPreamble.mailStarted.clientLines + ["RCPT TO:<nobody@domain.com>"] { sim.send(line) }
-        #expect(sim.flows.contains { $0.kind == .bounce(550) && $0.from == .server && $0.to == .sender })
+        sim.connect(to: "mx.domain.com")
+        for line in ["EHLO client.example.com", "MAIL FROM:<alice@example.com>", "RCPT TO:<nobody@domain.com>"] { sim.send(line) }
+        #expect(sim.flows.contains { $0.kind == .bounce(550) && $0.from == .mx && $0.to == .sender })
     }
 
     @Test func startTLSAddsAHandshakeAndTheSessionIsSecured() {
@@ -100,13 +101,14 @@ struct SimulationTests {
 
     @Test func greylistingIsRememberedAcrossConnections() {
         var sim = Simulation()
-        sim.connect()
-        for line in SessionPreamble.mailStarted.clientLines + ["RCPT TO:<dave@domain.com>"] { sim.send(line) }
+        let lines = ["EHLO client.example.com", "MAIL FROM:<alice@example.com>", "RCPT TO:<dave@domain.com>"]
+        sim.connect(to: "mx.domain.com")
+        for line in lines { sim.send(line) }
         #expect(Self.drain(&sim).last?.reply.code == 450)
         sim.disconnect()
         _ = sim.advance(by: 400)
-        sim.connect()
-        for line in SessionPreamble.mailStarted.clientLines + ["RCPT TO:<dave@domain.com>"] { sim.send(line) }
+        sim.connect(to: "mx.domain.com")
+        for line in lines { sim.send(line) }
         #expect(Self.drain(&sim).last?.reply.code == 250)
     }
 }

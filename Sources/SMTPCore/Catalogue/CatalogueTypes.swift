@@ -2,7 +2,7 @@
 // engine's tests (which replay them), the popups and the reference views.
 
 /// Where a replayed example starts. Each case is reached by the client lines of `clientLines`, sent to a fresh
-/// session of the submission profile (port 587) after its 220 greeting.
+/// session with `host` (the submission server smtp.example.com, port 587, unless said otherwise) after its greeting.
 public enum SessionPreamble: String, Sendable, CaseIterable {
     /// Just connected: the 220 greeting has been read, nothing sent yet.
     case connected
@@ -16,6 +16,12 @@ public enum SessionPreamble: String, Sendable, CaseIterable {
     case mailStarted
     /// `mailStarted` plus `RCPT TO:<bob@domain.com>`.
     case recipientAdded
+    /// Connected to domain.com's MX on port 25 (`connect mx.domain.com`), EHLO and `MAIL FROM:<alice@example.com>`:
+    /// where domain.com's own mailboxes answer for themselves.
+    case mxMailStarted
+
+    /// The server the lines are typed to.
+    public var host: String { self == .mxMailStarted ? "mx.domain.com" : "smtp.example.com" }
 
     public var clientLines: [String] {
         switch self {
@@ -25,6 +31,7 @@ public enum SessionPreamble: String, Sendable, CaseIterable {
         case .authenticated: return SessionPreamble.secured.clientLines + ["AUTH PLAIN \(SampleCredentials.plainInitialResponse)"]
         case .mailStarted: return SessionPreamble.authenticated.clientLines + ["MAIL FROM:<alice@example.com>"]
         case .recipientAdded: return SessionPreamble.mailStarted.clientLines + ["RCPT TO:<bob@domain.com>"]
+        case .mxMailStarted: return ["EHLO client.example.com", "MAIL FROM:<alice@example.com>"]
         }
     }
 }

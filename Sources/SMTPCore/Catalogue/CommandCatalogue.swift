@@ -168,7 +168,7 @@ public enum CommandCatalogue {
             "RCPT TO:<forward-path>",
             "RCPT TO:<postmaster>          must always be accepted (RFC 5321 §4.5.1)",
         ],
-        preamble: .mailStarted,
+        preamble: .mxMailStarted,
         example: [
             .client("RCPT TO:<bob@domain.com>"),
             .server("250 2.1.5 Ok"),
@@ -189,7 +189,11 @@ public enum CommandCatalogue {
             """,
             """
             When it is allowed: after a successful MAIL and before DATA (RFC 5321 §4.1.4). Without MAIL you get \
-            503 5.5.1 need MAIL command. Every name in this world teaches one reply. bob@domain.com gets \
+            503 5.5.1 need MAIL command. The example is typed to mx.domain.com, domain.com's own server \
+            (`connect mx.domain.com`, port 25), because only it knows its users. Alice's submission server \
+            smtp.example.com cannot know them: once she is logged in it accepts any address with 250 and finds \
+            out later, when it relays the message — a refusal then comes back to her as a bounce. Every name at \
+            domain.com teaches one reply. bob@domain.com gets \
             250 2.1.5. nobody@domain.com doesn't exist, so it gets 550 5.1.1. robert@domain.com has moved, so \
             he gets 251 2.1.5, which means the server accepts and forwards (RFC 5321 §3.4). carol@domain.com is \
             over quota, so she gets 552 5.2.2. dave@domain.com is greylisted, so he gets 450 4.2.0: a temporary \

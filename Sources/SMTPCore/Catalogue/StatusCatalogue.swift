@@ -68,8 +68,8 @@ public enum StatusCatalogue {
         StatusCodeEntry(
             code: 251, meaning: "User not local, will forward",
             description: "The recipient isn't handled here, but the server knows the new address and will pass the mail on (RFC 5321 §3.4).",
-            whenSimulated: "RCPT TO:<robert@domain.com>: Robert moved, and his mail is forwarded to bob@example.org.",
-            trigger: TriggerRecipe(preamble: .mailStarted, lines: ["RCPT TO:<robert@domain.com>"]),
+            whenSimulated: "At mx.domain.com (connect mx.domain.com), RCPT TO:<robert@domain.com>: Robert moved, and his mail is forwarded to bob@example.org.",
+            trigger: TriggerRecipe(preamble: .mxMailStarted, lines: ["RCPT TO:<robert@domain.com>"]),
             inSeedTable: false),
         StatusCodeEntry(
             code: 252, meaning: "Cannot verify, will try",
@@ -98,8 +98,8 @@ public enum StatusCatalogue {
         StatusCodeEntry(
             code: 450, meaning: "Mailbox unavailable for now",
             description: "The mailbox can't take mail at the moment: it is busy, locked or greylisted. The failure is temporary, and a later retry may succeed.",
-            whenSimulated: "RCPT TO:<dave@domain.com>: Dave is greylisted, and the same RCPT 5 simulated seconds (300 ticks) later is accepted.",
-            trigger: TriggerRecipe(preamble: .mailStarted, lines: ["RCPT TO:<dave@domain.com>"]),
+            whenSimulated: "At mx.domain.com (connect mx.domain.com), RCPT TO:<dave@domain.com>: Dave is greylisted, and the same RCPT 5 simulated seconds (300 ticks) later is accepted. Sent through smtp.example.com, the relay meets the 450, the message waits in the queue and the retry delivers it.",
+            trigger: TriggerRecipe(preamble: .mxMailStarted, lines: ["RCPT TO:<dave@domain.com>"]),
             inSeedTable: true),
         StatusCodeEntry(
             code: 452, meaning: "Insufficient storage",
@@ -159,14 +159,14 @@ public enum StatusCatalogue {
         StatusCodeEntry(
             code: 550, meaning: "Mailbox not found",
             description: "Permanent: the action was not taken because the mailbox doesn't exist or may not be used. The client must not retry the same address.",
-            whenSimulated: "RCPT TO any name at domain.com that has no mailbox, e.g. nobody@domain.com: 550 5.1.1 User unknown.",
-            trigger: TriggerRecipe(preamble: .mailStarted, lines: ["RCPT TO:<nobody@domain.com>"]),
+            whenSimulated: "At mx.domain.com (connect mx.domain.com), RCPT TO any name at domain.com without a mailbox, e.g. nobody@domain.com: 550 5.1.1 User unknown. Sent through smtp.example.com, the submission server accepts it (it cannot know domain.com's users) and the 550 comes back later, inside a bounce in Alice's mailbox.",
+            trigger: TriggerRecipe(preamble: .mxMailStarted, lines: ["RCPT TO:<nobody@domain.com>"]),
             inSeedTable: true),
         StatusCodeEntry(
             code: 552, meaning: "Storage exceeded",
             description: "Too big to store: the mailbox is over its quota, or the message is larger than the server accepts (RFC 1870).",
-            whenSimulated: "RCPT TO:<carol@domain.com> (mailbox full, 5.2.2), or MAIL FROM with SIZE= over the limit or a message over it (5.3.4); tight-limits sets the limit to 2 KB.",
-            trigger: TriggerRecipe(preamble: .mailStarted, lines: ["RCPT TO:<carol@domain.com>"]),
+            whenSimulated: "At mx.domain.com, RCPT TO:<carol@domain.com> (mailbox full, 5.2.2; through smtp.example.com it becomes a bounce), or MAIL FROM with SIZE= over the limit or a message over it (5.3.4); tight-limits sets the limit to 2 KB.",
+            trigger: TriggerRecipe(preamble: .mxMailStarted, lines: ["RCPT TO:<carol@domain.com>"]),
             inSeedTable: true),
         StatusCodeEntry(
             code: 553, meaning: "Mailbox name not allowed",

@@ -49,7 +49,8 @@ public enum SessionOutput: Sendable, Equatable {
 public struct ServerSession: Sendable {
     public private(set) var world: World
     public let profile: ServerProfile
-    public private(set) var store: MailStore
+    /// What the server keeps between sessions. Settable so several sessions with one server share one store.
+    public var store: MailStore
     /// Keep delivered messages in `store` (the benchmark turns this off to measure the engine alone).
     public var storesMessages = true
     /// The simulation tick, set by the caller before feeding bytes; used for timestamps and greylisting.
@@ -509,7 +510,7 @@ public struct ServerSession: Sendable {
         let with = extended ? "ESMTP" + (tlsActive ? "S" : "") + (authenticatedUser != nil ? "A" : "") : "SMTP"
         var received = "Received: from "
         received += clientName ?? "unknown"
-        received += " (" + world.clientName + " [192.0.2.10])\n\tby " + world.serverName + " (smtp-tui) with " + with + " id " + id
+        received += " (" + world.clientName + " [" + world.clientAddress + "])\n\tby " + world.serverName + " (smtp-tui) with " + with + " id " + id
         if recipients.count == 1 { received += "\n\tfor <" + recipients[0] + ">" }
         received += ";\n\t" + stamp
         var headers = ["Return-Path: <" + from + ">", received]
@@ -528,7 +529,13 @@ public struct ServerSession: Sendable {
                     bodyLines = bodyLineCount - clientHeaders.count - 1
                     break
                 }
-                clientHeaders.append(String(decoding: body[lineStart..<lineEnd], as: UTF8.self))
+                let line = String(decoding: body[lineStart..<lineEnd], as: UTF8.self)
+                // A line starting with a space or tab continues the header above it (RFC 5322 §2.2.3 folding).
+                if let first = line.utf8.first, first == 0x20 || first == 0x09, !clientHeaders.isEmpty {
+                    clientHeaders[clientHeaders.count - 1] += "\n" + line
+                } else {
+                    clientHeaders.append(line)
+                }
                 if lineEnd == body.endIndex { break }
                 lineStart = lineEnd + 1
             }

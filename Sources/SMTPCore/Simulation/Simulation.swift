@@ -1,29 +1,55 @@
-// The tick-driven simulation around one client and the server: it runs the engine at once (so its state is
-// exact), then lets each reply become visible only after its travel time, and describes every movement as a
-// flow event with start and end ticks. The UI animates those events without knowing SMTP; tests advance ticks by
-// hand. Same inputs and ticks give the same events: nothing here reads a clock or a random source.
+// The tick-driven simulation of the whole journey: the learner's client talks to one server (normally the
+// submission server smtp.example.com); a message it accepts waits in that server's queue, which looks up the
+// recipient domain's MX in DNS and relays it over a second SMTP session (the same engine, the MX's policy) —
+// delivered into a mailbox, deferred and retried, or bounced back to Alice as a delivery status notification.
+//
+// Every engine runs at once (so state is exact); what it produced becomes visible only after its travel time, as
+// flow events with start and end ticks, stage and caption marks, and outputs released by `advance`. Same inputs and
+// ticks give the same events: nothing here reads a clock or a random source.
 
-public enum FlowNode: String, Sendable, Equatable {
-    case sender, server, recipient
+/// The places in the diagram.
+public enum FlowNode: String, Sendable, Equatable, CaseIterable {
+    /// Alice's mail program (the learner types for it).
+    case sender
+    /// The submission server, smtp.example.com, port 587.
+    case server
+    /// The DNS resolver the server asks where a domain's mail goes.
+    case dns
+    /// The recipient domain's MX (port 25): mx.domain.com, or another domain's.
+    case mx
+    /// The recipient's mailbox, kept by the MX.
+    case recipient
+    /// Alice's own mailbox at smtp.example.com, where bounces land.
+    case senderMailbox
 }
 
 public enum FlowKind: Sendable, Equatable {
     /// The client writes its next command (drawn at the sender).
     case composing
-    /// The TCP connection being opened.
+    /// A TCP connection being opened.
     case connecting
-    /// A command (its verb, or "." for the end of a message) travelling sender → server.
+    /// A command (its verb) travelling client → server.
     case command(String)
-    /// The server working on it.
+    /// A server working on a command.
     case processing
-    /// A reply code travelling server → sender.
+    /// A reply code travelling server → client.
     case reply(Int)
-    /// A refusal of a recipient or message travelling back to the sender.
+    /// A refusal (5xx) of a recipient or message travelling back: a reply, not a message.
     case bounce(Int)
     /// The (simulated) TLS handshake after 220 Ready to start TLS.
     case tlsHandshake
-    /// An accepted message travelling server → recipient's mailbox.
+    /// One line of the message on its way during DATA.
+    case dataLine
+    /// The e-mail itself travelling as one object (the final dot, or the relay's DATA): its queue id and subject.
+    case message(id: String, label: String)
+    /// A DNS question, e.g. "MX domain.com?".
+    case dnsQuery(String)
+    /// The DNS answer, e.g. "MX 10 mx.domain.com".
+    case dnsAnswer(String)
+    /// A message being put into a mailbox.
     case delivery(messageID: String)
+    /// A bounce report (a new message from MAILER-DAEMON) travelling to Alice's mailbox.
+    case dsn(messageID: String)
 }
 
 public struct FlowEvent: Sendable, Equatable, Identifiable {
@@ -41,6 +67,85 @@ public struct FlowEvent: Sendable, Equatable, Identifiable {
     }
 }
 
+/// Where the latest message is in its journey.
+public enum JourneyStage: Sendable, Equatable {
+    /// MAIL FROM accepted: the envelope and the message are being written.
+    case composing
+    /// The final dot has left: the message travels to the server.
+    case transmitting
+    /// Accepted and queued by the submission server ("250 … queued as ID").
+    case queued(id: String)
+    /// The server asks DNS for the domain's MX.
+    case dnsLookup(domain: String)
+    /// An SMTP session to the MX is under way.
+    case relaying(host: String)
+    /// The MX answered 4xx: the message waits in the queue; `retryAt` is nil when the simulation retries no more.
+    case deferred(host: String, retryAt: Int?)
+    /// In the mailbox.
+    case delivered(mailbox: String, host: String)
+    /// Refused for good after it was accepted: a bounce went to Alice.
+    case bounced(recipient: String)
+    /// Refused at the end of DATA by the server the learner talks to (nothing was queued).
+    case refused(code: Int)
+    /// The envelope was abandoned (RSET, a new EHLO, QUIT): no message is under way.
+    case idle
+
+    public enum Phase: Sendable, Equatable { case idle, composing, transmitting, delivering, delivered, bounced }
+
+    public var phase: Phase {
+        switch self {
+        case .idle: return .idle
+        case .composing: return .composing
+        case .transmitting: return .transmitting
+        case .queued, .dnsLookup, .relaying, .deferred: return .delivering
+        case .delivered: return .delivered
+        case .bounced, .refused: return .bounced
+        }
+    }
+}
+
+/// A value that takes effect at a tick (stages, captions): the one in force is the latest not after now.
+public struct Timed<Value: Sendable & Equatable>: Sendable, Equatable {
+    public let tick: Int
+    public let value: Value
+}
+
+/// A message that reached a mailbox (its delivery animation finished).
+public struct Arrival: Sendable, Equatable {
+    public let host: String
+    public let mailbox: String
+    public let message: StoredMessage
+    public let tick: Int
+    /// A delivery status notification (a bounce), not mail someone wrote.
+    public let isBounce: Bool
+}
+
+/// One line of a server-to-server hop (or the DNS lookup before it), visible from `tick` on.
+public struct HopLine: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable { case client, server(Int), note }
+    public let tick: Int
+    public let host: String
+    public let kind: Kind
+    public let text: String
+}
+
+/// A relay session smtp.example.com → an MX: when it was open and when TLS protected it.
+public struct HopSpan: Sendable, Equatable {
+    public let host: String
+    public let start: Int
+    public let end: Int
+    public let tlsFrom: Int?
+    public func isOpen(at tick: Int) -> Bool { tick >= start && tick < end }
+    public func isSecure(at tick: Int) -> Bool { isOpen(at: tick) && tlsFrom.map { tick >= $0 } == true }
+}
+
+/// What `advance` releases: the learner's server speaking, or news from elsewhere in the journey.
+public enum SimulationOutput: Sendable, Equatable {
+    case session(SessionOutput)
+    /// Something that happened beyond the learner's connection (queue, DNS, relay, delivery, bounce), in a sentence.
+    case note(String)
+}
+
 /// Travel times in ticks (60 ticks = 1 s).
 public struct Latency: Sendable, Equatable {
     public var composing = 6
@@ -50,61 +155,151 @@ public struct Latency: Sendable, Equatable {
     public var tlsHandshake = 36
     /// The smallest gap between two pipelined commands leaving the client.
     public var pipelineGap = 4
+    /// One way between two servers (they sit on fast links).
+    public var relayTransit = 14
+    /// One way to the DNS resolver.
+    public var dns = 18
+    /// How long a message sits visibly in the queue before its first attempt.
+    public var queueDelay = 30
+    /// The wait before a deferred message is tried again (Postfix waits minutes; 6 s here, after greylisting's 5 s).
+    public var retryDelay = 360
     public init() {}
+}
+
+/// A message in the submission server's queue for one domain.
+public struct QueueEntry: Sendable, Equatable {
+    public let message: StoredMessage
+    public let domain: String
+    public let recipients: [String]
+    public let attempt: Int
+    public let due: Int
 }
 
 public struct Simulation: Sendable {
     public private(set) var tick = 0
-    public private(set) var world: World
-    public let profile: ServerProfile
+    public private(set) var network: MailNetwork
+    /// The server the learner's client talks to (or last talked to).
+    public private(set) var host: MailHost
     public private(set) var session: ServerSession?
-    /// Mail that outlives a session: inboxes and greylisting memory.
-    public private(set) var store = MailStore()
-    /// Messages whose delivery animation has finished, in order: what the recipient's inbox shows.
-    public private(set) var arrived: [StoredMessage] = []
+    /// What every server keeps between sessions, by host name.
+    public private(set) var stores: [String: MailStore] = [:]
+    /// Messages whose delivery animation has finished, in order: what the mailboxes show.
+    public private(set) var arrivals: [Arrival] = []
     public private(set) var flows: [FlowEvent] = []
+    public private(set) var stages: [Timed<JourneyStage>] = []
+    public private(set) var captions: [Timed<String>] = []
+    /// The relay sessions' transcript and the DNS lookups, line by line.
+    public private(set) var hopLines: [HopLine] = []
+    public private(set) var hops: [HopSpan] = []
+    /// The DNS box's text over time: the question while it is asked, then the answer.
+    public private(set) var lookups: [Timed<String>] = []
+    /// Messages waiting in smtp.example.com's queue for their next attempt.
+    public private(set) var queue: [QueueEntry] = []
     public var latency = Latency()
 
-    private var pending: [(visibleAt: Int, order: Int, output: SessionOutput)] = []
+    private var pending: [(visibleAt: Int, order: Int, item: PendingItem)] = []
     private var nextFlowID = 0
     private var nextOrder = 0
     private var lastCommandLeft = Int.min
     private var lastReplyVisible = Int.min
+    private var attempts = 0
     private let seed: UInt64
 
-    public init(world: World = .standard, profile: ServerProfile = .submission, seed: UInt64 = 0x5EED) {
-        self.world = world; self.profile = profile; self.seed = seed
+    private enum PendingItem: Sendable {
+        case output(SimulationOutput)
+        case arrival(Arrival)
     }
 
+    public init(network: MailNetwork = .standard, seed: UInt64 = 0x5EED) {
+        self.network = network
+        self.host = network.submissionHost
+        self.seed = seed
+    }
+
+    // MARK: - What the UI reads
+
+    /// The learner's server's configuration (its scenario, mailboxes, users).
+    public var world: World { host.world }
+    public var profile: ServerProfile { host.profile }
+    /// The learner's server's store.
+    public var store: MailStore { stores[host.name] ?? MailStore() }
+    /// Every arrived message, in order.
+    public var arrived: [StoredMessage] { arrivals.map(\.message) }
+    /// Where the learner's commands go in the diagram: the submission server, or an MX reached directly.
+    public var learnerServerNode: FlowNode { host.profile == .submission ? .server : .mx }
+
     public var isConnected: Bool { session.map { !$0.isClosed } ?? false }
-    /// True while a reply is on its way or any flow event has not ended: the UI keeps ticking only then.
-    public var isBusy: Bool { !pending.isEmpty || flows.contains { $0.end > tick } }
+    /// True while a reply is on its way, a flow event has not ended or the queue holds mail: the UI ticks only then.
+    public var isBusy: Bool { !pending.isEmpty || !queue.isEmpty || flows.contains { $0.end > tick } }
+    /// True while something the learner's server said, or the learner's own traffic, is still on its way.
+    public var isAwaitingServer: Bool {
+        pending.contains { if case .output(.session) = $0.item { return true }; return false }
+            || flows.contains { $0.end > tick && ($0.from == .sender || $0.to == .sender) }
+    }
     /// The tick at which something next changes, or nil when idle.
     public var nextChangeTick: Int? {
-        let ends = flows.map(\.end).filter { $0 > tick } + pending.map(\.visibleAt)
+        let ends = flows.map(\.end).filter { $0 > tick } + pending.map(\.visibleAt) + queue.map(\.due)
         return ends.min()
     }
 
-    /// Opens a connection: the client connects and the server's greeting travels back.
-    public mutating func connect() {
-        if isConnected { return }
-        var fresh = ServerSession(world: world, profile: profile, store: store, seed: seed &+ UInt64(tick))
+    /// The stage of the latest message at `tick` (nil before any message).
+    public func stage(at tick: Int) -> JourneyStage? { Self.latest(stages, at: tick) }
+    /// What the DNS box shows at `tick`.
+    public func lookup(at tick: Int) -> String? { Self.latest(lookups, at: tick) }
+    /// The sentence that says what is happening at `tick`.
+    public func caption(at tick: Int) -> String? { Self.latest(captions, at: tick) }
+    public var currentStage: JourneyStage? { stage(at: tick) }
+    public var currentCaption: String? { caption(at: tick) }
+
+    /// The MX the diagram shows: the one of the latest relay, the one the learner talks to, or domain.com's.
+    public var shownMX: String {
+        if let span = hops.last(where: { $0.start <= tick }) { return span.host }
+        if host.profile == .mx { return host.name }
+        return network.mailHost(forDomain: "domain.com")?.name ?? "mx.domain.com"
+    }
+
+    /// Arrivals visible now in one mailbox.
+    public func mailbox(_ address: String) -> [Arrival] {
+        arrivals.filter { $0.mailbox.lowercased() == address.lowercased() }
+    }
+
+    static func latest<V>(_ marks: [Timed<V>], at tick: Int) -> V? {
+        var best: Timed<V>?
+        for m in marks where m.tick <= tick { if best == nil || m.tick >= best!.tick { best = m } }
+        return best?.value
+    }
+
+    // MARK: - The learner's connection
+
+    /// Opens a connection to `hostName` (the submission server when nil): the greeting travels back.
+    /// Returns false when no such server exists.
+    @discardableResult
+    public mutating func connect(to hostName: String? = nil) -> Bool {
+        if isConnected { return true }
+        guard let target = hostName.map({ network.host(named: $0) }) ?? network.submissionHost else { return false }
+        host = target
+        var world = target.world
+        world.clientName = network.clientName
+        world.clientAddress = network.clientAddress
+        var fresh = ServerSession(world: world, profile: target.profile, store: stores[target.name] ?? MailStore(),
+                                  seed: seed &+ UInt64(tick))
         fresh.now = tick
         let start = max(tick, lastCommandLeft + latency.pipelineGap)
-        addFlow(.connecting, from: .sender, to: .server, start: start, length: latency.transit)
+        addFlow(.connecting, from: .sender, to: learnerServerNode, start: start, length: latency.transit)
+        caption("Alice's mail program opens a TCP connection to \(target.name), port \(target.port).", at: start)
         let replyAt = start + latency.transit + latency.processing
         schedule(fresh.start(), leavingServerAt: replyAt, isMessageEnd: false)
         session = fresh
         lastCommandLeft = start
+        return true
     }
 
     /// Drops the connection from the client's side (like closing telnet).
     public mutating func disconnect() {
         guard var current = session else { return }
         _ = current.endOfInput()
-        store = current.store
         session = nil
-        pending.removeAll { if case .reply = $0.output { return true }; return false }
+        pending.removeAll { if case .output(.session(.reply)) = $0.item { return true }; return false }
     }
 
     /// Sends one line as the client typed it (a command, an AUTH response or a body line).
@@ -116,62 +311,97 @@ public struct Simulation: Sendable {
     public mutating func sendBytes(_ bytes: [UInt8], label: String) {
         guard var current = session, !current.isClosed else { return }
         let wasInData = current.phase == .data
+        let phaseBefore = current.phase
         current.now = tick
+        current.store = stores[host.name] ?? MailStore()
         let outputs = current.receive(bytes)
-        store = current.store
+        stores[host.name] = current.store
         session = current
-        // Body lines stream without replies; only the command that ends the message is animated.
-        if outputs.isEmpty && wasInData { return }
+        let node = learnerServerNode
+        let start = max(tick, lastCommandLeft + latency.pipelineGap)
+        // Body lines stream without replies: each one is drawn leaving Alice, so the message visibly travels.
+        if outputs.isEmpty && wasInData {
+            // Lines stream back to back (no pipelining gap); a pasted body of thousands of lines draws as one stream.
+            let at = max(tick, lastCommandLeft)
+            if !flows.contains(where: { $0.kind == .dataLine && $0.start > at - latency.pipelineGap }) {
+                addFlow(.dataLine, from: .sender, to: node, start: at, length: latency.transit)
+                caption("The message's lines travel to \(host.name): header fields, an empty line, then the body.", at: at)
+            }
+            lastCommandLeft = at
+            return
+        }
         let verb: String
-        if wasInData { verb = "." } else if case .reply(_, .command(let v))? = outputs.first.flatMap(Self.replyOf) {
+        if wasInData { verb = "." } else if case .reply(_, .command(let v))? = outputs.first(where: { if case .reply = $0 { return true }; return false }) {
             verb = v.isEmpty ? String(label.prefix(8)) : v
         } else { verb = label.split(separator: " ").first.map { String($0.prefix(8)).uppercased() } ?? "?" }
-        let start = max(tick, lastCommandLeft + latency.pipelineGap)
         addFlow(.composing, from: .sender, to: .sender, start: start, length: latency.composing)
         let leave = start + latency.composing
-        addFlow(.command(verb), from: .sender, to: .server, start: leave, length: latency.transit)
-        addFlow(.processing, from: .server, to: .server, start: leave + latency.transit, length: latency.processing)
+        if wasInData {
+            let message = outputs.lazy.compactMap { if case .delivered(let m) = $0 { return m }; return nil }.first
+            let subject = message?.header("Subject").map { String($0.prefix(40)) } ?? "message"
+            addFlow(.message(id: message?.id ?? "", label: subject), from: .sender, to: node, start: leave, length: latency.transit)
+            mark(.transmitting, at: leave)
+            caption("A line with only a dot ends the message: the whole e-mail now travels to \(host.name).", at: leave)
+        } else {
+            addFlow(.command(verb), from: .sender, to: node, start: leave, length: latency.transit)
+            caption(Narration.command(verb, server: host.name, profile: host.profile), at: leave)
+            if verb == "MAIL", case .reply(let r, _)? = outputs.first, r.code == 250 { mark(.composing, at: leave) }
+        }
+        addFlow(.processing, from: node, to: node, start: leave + latency.transit, length: latency.processing)
         lastCommandLeft = leave
+        if phaseBefore == .mail || phaseBefore == .rcpt, ["RSET", "QUIT", "EHLO", "HELO"].contains(verb) {
+            // The envelope was thrown away: no message is under way any more.
+            mark(.idle, at: leave + latency.transit)
+        }
         schedule(outputs, leavingServerAt: leave + latency.transit + latency.processing, isMessageEnd: wasInData)
     }
 
-    /// Switches the world's scenario now, in the live session too.
+    /// Switches the scenario of the server the learner talks to, in the live session too.
     public mutating func setScenario(_ scenario: Scenario) {
-        world.scenario = scenario
+        if let i = network.hosts.firstIndex(where: { $0.name == host.name }) { network.hosts[i].world.scenario = scenario }
+        host.world.scenario = scenario
         session?.setScenario(scenario)
     }
 
-    /// Forgets everything: sessions, mail, greylisting, animations. The clock keeps running.
+    /// Forgets everything: sessions, mail, queue, greylisting, animations. The clock keeps running.
     public mutating func reset() {
         let keepTick = tick
-        self = Simulation(world: world, profile: profile, seed: seed)
+        self = Simulation(network: network, seed: seed)
         tick = keepTick
         lastCommandLeft = keepTick - latency.pipelineGap
     }
 
-    /// Moves time forward; returns the outputs that became visible to the client, in order.
+    /// Moves time forward; returns the learner's server's outputs that became visible, in order.
     public mutating func advance(by ticks: Int = 1) -> [SessionOutput] {
-        tick += max(0, ticks)
-        var visible: [SessionOutput] = []
+        advanceAll(by: ticks).compactMap { if case .session(let o) = $0 { return o }; return nil }
+    }
+
+    /// Moves time forward, running queued deliveries when they fall due; returns everything that became visible.
+    public mutating func advanceAll(by ticks: Int = 1) -> [SimulationOutput] {
+        let target = tick + max(0, ticks)
+        while let i = queue.indices.min(by: { queue[$0].due < queue[$1].due }), queue[i].due <= target {
+            let entry = queue.remove(at: i)
+            attemptDelivery(entry)
+        }
+        tick = target
+        var visible: [SimulationOutput] = []
         pending.sort { ($0.visibleAt, $0.order) < ($1.visibleAt, $1.order) }
         while let first = pending.first, first.visibleAt <= tick {
             pending.removeFirst()
-            if case .delivered(let message) = first.output { arrived.append(message) }
-            visible.append(first.output)
+            switch first.item {
+            case .output(let o): visible.append(o)
+            case .arrival(let a): arrivals.append(a)
+            }
         }
         // Keep finished events a little while so a frame drawn late still sees them end; then drop them.
         flows.removeAll { $0.end < tick - 1 }
         return visible
     }
 
-    // MARK: - Scheduling
-
-    private static func replyOf(_ output: SessionOutput) -> SessionOutput? {
-        if case .reply = output { return output }
-        return nil
-    }
+    // MARK: - The learner's replies
 
     private mutating func schedule(_ outputs: [SessionOutput], leavingServerAt leave: Int, isMessageEnd: Bool) {
+        let node = learnerServerNode
         var replyArrives = max(leave + latency.transit, lastReplyVisible)
         var cursor = leave
         for output in outputs {
@@ -180,32 +410,310 @@ public struct Simulation: Sendable {
                 let refusal = reply.code >= 500 && (isMessageEnd || cause == .command(verb: "RCPT") || cause == .messageEnd)
                 let kind: FlowKind = refusal ? .bounce(reply.code) : .reply(reply.code)
                 replyArrives = max(cursor + latency.transit, lastReplyVisible)
-                addFlow(kind, from: .server, to: .sender, start: replyArrives - latency.transit, length: latency.transit)
-                enqueue(output, at: replyArrives)
+                addFlow(kind, from: node, to: .sender, start: replyArrives - latency.transit, length: latency.transit)
+                enqueue(.output(.session(output)), at: replyArrives)
+                caption(Narration.reply(reply, cause: cause, server: host.name), at: replyArrives)
+                if isMessageEnd && reply.code >= 400 { mark(.refused(code: reply.code), at: replyArrives - latency.transit) }
                 lastReplyVisible = replyArrives
                 cursor = replyArrives - latency.transit + 1
             case .tlsStarted:
-                addFlow(.tlsHandshake, from: .sender, to: .server, start: replyArrives, length: latency.tlsHandshake)
-                enqueue(output, at: replyArrives + latency.tlsHandshake)
+                addFlow(.tlsHandshake, from: .sender, to: node, start: replyArrives, length: latency.tlsHandshake)
+                caption("TLS handshake: the two sides agree on keys; from now on everything on this link is encrypted.", at: replyArrives)
+                enqueue(.output(.session(output)), at: replyArrives + latency.tlsHandshake)
                 lastReplyVisible = replyArrives + latency.tlsHandshake
                 lastCommandLeft = max(lastCommandLeft, lastReplyVisible - latency.pipelineGap)
             case .delivered(let message):
-                addFlow(.delivery(messageID: message.id), from: .server, to: .recipient, start: replyArrives - latency.transit,
-                        length: latency.delivery)
-                enqueue(output, at: replyArrives - latency.transit + latency.delivery)
+                accept(message, at: replyArrives - latency.transit)
             case .authenticated, .closed:
-                enqueue(output, at: replyArrives)
+                enqueue(.output(.session(output)), at: replyArrives)
             }
         }
     }
 
-    private mutating func enqueue(_ output: SessionOutput, at visibleAt: Int) {
-        pending.append((visibleAt, nextOrder, output))
+    /// The learner's server said "queued": deliver locally, or queue per domain for relaying.
+    private mutating func accept(_ message: StoredMessage, at t: Int) {
+        let local = host.world.localDomain.lowercased()
+        if host.profile == .mx {
+            // Reached directly on port 25: the MX stores the message itself.
+            for rcpt in message.recipients {
+                if let box = host.world.mailbox(rcpt), case .forwards(let to) = box.behaviour {
+                    enqueue(.output(.note("\(host.name) forwards the copy for \(rcpt) to <\(to)>; it waits in its outbound queue (the simulation follows it no further).")), at: t)
+                    continue
+                }
+                deliverIntoMailbox(message, mailbox: rcpt, from: .mx, to: .recipient, start: t, host: host.name)
+            }
+            return
+        }
+        mark(.queued(id: message.id), at: t)
+        caption("\(host.name) accepted the message into its queue (id \(message.id)): delivering it is now the server's job.", at: t)
+        var remote: [String: [String]] = [:], order: [String] = []
+        for rcpt in message.recipients {
+            let domain = rcpt.split(separator: "@").last.map { $0.lowercased() } ?? ""
+            if domain == local {
+                deliverIntoMailbox(message, mailbox: rcpt, from: .server, to: .senderMailbox, start: t, host: host.name)
+            } else {
+                if remote[domain] == nil { order.append(domain) }
+                remote[domain, default: []].append(rcpt)
+            }
+        }
+        for domain in order {
+            queue.append(QueueEntry(message: message, domain: domain, recipients: remote[domain] ?? [], attempt: 1,
+                                    due: t + latency.queueDelay))
+        }
+        if !order.isEmpty {
+            enqueue(.output(.note("\(host.name) queued \(message.id) and will deliver it itself: first it asks DNS where mail for \(order.joined(separator: ", ")) goes.")), at: t + latency.transit)
+        }
+    }
+
+    private mutating func deliverIntoMailbox(_ message: StoredMessage, mailbox: String, from: FlowNode, to: FlowNode,
+                                             start: Int, host name: String, bounceFor: String? = nil) {
+        let isBounce = bounceFor != nil
+        addFlow(isBounce ? .dsn(messageID: message.id) : .delivery(messageID: message.id), from: from, to: to,
+                start: start, length: latency.delivery)
+        let end = start + latency.delivery
+        enqueue(.arrival(Arrival(host: name, mailbox: mailbox.lowercased(), message: message, tick: end, isBounce: isBounce)), at: end)
+        if isBounce {
+            mark(.bounced(recipient: bounceFor ?? ""), at: end)
+        } else {
+            mark(.delivered(mailbox: mailbox.lowercased(), host: name), at: end)
+            caption("Delivered: \(name) put the message into \(mailbox)'s mailbox. It waits there until \(Narration.owner(of: mailbox)) reads it.", at: end)
+            enqueue(.output(.note("Message \(message.id) is in \(mailbox)'s mailbox at \(name) (press b for the mailboxes).")), at: end)
+        }
+    }
+
+    // MARK: - The queue: DNS, relay, retry, bounce
+
+    private mutating func attemptDelivery(_ entry: QueueEntry) {
+        attempts += 1
+        let submission = host.profile == .submission ? host : network.submissionHost
+        var t = entry.due
+        let domain = entry.domain
+        mark(.dnsLookup(domain: domain), at: t)
+        caption("\(submission.name) asks DNS which server receives mail for \(domain) (its MX record).", at: t)
+        addFlow(.dnsQuery("MX \(domain)?"), from: .server, to: .dns, start: t, length: latency.dns)
+        hopLine(t, "", .note, "DNS query: \(domain). IN MX ?" + (entry.attempt > 1 ? "   (attempt \(entry.attempt))" : ""))
+        lookups.append(Timed(tick: t, value: "\(domain) MX ?"))
+        t += latency.dns
+        let resolution = network.dns.resolveMail(for: domain)
+        let answer: String
+        switch resolution {
+        case .hosts(let list, let implicit):
+            let first = list[0]
+            answer = implicit ? "no MX; A \(first.address)" : "MX \(network.dns.mx(domain).first?.preference ?? 0) \(first.name)"
+        case .notFound:
+            answer = "not found"
+        }
+        addFlow(.dnsAnswer(answer), from: .dns, to: .server, start: t, length: latency.dns)
+        lookups.append(Timed(tick: t, value: "\(domain) → \(answer)"))
+        t += latency.dns
+        let net = network
+        guard case .hosts(let list, _) = resolution, let mx = list.lazy.compactMap({ net.host(named: $0.name) }).first else {
+            hopLine(t, "", .note, "DNS answer: \(domain): Host not found (no MX and no A record)")
+            caption("DNS knows no mail server for \(domain): \(submission.name) gives up and returns the message to Alice.", at: t)
+            let failed = entry.recipients.map {
+                FailedRecipient(address: $0, status: "5.4.4", remoteMTA: nil,
+                                diagnostic: "X-DNS; Host or domain name not found. Name service error for name=\(domain) type=MX: Host not found")
+            }
+            sendBounce(for: entry.message, failed: failed, at: t, submission: submission)
+            return
+        }
+        let address = list.first { $0.name.lowercased() == mx.name.lowercased() }?.address ?? mx.address
+        hopLine(t, "", .note, "DNS answer: \(domain). MX \(network.dns.mx(domain).first?.preference ?? 0) \(mx.name).  \(mx.name). A \(address)")
+        caption("DNS answers: mail for \(domain) goes to \(mx.name) (\(address)). \(submission.name) connects to it on port 25.", at: t)
+        relay(entry, to: mx, from: submission, startingAt: t)
+    }
+
+    private mutating func relay(_ entry: QueueEntry, to mx: MailHost, from submission: MailHost, startingAt t0: Int) {
+        var t = t0
+        let rt = latency.relayTransit
+        var world = mx.world
+        world.clientName = submission.name
+        world.clientAddress = submission.address
+        var s = ServerSession(world: world, profile: mx.profile, store: stores[mx.name] ?? MailStore(),
+                              seed: seed &+ 0xA11CE &+ UInt64(attempts) &* 7919)
+        mark(.relaying(host: mx.name), at: t)
+        addFlow(.connecting, from: .server, to: .mx, start: t, length: rt)
+        hopLine(t, mx.name, .note, "\(submission.name) connects to \(mx.name) [\(mx.address)] port \(mx.port)")
+        t += rt
+        var tlsFrom: Int?
+        var stored: [StoredMessage] = []
+
+        // One exchange: a command travels, the MX works, the reply travels back. Returns the reply.
+        func exchange(_ line: String?, verb: String, flight: FlowKind? = nil, payload: [String] = []) -> Reply? {
+            if let line {
+                addFlow(flight ?? .command(verb), from: .server, to: .mx, start: t, length: rt)
+                hopLine(t, mx.name, .client, line)
+                t += rt
+            }
+            s.now = t
+            s.store = stores[mx.name] ?? MailStore()
+            var outputs: [SessionOutput] = []
+            if let line, flight == nil {
+                outputs = s.receiveLine(line)
+            } else if line != nil {
+                // The message itself: every line (dot-stuffed, RFC 5321 §4.5.2), then the lone dot.
+                for l in payload { outputs += s.receiveLine(l.hasPrefix(".") ? "." + l : l) }
+                outputs += s.receiveLine(".")
+            } else {
+                outputs = s.start()
+            }
+            stores[mx.name] = s.store
+            addFlow(.processing, from: .mx, to: .mx, start: t, length: latency.processing)
+            t += latency.processing
+            var last: Reply?
+            for output in outputs {
+                switch output {
+                case .reply(let r, _):
+                    let refusal = r.code >= 500
+                    addFlow(refusal ? .bounce(r.code) : .reply(r.code), from: .mx, to: .server, start: t, length: rt)
+                    for w in r.wireLines { hopLine(t + rt, mx.name, .server(r.code), w) }
+                    last = r
+                case .tlsStarted:
+                    addFlow(.tlsHandshake, from: .server, to: .mx, start: t + rt, length: latency.tlsHandshake)
+                    tlsFrom = t + rt + latency.tlsHandshake
+                case .delivered(let m):
+                    stored.append(m)
+                case .authenticated, .closed:
+                    break
+                }
+            }
+            t += rt
+            if tlsFrom != nil && t < tlsFrom! { t = tlsFrom! }
+            return last
+        }
+
+        var deferred: [(String, Reply)] = [], failed: [(String, Reply)] = [], accepted: [String] = []
+        func failAll(_ r: Reply?, _ rcpts: [String]) {
+            let reply = r ?? Reply(451, EnhancedStatusCode(4, 4, 0), "lost connection")
+            for x in rcpts { if reply.code >= 500 { failed.append((x, reply)) } else { deferred.append((x, reply)) } }
+        }
+        let message = entry.message
+        let greeting = exchange(nil, verb: "")
+        caption("\(mx.name) greets \(submission.name): now \(submission.name) is the client, speaking SMTP on port 25.", at: t)
+        if greeting?.code == 220, let ehlo = exchange("EHLO \(submission.name)", verb: "EHLO"), ehlo.code == 250 {
+            if ehlo.lines.contains(where: { $0.uppercased() == "STARTTLS" }) {
+                // Opportunistic TLS between servers, as Postfix's smtp_tls_security_level=may does.
+                if exchange("STARTTLS", verb: "STARTTLS")?.code == 220 {
+                    caption("The servers switch their link to TLS before the message crosses it.", at: t)
+                    _ = exchange("EHLO \(submission.name)", verb: "EHLO")
+                }
+            }
+            let from = message.envelopeFrom
+            if let mail = exchange("MAIL FROM:<\(from)>", verb: "MAIL"), mail.code == 250 {
+                for rcpt in entry.recipients {
+                    guard let r = exchange("RCPT TO:<\(rcpt)>", verb: "RCPT") else { failAll(nil, [rcpt]); continue }
+                    if r.code < 300 { accepted.append(rcpt) } else { failAll(r, [rcpt]) }
+                    if r.code >= 400 {
+                        caption("\(mx.name) answers \(r.code) for \(rcpt): " + (r.code >= 500 ? "refused for good." : "not now, try again later."), at: t)
+                    }
+                }
+                if !accepted.isEmpty {
+                    if let d = exchange("DATA", verb: "DATA"), d.code == 354 {
+                        // The copy that travels on: every header but Return-Path, which only the final server adds (RFC 5321 §4.4).
+                        let lines = message.headers.filter { !$0.hasPrefix("Return-Path:") }
+                            .flatMap { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) } + [""] + message.body
+                        caption("\(submission.name) hands the message to \(mx.name).", at: t)
+                        let end = exchange("(the message: \(lines.count) lines, then a line with only a dot)", verb: ".",
+                                           flight: .message(id: message.id, label: message.header("Subject").map { String($0.prefix(40)) } ?? "message"),
+                                           payload: lines)
+                        if end?.code != 250 { failAll(end, accepted); accepted = [] }
+                    } else { failAll(nil, accepted); accepted = [] }
+                }
+            } else { failAll(nil, entry.recipients) }
+            _ = exchange("QUIT", verb: "QUIT")
+        } else {
+            failAll(greeting?.code == 220 ? nil : greeting, entry.recipients)
+        }
+        hops.append(HopSpan(host: mx.name, start: t0, end: t, tlsFrom: tlsFrom))
+
+        // Delivered: the MX puts each copy into its mailbox.
+        for m in stored {
+            for rcpt in m.recipients where accepted.contains(where: { $0.lowercased() == rcpt.lowercased() }) {
+                if let box = mx.world.mailbox(rcpt), case .forwards(let to) = box.behaviour {
+                    enqueue(.output(.note("\(mx.name) accepted the copy for \(rcpt) and forwards it to <\(to)> (the simulation follows it no further).")), at: t)
+                    continue
+                }
+                deliverIntoMailbox(m, mailbox: rcpt, from: .mx, to: .recipient, start: t, host: mx.name)
+            }
+        }
+        if !deferred.isEmpty {
+            let retry = entry.attempt < 2 ? t + latency.retryDelay : nil
+            mark(.deferred(host: mx.name, retryAt: retry), at: t)
+            let reply = deferred[0].1
+            if let retry {
+                queue.append(QueueEntry(message: message, domain: entry.domain, recipients: deferred.map(\.0),
+                                        attempt: entry.attempt + 1, due: retry))
+                caption("Deferred: \(mx.name) said \(reply.code) (try later). The message waits in \(submission.name)'s queue; next try in \(latency.retryDelay / SimulatedTime.ticksPerSecond) s.", at: t)
+                enqueue(.output(.note("Delivery of \(message.id) to \(deferred.map(\.0).joined(separator: ", ")) deferred: \(mx.name) said \(reply.wireLines.last ?? ""). Retrying in \(latency.retryDelay / SimulatedTime.ticksPerSecond) s.")), at: t)
+            } else {
+                caption("Still deferred after the retry. A real queue keeps trying for days (Postfix: 5) before it bounces; the simulation stops here.", at: t)
+                enqueue(.output(.note("Delivery of \(message.id) deferred again (\(reply.code)). A real server would keep retrying for days; the simulation stops retrying.")), at: t)
+            }
+        }
+        if !failed.isEmpty {
+            let list = failed.map { f in
+                FailedRecipient(address: f.0, status: f.1.enhanced?.description ?? (f.1.code >= 500 ? "5.0.0" : "4.0.0"),
+                                remoteMTA: mx.name, diagnostic: "smtp; " + (f.1.wireLines.last ?? "\(f.1.code)"))
+            }
+            sendBounce(for: message, failed: list, at: t, submission: submission)
+        }
+    }
+
+    private mutating func sendBounce(for message: StoredMessage, failed: [FailedRecipient], at t: Int, submission: MailHost) {
+        let who = failed.map(\.address).joined(separator: ", ")
+        guard !message.envelopeFrom.isEmpty else {
+            // RFC 5321 §4.5.5: mail from the null path is never bounced (that is how bounce loops are avoided).
+            enqueue(.output(.note("Delivery to \(who) failed; the sender was <>, so no bounce is sent (RFC 5321 §4.5.5).")), at: t)
+            return
+        }
+        attempts += 1
+        let id = Self.queueID(seed &+ 0xB0B &+ UInt64(attempts) &* 104_729)
+        let report = DeliveryReport.bounce(of: message, failed: failed, reportingMTA: submission.name, id: id, tick: t)
+        var store = stores[submission.name] ?? MailStore()
+        store.inboxes[message.envelopeFrom.lowercased(), default: []].append(report)
+        stores[submission.name] = store
+        caption("Bounce: \(who) cannot get the message (\(failed[0].status)). \(submission.name) sends Alice a delivery status report.", at: t)
+        enqueue(.output(.note("Undeliverable: \(who) (\(failed[0].diagnostic.dropPrefix("smtp; "))). A bounce report from MAILER-DAEMON@\(submission.name) is on its way to \(message.envelopeFrom)'s mailbox.")), at: t)
+        deliverIntoMailbox(report, mailbox: message.envelopeFrom, from: .server, to: .senderMailbox, start: t,
+                           host: submission.name, bounceFor: who)
+        caption("The bounce is in Alice's mailbox: it names the recipient, the status \(failed[0].status) and what the other server said.",
+                at: t + latency.delivery)
+    }
+
+    // MARK: - Bookkeeping
+
+    private mutating func hopLine(_ t: Int, _ host: String, _ kind: HopLine.Kind, _ text: String) {
+        hopLines.append(HopLine(tick: t, host: host, kind: kind, text: text))
+        if hopLines.count > 4_000 { hopLines.removeFirst(hopLines.count - 4_000) }
+    }
+
+    private mutating func mark(_ stage: JourneyStage, at t: Int) {
+        stages.append(Timed(tick: t, value: stage))
+        if stages.count > 400 { stages.removeFirst(stages.count - 400) }
+    }
+
+    private mutating func caption(_ text: String, at t: Int) {
+        captions.append(Timed(tick: t, value: text))
+        if captions.count > 400 { captions.removeFirst(captions.count - 400) }
+    }
+
+    private mutating func enqueue(_ item: PendingItem, at visibleAt: Int) {
+        pending.append((visibleAt, nextOrder, item))
         nextOrder += 1
     }
 
     private mutating func addFlow(_ kind: FlowKind, from: FlowNode, to: FlowNode, start: Int, length: Int) {
         flows.append(FlowEvent(id: nextFlowID, kind: kind, from: from, to: to, start: start, end: start + length))
         nextFlowID += 1
+    }
+
+    /// Ten hex digits like Postfix's short queue ids, from a counter (deterministic, no randomness).
+    static func queueID(_ n: UInt64) -> String {
+        var x = n &* 0x9E37_79B9_7F4A_7C15
+        x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
+        x ^= x >> 31
+        let hex = String(x, radix: 16, uppercase: true)
+        return String(String(repeating: "0", count: max(0, 16 - hex.count)) + hex).prefix(10).description
     }
 }

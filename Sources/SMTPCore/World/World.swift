@@ -68,7 +68,10 @@ public struct WorldRule: Sendable, Equatable {
 
 public struct World: Sendable, Equatable {
     public var serverName: String
+    /// The name the connecting client's address resolves to (shown in Received:, as a real server does).
     public var clientName: String
+    /// The connecting client's IP address, for Received:.
+    public var clientAddress = "192.0.2.10"
     public var localDomain: String
     public var users: [UserAccount]
     public var mailboxes: [MailboxSpec]
