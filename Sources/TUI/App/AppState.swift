@@ -29,7 +29,10 @@ public enum Popup: Equatable, Sendable {
     case statusCode(Int)
     /// The full explanation of a transcript line.
     case explanation(Int)
+    /// Every mailbox of the network, Alice's bounces included.
     case inbox
+    /// The relay hop's transcript (smtp.example.com ↔ the MX) and its DNS lookups.
+    case relay
 }
 
 public struct TranscriptLine: Equatable, Sendable {
@@ -104,7 +107,8 @@ public struct AppState: Sendable {
     public var visibleTLS = false
     public var visibleAuthenticated = false
     public var lastServerCode: Int?
-    public var inboxCount: Int { sim.arrived.filter { $0.recipients.contains("bob@domain.com") }.count }
+    /// Messages visible in Bob's mailbox (at mx.domain.com).
+    public var inboxCount: Int { sim.mailbox("bob@domain.com").count }
 
     public var visibleCodes: [StatusCodeEntry] {
         StatusCatalogue.all.filter { codeFilter == nil || $0.replyClass == codeFilter }
@@ -113,11 +117,11 @@ public struct AppState: Sendable {
     /// Whether anything moves: the runtime ticks only then.
     public var isAnimating: Bool { sim.isBusy && !paused }
 
-    mutating func advanceSimulation(realTicks: Int) -> [SessionOutput] {
+    mutating func advanceSimulation(realTicks: Int) -> [SimulationOutput] {
         uptime += realTicks
         guard !paused else { return [] }
         let quarters = realTicks * speedQuarters + tickRemainder
         tickRemainder = quarters % 4
-        return sim.advance(by: quarters / 4)
+        return sim.advanceAll(by: quarters / 4)
     }
 }

@@ -27,7 +27,8 @@ public enum KeyMap {
         Binding(keys: [.char("i")], context: "Not typing", help: "Type in the terminal again (also 3 or a click on it)", hint: "type"),
         Binding(keys: [.right], context: "Typing, empty line", help: "Accept the suggested next command", hint: nil),
         Binding(keys: [.char("t")], context: "Command popup", help: "Try it: put the example in the input line", hint: nil),
-        Binding(keys: [.char("b")], context: "Not typing", help: "Open Bob's inbox (or click the recipient)", hint: "inbox"),
+        Binding(keys: [.char("b")], context: "Not typing", help: "Open the mailboxes: Bob's, Alice's with her bounces, and the rest (or click a mailbox)", hint: "mailboxes"),
+        Binding(keys: [.char("r")], context: "Not typing", help: "Open the relay hop: smtp.example.com's own SMTP session with the MX, and its DNS lookup (or click the hop)", hint: "relay"),
         Binding(keys: [.char("p")], context: "Not typing", help: "Pause or resume the animation", hint: "pause"),
         Binding(keys: [.char("+")], context: "Not typing", help: "Animate faster", hint: nil),
         Binding(keys: [.char("-")], context: "Not typing", help: "Animate slower", hint: nil),
@@ -48,7 +49,7 @@ public enum KeyMap {
         ("←/→, Home/End, Ctrl-A/E", "Move the cursor"),
         ("Backspace/Del, Ctrl-U/K/W", "Delete a character, to start, to end, a word"),
         ("↑/↓", "Previous/next line from history"),
-        ("Enter", "Send the line (local commands: connect, disconnect, clear, reset, scenario NAME, help)"),
+        ("Enter", "Send the line (local commands: connect [HOST], disconnect, clear, reset, scenario NAME, help)"),
         ("Mouse", "Click a pane to focus it, an item to select it, again to open; wheel scrolls"),
     ]
 }

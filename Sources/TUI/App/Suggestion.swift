@@ -6,16 +6,16 @@ public enum Suggestion {
         guard let session = state.sim.session, !session.isClosed else {
             return state.sim.world.scenario.shuttingDown ? "scenario normal" : "connect"
         }
-        if !state.visibleGreeting || state.sim.isBusy { return nil }  // wait for the reply in flight
+        if !state.visibleGreeting || state.sim.isAwaitingServer { return nil }  // wait for the reply in flight
         switch session.phase {
         case .connected:
             return "EHLO client.example.com"
         case .greeted:
             if session.profile == .submission && !session.tlsActive { return "STARTTLS" }
+            if lastWasMessageEnd(state) && state.lastServerCode == 250 { return "QUIT" }
             if session.profile == .submission && session.authenticatedUser == nil {
                 return "AUTH PLAIN \(SampleCredentials.plainInitialResponse)"
             }
-            if state.inboxCount > 0 && state.lastServerCode == 250 && lastWasMessageEnd(state) { return "QUIT" }
             return "MAIL FROM:<alice@example.com>"
         case .mail:
             return "RCPT TO:<bob@domain.com>"
@@ -51,10 +51,10 @@ public enum Suggestion {
         guard let next = next(for: state) else { return "waiting for the server's reply…" }
         let session = state.sim.session
         switch next {
-        case "connect": return "open a connection to the server (like telnet smtp.example.com 587)"
+        case "connect": return "open a connection to Alice's mail server (like telnet smtp.example.com 587)"
         case "scenario normal": return "the server is shutting down: switch the scenario back, then connect"
         case "STARTTLS": return "port 587: encrypt the connection before sending a password"
-        case "QUIT": return "the message is on its way: end the session politely (or send another)"
+        case "QUIT": return "the server queued the message and delivers it itself now: end the session (or send another)"
         case "*": return "cancel the login"
         case ".": return "a line with only a dot ends the message"
         case "": return "an empty line separates the header fields from the body"
@@ -68,7 +68,10 @@ public enum Suggestion {
         if session?.phase == .auth {
             return session?.authPrompt == .loginPassword ? "the password, base64-encoded (\"wonderland\")" : "the user name, base64-encoded (\"alice@example.com\")"
         }
-        if session?.phase == .data { return "header fields first: the envelope (MAIL/RCPT) and these can differ" }
+        if session?.phase == .data {
+            let body = state.transcript.reversed().prefix { $0.kind == .data }.count
+            return body < 3 ? "header fields first: what mail programs show (the envelope may differ)" : "the body: any text you like"
+        }
         return ""
     }
 }

@@ -48,6 +48,7 @@ public enum App {
             state.status = ("Animation speed ×\(speedLabel(state.speedQuarters))", false)
         case .char("c"): state.showPrefixes.toggle()
         case .char("b"): state.popup = .inbox; state.popupScroll = 0
+        case .char("r"): state.popup = .relay; state.popupScroll = 0
         case .char("i"): focus(.terminal, &state)
         case .char("y") where state.focus == .examples:
             let example = CodeExamples.all[state.exampleIndex]
@@ -83,7 +84,7 @@ public enum App {
             // Never overwrite what was typed: Tab with text leaves the line (kept) for the next pane.
             state.typing = false; cycleFocus(&state, +1)
         case .tab, .right where state.editor.isEmpty:
-            if state.sim.isConnected && state.sim.isBusy {
+            if state.sim.isConnected && state.sim.isAwaitingServer {
                 state.status = ("Waiting for the server's reply…", false)
             } else if let s = Suggestion.next(for: state) {
                 if s.isEmpty { state.status = ("The suggestion is an empty line: press Enter to send it", false) } else { state.editor.set(s) }
@@ -212,7 +213,7 @@ public enum App {
         let words = line.split(separator: " ")
         if !inData, let local = words.first.map(String.init), localCommand(local, Array(words.dropFirst()), line, &state) { return }
         guard state.sim.isConnected else {
-            if state.sim.session != nil && state.sim.isBusy {
+            if state.sim.session != nil && state.sim.isAwaitingServer {
                 // The server has hung up but its last reply is still on the way: the line goes nowhere, as in telnet.
                 state.transcript.append(TranscriptLine(.you, line))
                 return
@@ -228,13 +229,21 @@ public enum App {
     /// goes to the server as in a real telnet session.
     static func localCommand(_ word: String, _ args: [Substring], _ line: String, _ state: inout AppState) -> Bool {
         switch word {
-        case "connect":
+        case "connect", "telnet", "open":
+            // `connect [HOST]`, and what a learner used to telnet types: `telnet HOST PORT`, `open HOST PORT`.
+            let name = args.first.map(String.init) ?? state.sim.network.submissionHostName
             if state.sim.isConnected {
-                state.transcript.append(TranscriptLine(.local, "Already connected. `disconnect` first."))
-            } else {
-                state.transcript.append(TranscriptLine(.local, "Trying 192.0.2.25… (telnet smtp.example.com 587)"))
+                state.transcript.append(TranscriptLine(.local, "Already connected to \(state.sim.host.name). `disconnect` first."))
+            } else if let host = state.sim.network.host(named: name) {
+                if args.count > 1, let port = Int(args[1]), port != host.port {
+                    state.transcript.append(TranscriptLine(.local, "\(host.name) listens on port \(host.port) in this simulation, not \(port): connecting to \(host.port)."))
+                }
+                state.transcript.append(TranscriptLine(.local, "Trying \(host.address)… (telnet \(host.name) \(host.port): \(host.role))"))
                 state.visibleGreeting = false; state.visibleTLS = false; state.visibleAuthenticated = false
-                state.sim.connect()
+                state.sim.connect(to: host.name)
+            } else {
+                let known = state.sim.network.hosts.map(\.name).joined(separator: ", ")
+                state.transcript.append(TranscriptLine(.local, "No server called \(name) in this simulation. Servers: \(known) (`connect` alone means smtp.example.com)."))
             }
         case "disconnect":
             state.sim.disconnect()
@@ -257,7 +266,7 @@ public enum App {
             state.transcript.append(TranscriptLine(.local, "Scenario \(scenario.name) — \(scenario.summary)"))
         case "help":
             state.transcript.append(TranscriptLine(.local,
-                "Local commands (not SMTP): connect, disconnect, clear, reset, scenario NAME, help. Type HELP in capitals to ask the server."))
+                "Local commands (not SMTP): connect [HOST] (smtp.example.com, or mx.domain.com to talk to the MX on port 25), disconnect, clear, reset, scenario NAME, help. Type HELP in capitals to ask the server."))
         default:
             return false
         }
@@ -265,8 +274,15 @@ public enum App {
     }
 
     /// Replies and events that became visible this tick go into the transcript and the indicators.
-    static func absorb(_ outputs: [SessionOutput], into state: inout AppState) {
-        for output in outputs {
+    static func absorb(_ outputs: [SimulationOutput], into state: inout AppState) {
+        for item in outputs {
+            let output: SessionOutput
+            switch item {
+            case .note(let text):
+                state.transcript.append(TranscriptLine(.local, text))
+                continue
+            case .session(let o): output = o
+            }
             switch output {
             case .reply(let reply, let cause):
                 if cause == .greeting { state.visibleGreeting = true }
@@ -282,8 +298,8 @@ public enum App {
             case .authenticated(let user):
                 state.visibleAuthenticated = true
                 state.transcript.append(TranscriptLine(.local, "Logged in as \(user)."))
-            case .delivered(let message):
-                state.transcript.append(TranscriptLine(.local, "Message \(message.id) delivered to \(message.recipients.joined(separator: ", ")) — press Esc then b (or click the recipient) to open the inbox. (Here smtp.example.com also holds domain.com's mailboxes; a real submission server would pass the message on to domain.com's own server, found by its MX record.)"))
+            case .delivered:
+                break  // what happens to it next arrives as notes from the journey
             case .closed:
                 state.transcript.append(TranscriptLine(.local, "Connection closed by foreign host."))
             }
@@ -351,7 +367,8 @@ public enum App {
         case .suggestion?:
             if let s = Suggestion.next(for: state) { focus(.terminal, &state); state.editor.set(s) }
         case .viewAllCommands?: focus(.commands, &state)
-        case .flowNode(.recipient)?: state.popup = .inbox; state.popupScroll = 0
+        case .flowNode(.recipient)?, .flowNode(.senderMailbox)?: state.popup = .inbox; state.popupScroll = 0
+        case .flowNode(.dns)?, .flowNode(.mx)?, .relayHop?: state.popup = .relay; state.popupScroll = 0
         case .flowNode?: focus(.flow, &state)
         case .transcriptLine(let i)?:
             focus(.terminal, &state); state.selectedTranscriptLine = i

@@ -15,6 +15,8 @@ public enum HitTarget: Equatable, Sendable {
     case suggestion
     case viewAllCommands
     case flowNode(FlowNode)
+    /// The relay hop smtp.example.com → MX: opens its transcript.
+    case relayHop
     case transcriptLine(Int)
     case popupBody
     case popupButton(PopupButton)
@@ -59,8 +61,10 @@ public struct Frame {
         frame.hintBar(state, rows[2])
         let body = rows[1]
         if state.isWide {
-            let parts = body.split(.vertical, [.fixed(11), .fill])
-            frame.flow(state, parts[0])
+            // The journey gets the rows it can use: the full chain from 34 rows of body, growing to 24 rows.
+            let flowRows = body.height >= 34 ? min(24, max(15, body.height * 2 / 5)) : 7
+            let parts = body.split(.vertical, [.fixed(flowRows), .fill])
+            frame.flow(state, parts[0], compact: flowRows < 15)
             let columns = parts[1].split(.horizontal, [.percent(30), .fill])
             frame.commandList(state, columns[0])
             frame.main(state, columns[1])

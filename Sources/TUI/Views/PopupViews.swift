@@ -50,6 +50,9 @@ extension Frame {
                 lines.append((entry.whenSimulated, .popup))
                 lines.append(("", .text))
                 lines.append(("Try it", .caption))
+                if entry.trigger.preamble.host != state.sim.network.submissionHostName {
+                    lines.append(("  connect \(entry.trigger.preamble.host)   (domain.com's own server, port 25)", .syntaxKeyword))
+                }
                 if let scenario = entry.trigger.scenario { lines.append(("  scenario \(scenario)   (after the lines below have set the session up)", .syntaxKeyword)) }
                 for line in entry.trigger.preamble.clientLines + entry.trigger.lines { lines.append(("  " + line, .transcriptYou)) }
                 lines.append(("", .text))
@@ -66,22 +69,11 @@ extension Frame {
                 lines.append((Explanation.of(line), .popup))
             }
         case .inbox:
-            let count = state.inboxCount
-            title = "Inbox of bob@domain.com — \(count) \(count == 1 ? "message" : "messages")"
-            let messages = state.sim.arrived.filter { $0.recipients.contains("bob@domain.com") }
-            if messages.isEmpty { lines.append(("No mail yet. Send one from the terminal: follow the suggested commands.", .muted)) }
-            for (n, message) in messages.enumerated() {
-                lines.append(("── Message \(n + 1) · queued as \(message.id) · \(message.size) octets", .caption))
-                for header in message.headers {
-                    for (k, piece) in header.split(separator: "\n").enumerated() {
-                        lines.append(((k == 0 ? "" : "  ") + piece.replacingTabs(), k == 0 && Self.isServerHeader(header) ? .flowServer : .muted))
-                    }
-                }
-                lines.append(("", .text))
-                for body in message.body.prefix(2_000) { lines.append((body, .transcriptData)) }
-                if message.body.count > 2_000 { lines.append(("… \(message.body.count - 2_000) more lines", .muted)) }
-                lines.append(("", .text))
-            }
+            title = "Mailboxes — \(state.sim.arrivals.count) \(state.sim.arrivals.count == 1 ? "message" : "messages") delivered"
+            lines = Self.mailboxLines(state.sim)
+        case .relay:
+            title = "Relay hop: smtp.example.com → the MX (its own SMTP session)"
+            lines = Self.relayLines(state.sim)
         }
         buffer.fill(rect, role: .popup)
         let inner = buffer.box(rect, title: title, role: .popupBorder, glyphs: ascii ? .ascii : .heavy)
@@ -114,6 +106,65 @@ extension Frame {
             let mx = inner.maxX - TextWidth.width(of: more) - 1
             if mx > bx + 1 { buffer.put(more, x: mx, y: buttonRow, role: .muted, clip: inner) }
         }
+    }
+
+    /// Every mailbox of the network, grouped by the server that keeps it, Bob's first and Alice's (with bounces) next.
+    static func mailboxLines(_ sim: Simulation) -> [(String, Role)] {
+        var lines: [(String, Role)] = []
+        let order = ["bob@domain.com", "alice@example.com"]
+        let boxes = sim.network.allMailboxes.sorted { a, b in
+            (order.firstIndex(of: a.box.address) ?? 9, a.box.address) < (order.firstIndex(of: b.box.address) ?? 9, b.box.address)
+        }
+        for (host, box) in boxes {
+            let arrived = sim.mailbox(box.address)
+            if arrived.isEmpty && !order.contains(box.address) { continue }
+            let bounces = arrived.filter(\.isBounce).count
+            lines.append(("▌ \(box.owner): \(box.address) at \(host.name) — \(arrived.count) \(arrived.count == 1 ? "message" : "messages")"
+                          + (bounces > 0 ? ", \(bounces) bounce\(bounces == 1 ? "" : "s")" : ""), box.address == "alice@example.com" && bounces > 0 ? .flowBounce : .caption))
+            if arrived.isEmpty {
+                lines.append((box.address == "alice@example.com"
+                              ? "  Empty. Bounces land here: mail to nobody@domain.com is accepted by smtp.example.com, refused by mx.domain.com, and reported back to Alice."
+                              : "  No mail yet. Send one from the terminal: follow the suggested commands.", .muted))
+            }
+            for (n, arrival) in arrived.enumerated() {
+                let message = arrival.message
+                lines.append(("── \(arrival.isBounce ? "Bounce" : "Message") \(n + 1) · \(message.id) · \(message.size) octets", arrival.isBounce ? .flowBounce : .caption))
+                for header in message.headers {
+                    for (k, piece) in header.split(separator: "\n").enumerated() {
+                        lines.append(((k == 0 ? "" : "  ") + piece.replacingTabs(), k == 0 && Self.isServerHeader(header) ? .flowServer : .muted))
+                    }
+                }
+                lines.append(("", .text))
+                for body in message.body.prefix(2_000) { lines.append((body, .transcriptData)) }
+                if message.body.count > 2_000 { lines.append(("… \(message.body.count - 2_000) more lines", .muted)) }
+                lines.append(("", .text))
+            }
+        }
+        for host in sim.network.hosts where host.profile == .mx {
+            let forwards = (sim.stores[host.name]?.outbound ?? [])
+            guard !forwards.isEmpty else { continue }
+            lines.append(("▌ Forwarded by \(host.name) — \(forwards.count) waiting in its outbound queue", .caption))
+            for m in forwards { lines.append(("  \(m.id) for \(m.recipients.joined(separator: ", ")) (the simulation follows forwarded mail no further)", .muted)) }
+        }
+        return lines
+    }
+
+    /// The relay sessions and DNS lookups, as a transcript coloured like the learner's own.
+    static func relayLines(_ sim: Simulation) -> [(String, Role)] {
+        let visible = sim.hopLines.filter { $0.tick <= sim.tick }
+        var lines: [(String, Role)] = [
+            ("After it queues a message, smtp.example.com delivers it itself: it asks DNS for the recipient domain's MX record, connects to that server on port 25 and runs the same SMTP dialogue you typed — this time as the client. Here is that conversation.", .popup),
+            ("", .text),
+        ]
+        if visible.isEmpty { lines.append(("Nothing relayed yet: send a message to bob@domain.com (or nobody@domain.com, dave@domain.com, someone@elsewhere.org) through smtp.example.com.", .muted)) }
+        for line in visible {
+            switch line.kind {
+            case .client: lines.append(("C: " + line.text, .transcriptYou))
+            case .server(let code): lines.append(("S: " + line.text, Role.reply(code)))
+            case .note: lines.append(("· " + line.text, .transcriptLocal))
+            }
+        }
+        return lines
     }
 
     static func isServerHeader(_ header: String) -> Bool {

@@ -1,0 +1,150 @@
+// The journey as the learner sees it: the flow pane at every stage of a message's trip (snapshots at 80x24,
+// 120x36 and 200x60), and the keys and clicks that open the mailboxes and the relay hop.
+import Testing
+@testable import TUI
+import SMTPCore
+
+/// Where a frame is taken, and the text it must show there (besides its snapshot).
+struct JourneyStop: CustomTestStringConvertible, Sendable {
+    let name: String
+    let recipient: String
+    /// Reached when this is true of the simulation after sending everything up to the stop.
+    let reached: @Sendable (Simulation) -> Bool
+    /// Whether the final dot is sent (everything after composing).
+    let sendsDot: Bool
+    var testDescription: String { name }
+
+    static func inFlight(_ sim: Simulation, from: FlowNode, to: FlowNode) -> Bool {
+        sim.flows.contains { e in
+            if case .message = e.kind, e.from == from, e.to == to, let p = e.progress(at: sim.tick) { return p >= 0.4 }
+            return false
+        }
+    }
+
+    static let all: [JourneyStop] = [
+        JourneyStop(name: "composing", recipient: "bob@domain.com", reached: { $0.currentStage == .composing }, sendsDot: false),
+        JourneyStop(name: "to-server", recipient: "bob@domain.com", reached: { inFlight($0, from: .sender, to: .server) }, sendsDot: true),
+        JourneyStop(name: "queued", recipient: "bob@domain.com", reached: { if case .queued? = $0.currentStage { return true }; return false }, sendsDot: true),
+        JourneyStop(name: "mx-lookup", recipient: "bob@domain.com", reached: { sim in
+            sim.flows.contains { if case .dnsAnswer = $0.kind { return $0.progress(at: sim.tick) != nil }; return false }
+        }, sendsDot: true),
+        JourneyStop(name: "relay", recipient: "bob@domain.com", reached: { inFlight($0, from: .server, to: .mx) }, sendsDot: true),
+        JourneyStop(name: "delivered", recipient: "bob@domain.com", reached: { if case .delivered? = $0.currentStage { return true }; return false }, sendsDot: true),
+        JourneyStop(name: "bounced", recipient: "nobody@domain.com", reached: { if case .bounced? = $0.currentStage { return true }; return false }, sendsDot: true),
+    ]
+}
+
+/// Types a message to `recipient` through smtp.example.com and stops at `stop` (advancing one tick at a time,
+/// so the frame is the first one where the stop is visible). Nil if the stop never came.
+func stateAt(_ stop: JourneyStop, size: Size) -> AppState? {
+    var s = AppState(size: size)
+    type("connect", &s)
+    for line in SessionPreamble.authenticated.clientLines + ["MAIL FROM:<alice@example.com>", "RCPT TO:<\(stop.recipient)>", "DATA",
+                                                             "Subject: Lunch", "", "See you at noon."] {
+        type(line, &s)
+    }
+    if stop.sendsDot {
+        for ch in "." { _ = App.update(&s, .key(.char(ch))) }
+        _ = App.update(&s, .key(.enter))
+    }
+    var n = 0
+    while !stop.reached(s.sim) && n < 5_000 { _ = App.update(&s, .tick(1)); n += 1 }
+    return stop.reached(s.sim) ? s : nil
+}
+
+@Suite("The journey in the flow pane")
+struct JourneyViewTests {
+    static let sizes = [Size(width: 80, height: 24), Size(width: 120, height: 36), Size(width: 200, height: 60)]
+    static let cases = JourneyStop.all.flatMap { stop in sizes.map { (stop, $0) } }
+
+    @Test(arguments: cases)
+    func everyStageAtEverySize(_ stop: JourneyStop, _ size: Size) throws {
+        let s = try #require(stateAt(stop, size: size), "the \(stop.name) stage was never reached")
+        let text = Frame.render(s).buffer.text
+        let wide = size.width >= 120
+        // What a learner must be able to read off the picture at this stage, at any size.
+        switch stop.name {
+        case "composing": #expect(text.contains(wide ? "● Composing: writing the envelope" : "● Composing"))
+        case "to-server": #expect(text.contains(wide ? "[✉ Lunch" : "[✉"))
+        case "queued": #expect(text.contains("● Delivering"))
+        case "mx-lookup":
+            #expect(text.contains("DNS"))
+            #expect(text.contains(wide ? "domain.com → MX 10 mx.domain.com" : "mx.domain.com"))
+        case "relay":
+            #expect(text.contains("mx.domain.com"))
+            #expect(text.contains("[✉"))
+        case "delivered": #expect(text.contains(wide ? "✉ 1 message" : "Bob [1]"))
+        case "bounced":
+            #expect(text.contains("Bounced"))
+            #expect(text.contains(wide ? "1 bounce (DSN)" : "Alice's mailbox"))
+        default: Issue.record("unknown stop \(stop.name)")
+        }
+        Snapshot.check(Frame.render(s).buffer, named: "journey-\(stop.name)-\(size.width)x\(size.height)")
+    }
+
+    @Test func theMessageMovesAcrossTheRelayLink() throws {
+        let stop = try #require(JourneyStop.all.first { $0.name == "relay" })
+        var s = try #require(stateAt(stop, size: Size(width: 120, height: 36)))
+        func envelopeX() -> Int? { Frame.render(s).buffer.find("[✉")?.x }
+        let first = try #require(envelopeX())
+        _ = App.update(&s, .tick(4))
+        let later = try #require(envelopeX())
+        #expect(later > first, "the envelope must travel right, towards the MX")
+    }
+
+    @Test func bOpensEveryMailboxWithAlicesBounce() throws {
+        let stop = try #require(JourneyStop.all.first { $0.name == "bounced" })
+        var s = try #require(stateAt(stop, size: Size(width: 120, height: 36)))
+        settle(&s)
+        _ = App.update(&s, .key(.escape))
+        _ = App.update(&s, .key(.char("b")))
+        #expect(s.popup == .inbox)
+        let lines = Frame.mailboxLines(s.sim).map(\.0)
+        #expect(lines.contains { $0.hasPrefix("▌ Bob: bob@domain.com at mx.domain.com — 0 messages") })
+        #expect(lines.contains { $0.hasPrefix("▌ Alice: alice@example.com at smtp.example.com — 1 message, 1 bounce") })
+        #expect(lines.contains("Final-Recipient: rfc822; nobody@domain.com"))
+        #expect(lines.contains("Status: 5.1.1"))
+        #expect(Frame.render(s).buffer.text.contains("Mailboxes"))
+    }
+
+    @Test func rAndAClickOnTheHopOpenTheRelayTranscript() throws {
+        let stop = try #require(JourneyStop.all.first { $0.name == "delivered" })
+        var s = try #require(stateAt(stop, size: Size(width: 120, height: 36)))
+        _ = App.update(&s, .key(.escape))
+        _ = App.update(&s, .key(.char("r")))
+        #expect(s.popup == .relay)
+        let lines = Frame.relayLines(s.sim).map(\.0)
+        #expect(lines.contains("C: EHLO smtp.example.com"))
+        #expect(lines.contains("C: RCPT TO:<bob@domain.com>"))
+        #expect(lines.contains { $0.hasPrefix("S: 250 2.0.0 Ok: queued as") })
+        _ = App.update(&s, .key(.escape))
+        #expect(s.popup == nil)
+        let hop = try #require(Frame.render(s).hits.first { $0.target == .relayHop })
+        _ = App.update(&s, .mouse(MouseEvent(.press, x: hop.rect.x + 1, y: hop.rect.y)))
+        #expect(s.popup == .relay)
+    }
+
+    @Test func telnetAndConnectReachTheMXOnPort25() throws {
+        var s = AppState(size: Size(width: 120, height: 36))
+        type("telnet mx.domain.com 25", &s)
+        #expect(s.sim.host.name == "mx.domain.com")
+        #expect(s.transcript.contains { $0.text.hasPrefix("220 mx.domain.com ESMTP") })
+        type("EHLO client.example.com", &s)
+        type("MAIL FROM:<alice@example.com>", &s)
+        type("RCPT TO:<carol@domain.com>", &s)
+        #expect(s.transcript.last?.kind == .server(552))
+        type("QUIT", &s)
+        type("connect nowhere.test", &s)
+        #expect(s.transcript.last?.text.hasPrefix("No server called nowhere.test") == true)
+        type("open smtp.example.com 25", &s)
+        #expect(s.transcript.contains { $0.text.contains("listens on port 587 in this simulation, not 25") })
+        #expect(s.sim.host.name == "smtp.example.com")
+    }
+
+    @Test func suggestionsNeverWaitForTheRelay() throws {
+        // Once the submission server said "queued", the learner may go on (QUIT) while the relay runs.
+        let stop = try #require(JourneyStop.all.first { $0.name == "relay" })
+        let s = try #require(stateAt(stop, size: Size(width: 120, height: 36)))
+        #expect(Suggestion.next(for: s) == "QUIT")
+    }
+}
