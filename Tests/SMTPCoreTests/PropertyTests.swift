@@ -157,7 +157,11 @@ struct PropertyTests {
         }
         let expected = profile == .mx ? Reach.states.filter { $0 != "authenticated" } : Reach.states
         print(reach.report("Property-based \(profile.rawValue)", expectedStates: expected))
-        #expect(reach.runs >= Self.runsPerProfile)
+        // A failing property stops the runs early; then the counts say nothing and the failure is reported above.
+        guard reach.runs >= Self.runsPerProfile else {
+            Issue.record("\(profile.rawValue): stopped after \(reach.runs) of \(Self.runsPerProfile) runs")
+            return
+        }
         for state in expected {
             let n = reach.reached(state)
             #expect(Double(n) >= Self.minimumShareOfRuns * Double(reach.runs),
