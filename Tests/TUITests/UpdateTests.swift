@@ -239,7 +239,11 @@ struct BadInputTests {
         let junk = String(decoding: (0..<256).map { UInt8($0) }.filter { $0 != 10 && $0 != 13 }, as: UTF8.self)
         _ = App.update(&s, .paste(junk))
         #expect(s.editor.string == junk)
-        _ = Frame.render(s)
+        // Drawn, the control characters are made visible: none reaches the terminal raw.
+        let drawn = Frame.render(s).buffer.text
+        #expect(!drawn.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) },
+                "a control character was drawn raw")
+        #expect(drawn.contains("\u{FFFD}"))
         _ = App.update(&s, .key(.ctrl("u")))
         type("connect", &s)
         _ = App.update(&s, .paste(junk + "\n"))
