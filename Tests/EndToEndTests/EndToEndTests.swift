@@ -22,7 +22,7 @@ struct EndToEndTests {
         // Accept the suggestion each time it is offered, until the message is delivered.
         for _ in 0..<24 {
             // Wait for a real suggestion: "Next: …" means a reply is still on its way.
-            let screen = try t.waitFor("a suggestion", seconds: 10) { Self.suggestion($0).map { $0 != "Next: …" } ?? false }
+            let screen = try t.waitFor("a suggestion") { Self.suggestion($0).map { $0 != "Next: …" } ?? false }
             let offered = try #require(Self.suggestion(screen))
             if offered == "Next: QUIT" { break }
             if !checked235, screen.contains("S: 235 2.7.0") {
@@ -34,7 +34,7 @@ struct EndToEndTests {
             }
             if offered == "Next: (an empty line)" { try t.keys("Enter") } else { try t.keys("Tab"); try t.keys("Enter") }
             // Evidence the line was taken: the suggestion changes (to the next one, or to "…" while a reply travels).
-            try t.waitFor("the suggestion after “\(offered)”", seconds: 10) { Self.suggestion($0) != offered }
+            try t.waitFor("the suggestion after “\(offered)”") { Self.suggestion($0) != offered }
         }
         #expect(checked235, "the 235 reply was never seen")
         try t.waitFor("queued as")
@@ -44,7 +44,7 @@ struct EndToEndTests {
         try t.waitFor("Inbox of bob@domain.com")
         try t.waitFor("Received: from client.example.com")
         try t.keys("Escape")
-        try t.waitFor("inbox closed", seconds: 5) { !$0.contains("Inbox of bob@domain.com") }
+        try t.waitFor("inbox closed") { !$0.contains("Inbox of bob@domain.com") }
         try t.type("q")
         #expect(try t.exitStatus() == 0)
     }
@@ -61,11 +61,11 @@ struct EndToEndTests {
         // item only selects it.
         let other = try t.locate("RSET")
         try t.click(x: other.x, y: other.y)
-        try t.waitForLine("▸ 8 RSET", seconds: 5)
+        try t.waitForLine("▸ 8 RSET")
         let row = try t.locate("EHLO / HELO")
         try t.click(x: row.x, y: row.y)
         // Evidence the click was handled: the selection moved to EHLO. Only then is "no popup" meaningful.
-        let selected = try t.waitForLine("▸ 1 EHLO / HELO", seconds: 5)
+        let selected = try t.waitForLine("▸ 1 EHLO / HELO")
         #expect(!selected.contains("Try it"), "a click on an unselected item must only select it")
         try t.click(x: row.x, y: row.y)
         try t.waitFor("Try it")
@@ -78,13 +78,13 @@ struct EndToEndTests {
         // The wheel over the command list moves its selection three rows down: EHLO (1) → DATA (4).
         let list = try t.locate("7 STARTTLS")
         try t.type("\u{1B}[<65;\(list.x + 1);\(list.y + 1)M")
-        let wheeled = try t.waitForLine("▸ 4 DATA", seconds: 5)
+        let wheeled = try t.waitForLine("▸ 4 DATA")
         #expect(TmuxSession.pieces(wheeled).filter { $0.hasPrefix("▸") }.count == 1, "more than one selected row")
         // A click outside a popup closes it.
         try t.keys("Escape"); try t.type("?")
         try t.waitFor("Help — every key")
         try t.click(x: 0, y: 0)
-        try t.waitFor("help closed", seconds: 5) { !$0.contains("Help — every key") }
+        try t.waitFor("help closed") { !$0.contains("Help — every key") }
     }
 
     /// The rows of a screen, without the newline capture-pane ends with.
@@ -108,7 +108,7 @@ struct EndToEndTests {
             }
             // Evidence of a frame drawn for the new size: the top border ends with its corner in the last
             // column, and the terminal pane's bottom border ends in the last column of row h-2, above the hint bar.
-            let screen = try t.waitFor("the \(w)x\(h) frame", seconds: 5) { screen in
+            let screen = try t.waitFor("the \(w)x\(h) frame") { screen in
                 let rows = Self.rows(screen)
                 guard rows.count == h else { return false }
                 let top = Array(rows[1]), bottom = Array(rows[h - 2])
@@ -215,7 +215,7 @@ struct EndToEndTests {
         try t.type("\u{1B}[99;99q\u{1B}[?1;2c\u{1B}Oq\u{1B}]0;title\u{7}")
         // A marker typed after the garbage: once it shows, every byte before it has been read.
         try t.type("#")
-        let screen = try t.waitForLine("C: EHLO half-typed#", seconds: 10)
+        let screen = try t.waitForLine("C: EHLO half-typed#")
         #expect(!screen.contains("[exit "), "escape garbage quit the app")
     }
 
@@ -308,7 +308,7 @@ struct EndToEndTests {
         try t.keys("Escape"); try t.type("--i")
         try t.waitFor("×¼")
         try t.type("RCPT TO:<nobody@domain.com>"); try t.keys("Enter")
-        try t.waitFor("the bounce", seconds: 10) { $0.contains("↩550") }
+        try t.waitFor("the bounce") { $0.contains("↩550") }
         try waitForRefusal(t)
     }
 

@@ -242,7 +242,7 @@ final class TmuxSession {
 
     var panePID: Int32? { Int32((try? run(["display-message", "-p", "#{pane_pid}"]))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") }
     /// Waits for the app to end and returns its exit status, as the wrapper shell printed it.
-    func exitStatus(seconds: Double = 10) throws -> Int {
+    func exitStatus(seconds: Double = 30) throws -> Int {
         let screen = try waitFor("the app to exit", seconds: seconds) { $0.firstMatch(of: /\[exit \d+\]/) != nil }
         guard let match = screen.firstMatch(of: /\[exit (\d+)\]/), let status = Int(match.1) else {
             throw TmuxError(description: "no exit status in:\n\(screen)")
@@ -250,9 +250,10 @@ final class TmuxSession {
         return status
     }
 
-    /// Polls the screen until `predicate` holds or `seconds` pass; returns the last screen.
+    /// Polls the screen until `predicate` holds or `seconds` pass; returns the last screen. The deadline only
+    /// ends a hung run (generous: two cores shared with other suites and builds); passing runs never reach it.
     @discardableResult
-    func waitFor(_ what: String, seconds: Double = 10, colors: Bool = false, _ predicate: (String) -> Bool) throws -> String {
+    func waitFor(_ what: String, seconds: Double = 30, colors: Bool = false, _ predicate: (String) -> Bool) throws -> String {
         let deadline = Date().addingTimeInterval(seconds)
         var last = ""
         while Date() < deadline {
@@ -263,7 +264,7 @@ final class TmuxSession {
         throw TmuxError(description: "timed out waiting for \(what); screen:\n\(last)")
     }
 
-    func waitFor(_ text: String, seconds: Double = 10) throws -> String {
+    func waitFor(_ text: String, seconds: Double = 30) throws -> String {
         try waitFor("“\(text)”", seconds: seconds) { $0.contains(text) }
     }
 
@@ -278,7 +279,7 @@ final class TmuxSession {
 
     /// Waits until some pane row reads exactly `line` (a substring is not enough: garbage after it fails).
     @discardableResult
-    func waitForLine(_ line: String, seconds: Double = 10) throws -> String {
+    func waitForLine(_ line: String, seconds: Double = 30) throws -> String {
         try waitFor("the line “\(line)”", seconds: seconds) { Self.pieces($0).contains(line) }
     }
 
