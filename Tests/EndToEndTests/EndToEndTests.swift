@@ -1,32 +1,58 @@
+// The real binary in tmux. Every step waits for positive evidence that the new state is drawn (a marker polled
+// with a deadline), never for a fixed time; lines are compared whole, colours are read back with capture-pane -e
+// and compared with the default theme's role. The suite is serialized and asserts no wall-clock speed: other
+// suites run beside it, so a time limit would measure the machine, not the app.
 import Foundation
 import Testing
 
-@Suite("End to end in tmux", .serialized)
+@Suite("End to end in tmux", .serialized, .timeLimit(.minutes(5)))
 struct EndToEndTests {
+    /// The "Next: …" line of the terminal pane (the suggestion), or nil.
+    static func suggestion(_ screen: String) -> String? {
+        TmuxSession.pieces(screen).first { $0.hasPrefix("Next: ") }
+    }
+
     @Test func connectAndCompleteADeliveryFollowingTheSuggestions() throws {
         let t = try TmuxSession()
         try t.waitFor("Type `connect`")
         try t.type("connect"); try t.keys("Enter")
-        try t.waitFor("220 smtp.example.com")
+        try t.waitForLine("S: 220 smtp.example.com ESMTP smtp-tui (simulated mail server)")
         try t.waitFor("● Connected")
+        var checked235 = false
         // Accept the suggestion each time it is offered, until the message is delivered.
         for _ in 0..<24 {
             // Wait for a real suggestion: "Next: …" means a reply is still on its way.
-            let screen = try t.waitFor("a suggestion", seconds: 10) { $0.contains("Next: ") && !$0.contains("Next: …") }
-            if screen.contains("Next: QUIT") { break }
-            if screen.contains("Next: (an empty line)") { try t.keys("Enter") } else { try t.keys("Tab"); try t.keys("Enter") }
-            Thread.sleep(forTimeInterval: 0.3)
+            let screen = try t.waitFor("a suggestion") { Self.suggestion($0).map { $0 != "Next: …" } ?? false }
+            let offered = try #require(Self.suggestion(screen))
+            if offered == "Next: QUIT" { break }
+            if !checked235, screen.contains("S: 235 2.7.0") {
+                // Server reply codes are coloured by class: 235 in the default theme's reply.2xx colour.
+                let coloured = try t.screen(colors: true)
+                let fg = try #require(SGR.foreground(of: "S: 235 2.7.0 Authentication successful", offset: 3, in: coloured))
+                #expect(fg == (try DefaultTheme.foreground("reply.2xx")), "235 drawn in colour \(String(describing: fg))")
+                checked235 = true
+            }
+            if offered == "Next: (an empty line)" { try t.keys("Enter") } else { try t.keys("Tab"); try t.keys("Enter") }
+            // Evidence the line was taken: the suggestion changes (to the next one, or to "…" while a reply travels).
+            try t.waitFor("the suggestion after “\(offered)”") { Self.suggestion($0) != offered }
         }
+        #expect(checked235, "the 235 reply was never seen")
         try t.waitFor("queued as")
-        try t.waitFor("Recipient [1]")
+        // While the message travels on, the diagram shows the MX lookup and the relay to mx.domain.com.
+        try t.waitFor("the DNS answer in the diagram") { $0.contains("domain.com → MX 10 mx.domain.com") && $0.contains("mx.domain.com") }
+        try t.waitFor("the relay phase") { $0.contains("● Delivering") }
+        try t.waitFor("Bob's mailbox holding the message") { $0.contains("✉ 1 message") }
         try t.waitFor("● Authenticated")
-        // Server reply codes are coloured: 235 in the 2xx colour (green family).
-        let colored = try t.screen(colors: true)
-        #expect(colored.contains("\u{1B}["), "no colour escapes in the capture")
         try t.keys("Escape"); try t.type("b")
-        try t.waitFor("Inbox of bob@domain.com")
-        try t.waitFor("Received: from client.example.com")
+        try t.waitFor("Mailboxes")
+        // Two hops, two Received: headers — the MX's on top.
+        let inbox = TmuxSession.pieces(try t.waitFor("Received: from client.example.com"))
+        let rows = inbox.map { $0.trimmingCharacters(in: .whitespaces) }
+        let mx = try #require(rows.firstIndex { $0.hasPrefix("Received: from smtp.example.com (smtp.example.com [192.0.2.25])") })
+        let submission = try #require(rows.firstIndex { $0.hasPrefix("Received: from client.example.com") })
+        #expect(mx < submission)
         try t.keys("Escape")
+        try t.waitFor("mailboxes closed") { !$0.contains("Mailboxes —") }
         try t.type("q")
         #expect(try t.exitStatus() == 0)
     }
@@ -35,7 +61,7 @@ struct EndToEndTests {
         let t = try TmuxSession()
         try t.waitFor("Type `connect`")
         try t.type("connect"); try t.keys("Enter")
-        try t.waitFor("220 smtp.example.com")
+        try t.waitForLine("S: 220 smtp.example.com ESMTP smtp-tui (simulated mail server)")
         let tab = try t.locate("2 Commands")
         try t.click(x: tab.x + 1, y: tab.y)
         try t.waitFor("▶ SMTP commands")
@@ -43,25 +69,37 @@ struct EndToEndTests {
         // item only selects it.
         let other = try t.locate("RSET")
         try t.click(x: other.x, y: other.y)
-        try t.waitFor("RSET selected", seconds: 5) { $0.contains("▸ 8 RSET") }
+        try t.waitForLine("▸ 8 RSET")
         let row = try t.locate("EHLO / HELO")
         try t.click(x: row.x, y: row.y)
-        Thread.sleep(forTimeInterval: 0.2)
-        #expect(!(try t.screen()).contains("Try it"), "a click on an unselected item must only select it")
+        // Evidence the click was handled: the selection moved to EHLO. Only then is "no popup" meaningful.
+        let selected = try t.waitForLine("▸ 1 EHLO / HELO")
+        #expect(!selected.contains("Try it"), "a click on an unselected item must only select it")
         try t.click(x: row.x, y: row.y)
         try t.waitFor("Try it")
         try t.waitFor("Syntax")
         let button = try t.locate("Try it")
         try t.click(x: button.x, y: button.y)
-        try t.waitFor("C: EHLO client.example.com")
+        try t.waitForLine("C: EHLO client.example.com")
         try t.keys("Enter")
-        try t.waitFor("250-smtp.example.com Hello client.example.com")
-        // Wheel over the command list does not crash and a click outside a popup closes it.
-        try t.type("\u{1B}[<65;5;20M")
+        try t.waitForLine("S: 250-smtp.example.com Hello client.example.com")
+        // The wheel over the command list moves its selection three rows down: EHLO (1) → DATA (4).
+        let list = try t.locate("7 STARTTLS")
+        try t.type("\u{1B}[<65;\(list.x + 1);\(list.y + 1)M")
+        let wheeled = try t.waitForLine("▸ 4 DATA")
+        #expect(TmuxSession.pieces(wheeled).filter { $0.hasPrefix("▸") }.count == 1, "more than one selected row")
+        // A click outside a popup closes it.
         try t.keys("Escape"); try t.type("?")
         try t.waitFor("Help — every key")
         try t.click(x: 0, y: 0)
-        try t.waitFor("help closed", seconds: 5) { !$0.contains("Help — every key") }
+        try t.waitFor("help closed") { !$0.contains("Help — every key") }
+    }
+
+    /// The rows of a screen, without the newline capture-pane ends with.
+    static func rows(_ screen: String) -> [String] {
+        var rows = screen.components(separatedBy: "\n")
+        if rows.last == "" { rows.removeLast() }
+        return rows
     }
 
     @Test func resizingNeverBreaksTheFrameAndTooSmallRecovers() throws {
@@ -70,26 +108,47 @@ struct EndToEndTests {
         for (w, h) in [(80, 24), (40, 12), (30, 8), (200, 60), (120, 36)] {
             try t.resize(width: w, height: h)
             if w < 40 || h < 10 {
-                try t.waitFor("Please enlarge")
-            } else {
-                let screen = try t.waitFor("the \(w)x\(h) frame", seconds: 5) { $0.contains("1 Flow") && $0.contains("5 Code") && !$0.contains("Please enlarge") }
-                let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
-                #expect(lines.allSatisfy { $0.count <= w }, "a line is wider than \(w)")
+                // The message names the new size: it is this frame, not a leftover.
+                try t.waitFor("the too-small screen at \(w)x\(h)") {
+                    $0.replacingOccurrences(of: "\n", with: " ").contains("(now \(w)×\(h))")
+                }
+                continue
             }
+            // Evidence of a frame drawn for the new size: the top border ends with its corner in the last
+            // column, and the terminal pane's bottom border ends in the last column of row h-2, above the hint bar.
+            let screen = try t.waitFor("the \(w)x\(h) frame") { screen in
+                let rows = Self.rows(screen)
+                guard rows.count == h else { return false }
+                let top = Array(rows[1]), bottom = Array(rows[h - 2])
+                return top.count == w && "╮┓".contains(top[w - 1]) && bottom.count == w && bottom[w - 1] == "┛"
+                    && rows[h - 1].hasPrefix(" Enter send")
+            }
+            let rows = Self.rows(screen)
+            #expect(rows.count == h)
+            #expect(rows.allSatisfy { $0.count <= w }, "a row is wider than \(w)")
+            #expect(rows[0].contains("1 Flow"), "no section bar at \(w)x\(h)")
+            #expect(!screen.contains("Please enlarge"))
         }
         #expect(!(try t.screen()).contains("[exit "), "the app exited during resizing")
     }
 
+    /// The flags `stty -a` printed, as whole words ("echo" is not "echoe", "-icanon" is not "icanon").
+    static func sttyFlags(_ screen: String) -> Set<String> {
+        Set(screen.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == ";" }).map(String.init))
+    }
+
     @Test func sigtermRestoresTheTerminal() throws {
+        let pkill = try #require(Spawn.which("pkill"), "pkill is required (apt-get install procps); .ci/run installs it")
         let t = try TmuxSession(command: "\"$0\"; echo \"[exit $?]\"; stty -a; sleep 600 #")
         try t.waitFor("Type `connect`")
         let shell = try t.run(["display-message", "-p", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
         // The app is the pane shell's child: send it SIGTERM as `kill` would.
-        _ = try Spawn.run(["/usr/bin/pkill", "-TERM", "-P", shell, "-x", "smtp-tui"], captureOutput: true)
+        _ = try Spawn.run([pkill, "-TERM", "-P", shell, "-x", "smtp-tui"], captureOutput: true)
         #expect(try t.exitStatus() == 0)
-        let screen = try t.waitFor("stty output") { $0.contains("icanon") }
-        #expect(screen.contains(" icanon") && screen.contains(" echo"), "terminal left raw:\n\(screen)")
-        #expect(!screen.contains("-icanon"))
+        let screen = try t.waitFor("stty output") { $0.contains("speed") && $0.contains("icanon") }
+        let flags = Self.sttyFlags(screen)
+        #expect(flags.contains("icanon") && flags.contains("echo") && flags.contains("isig"), "terminal left raw:\n\(screen)")
+        #expect(!flags.contains("-icanon") && !flags.contains("-echo") && !flags.contains("-isig"), "terminal left raw:\n\(screen)")
     }
 
     @Test func dumbTerminalGetsAClearMessageAndStatus2() throws {
@@ -138,12 +197,11 @@ struct EndToEndTests {
         let t = try TmuxSession()
         try t.waitFor("Type `connect`")
         try t.type("connect"); try t.keys("Enter")
-        try t.waitFor("220 smtp.example.com")
+        try t.waitForLine("S: 220 smtp.example.com ESMTP smtp-tui (simulated mail server)")
         try t.type("MAIL FROM:<alice@example.com>"); try t.keys("Enter")
-        try t.waitFor("503 5.5.1")
-        let line = try t.screen(colors: true).split(separator: "\n").first { $0.contains("5.5.1") } ?? ""
-        // The default theme's reply.5xx (#f38181) is xterm-256 colour 210.
-        #expect(line.contains("38;5;210"), "503 not drawn in the 5xx colour: \(line)")
+        try t.waitForLine("S: 503 5.5.1 Error: send HELO/EHLO first")
+        let fg = try #require(SGR.foreground(of: "S: 503 5.5.1", offset: 3, in: try t.screen(colors: true)))
+        #expect(fg == (try DefaultTheme.foreground("reply.5xx")), "503 drawn in colour \(String(describing: fg))")
         try t.keys("Escape"); try t.keys("Up")
         try t.waitFor("ⓘ 503")
     }
@@ -152,8 +210,10 @@ struct EndToEndTests {
         let t = try TmuxSession(env: ["SMTP_TUI_TEST_CRASH": "1"], command: "\"$0\"; echo \"[exit $?]\"; stty -a; sleep 600 #")
         let status = try t.exitStatus(seconds: 20)
         #expect(status != 0)
-        let screen = try t.waitFor("stty output") { $0.contains("icanon") }
-        #expect(!screen.contains("-icanon") && !screen.contains("-echo "), "terminal left raw after a crash:\n\(screen)")
+        let screen = try t.waitFor("stty output") { $0.contains("speed") && $0.contains("icanon") }
+        let flags = Self.sttyFlags(screen)
+        #expect(flags.contains("icanon") && flags.contains("echo"), "terminal left raw after a crash:\n\(screen)")
+        #expect(!flags.contains("-icanon") && !flags.contains("-echo"), "terminal left raw after a crash:\n\(screen)")
     }
 
     @Test func escapeGarbageDoesNotQuitOrLoseTypedText() throws {
@@ -161,10 +221,10 @@ struct EndToEndTests {
         try t.waitFor("Type `connect`")
         try t.type("EHLO half-typed")
         try t.type("\u{1B}[99;99q\u{1B}[?1;2c\u{1B}Oq\u{1B}]0;title\u{7}")
-        Thread.sleep(forTimeInterval: 0.5)
-        let screen = try t.screen()
+        // A marker typed after the garbage: once it shows, every byte before it has been read.
+        try t.type("#")
+        let screen = try t.waitForLine("C: EHLO half-typed#")
         #expect(!screen.contains("[exit "), "escape garbage quit the app")
-        #expect(screen.contains("C: EHLO half-typed"))
     }
 
     @Test func nonUTF8LocaleStillDrawsAFrame() throws {
@@ -176,80 +236,125 @@ struct EndToEndTests {
         #expect(!plain.contains("─") && plain.contains("+-"))
     }
 
-    /// Types a line and waits until `reply` shows.
+    /// The 550 for nobody@domain.com is wider than the pane: its first row is compared whole, up to the wrap.
+    private func waitForRefusal(_ t: TmuxSession) throws {
+        let reply = "S: 550 5.1.1 <nobody@domain.com>: Recipient address rejected: User unknown in virtual mailbox table"
+        try t.waitFor("the 550 reply") { screen in
+            TmuxSession.pieces(screen).contains { $0.count >= 40 && reply.hasPrefix($0) }
+        }
+    }
+
+    /// Types a line and waits until the pane shows `reply` as a whole line.
     private func send(_ t: TmuxSession, _ line: String, expect reply: String) throws {
         try t.type(line); try t.keys("Enter")
-        try t.waitFor(reply)
+        try t.waitForLine(reply)
     }
 
     /// Connects, secures, logs in and starts a message, checking each step's reply on screen.
     private func startTransaction(_ t: TmuxSession) throws {
         try t.waitFor("● Offline")
-        try send(t, "connect", expect: "● Connected")
-        try send(t, "EHLO client.example.com", expect: "250 SMTPUTF8")
-        try send(t, "STARTTLS", expect: "● TLS")
-        try send(t, "EHLO client.example.com", expect: "250-AUTH PLAIN LOGIN")
-        try send(t, "AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=", expect: "● Authenticated")
-        try send(t, "MAIL FROM:<alice@example.com>", expect: "250 2.1.0 Ok")
+        try send(t, "connect", expect: "S: 220 smtp.example.com ESMTP smtp-tui (simulated mail server)")
+        try send(t, "EHLO client.example.com", expect: "S: 250 SMTPUTF8")
+        try send(t, "STARTTLS", expect: "S: 220 2.0.0 Ready to start TLS")
+        try t.waitFor("● TLS")
+        try send(t, "EHLO client.example.com", expect: "S: 250-AUTH PLAIN LOGIN")
+        try send(t, "AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=", expect: "S: 235 2.7.0 Authentication successful")
+        try send(t, "MAIL FROM:<alice@example.com>", expect: "S: 250 2.1.0 Ok")
     }
 
     @Test func aWholeSessionTypedByHandWithDotStuffing() throws {
         let t = try TmuxSession()
         try t.waitFor("● Offline")
-        try send(t, "connect", expect: "● Connected")
-        try send(t, "EHLO client.example.com", expect: "250 SMTPUTF8")
-        try send(t, "STARTTLS", expect: "● TLS")
+        try send(t, "connect", expect: "S: 220 smtp.example.com ESMTP smtp-tui (simulated mail server)")
+        try send(t, "EHLO client.example.com", expect: "S: 250 SMTPUTF8")
+        try send(t, "STARTTLS", expect: "S: 220 2.0.0 Ready to start TLS")
+        try t.waitFor("● TLS")
         #expect(try t.screen().contains("cannot speak TLS"))
-        try send(t, "EHLO client.example.com", expect: "250-AUTH PLAIN LOGIN")
-        try send(t, "AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdyb25n", expect: "535 5.7.8")
-        try send(t, "AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=", expect: "● Authenticated")
-        try send(t, "MAIL FROM:<alice@example.com>", expect: "250 2.1.0 Ok")
-        try send(t, "RCPT TO:<nobody@domain.com>", expect: "550 5.1.1")
-        // Replies are coloured by class: 5xx in the default theme's red (xterm-256 colour 210).
-        let refused = try t.screen(colors: true).split(separator: "\n").first { $0.contains("5.1.1 <nobody@domain.com>") } ?? ""
-        #expect(refused.contains("38;5;210"), "550 not in the 5xx colour: \(refused)")
-        try send(t, "RCPT TO:<bob@domain.com>", expect: "250 2.1.5 Ok")
-        try send(t, "DATA", expect: "354 End data")
+        try send(t, "EHLO client.example.com", expect: "S: 250-AUTH PLAIN LOGIN")
+        try send(t, "AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdyb25n", expect: "S: 535 5.7.8 Error: authentication failed: authentication failure")
+        try send(t, "AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=", expect: "S: 235 2.7.0 Authentication successful")
+        try send(t, "MAIL FROM:<alice@example.com>", expect: "S: 250 2.1.0 Ok")
+        try t.type("RCPT TO:<bob smith@domain.com>"); try t.keys("Enter")
+        try t.waitFor("the 553 reply") { TmuxSession.pieces($0).contains { $0.hasPrefix("S: 553 5.1.3 <bob smith@domain.com>") } }
+        // Replies are coloured by class: 5xx in the default theme's reply.5xx colour.
+        let refused = try #require(SGR.foreground(of: "S: 553 5.1.3 <bob smith@domain.com>", offset: 3, in: try t.screen(colors: true)))
+        #expect(refused == (try DefaultTheme.foreground("reply.5xx")), "553 drawn in colour \(String(describing: refused))")
+        try send(t, "RCPT TO:<bob@domain.com>", expect: "S: 250 2.1.5 Ok")
+        try send(t, "DATA", expect: "S: 354 End data with <CR><LF>.<CR><LF>")
         for line in ["Subject: typed by hand", "", "First line", "..a line that starts with a dot", "Last line"] {
             try t.type(line); try t.keys("Enter")
+            if !line.isEmpty { try t.waitForLine("D: " + line) }
         }
-        try send(t, ".", expect: "queued as")
-        try t.waitFor("Recipient [1]")
+        try t.type("."); try t.keys("Enter")
+        let queued = try t.waitFor("the queue id") { TmuxSession.pieces($0).contains { $0.wholeMatch(of: /S: 250 2\.0\.0 Ok: queued as [0-9A-F]{10}/) != nil } }
+        try t.waitFor("Bob's mailbox holding the message") { $0.contains("✉ 1 message") }
         let colours = try t.screen(colors: true)
-        let lines = colours.split(separator: "\n")
-        // 2xx in the default theme's green (#8fd4a0 → xterm-256 colour 115).
-        #expect(lines.first { $0.contains("queued as") }?.contains("38;5;115") == true)
-        // Body lines are drawn in the data role, distinct from what you typed.
-        let data = lines.first { $0.contains("Last line") } ?? ""
-        let you = lines.first { $0.contains("RCPT TO:<bob@domain.com>") } ?? ""
-        #expect(!data.isEmpty && !you.isEmpty)
-        #expect(data.contains("38;5;") && you.contains("38;5;"))
-        try send(t, "QUIT", expect: "221 2.0.0 Bye")
+        // 2xx in the default theme's reply.2xx colour.
+        let ok = try #require(SGR.foreground(of: "S: 250 2.0.0 Ok: queued as", offset: 3, in: colours))
+        #expect(ok == (try DefaultTheme.foreground("reply.2xx")))
+        // Body lines are drawn in the data role, distinct from what you typed (the you role).
+        let data = try #require(SGR.foreground(of: "D: Last line", offset: 3, in: colours))
+        #expect(data == (try DefaultTheme.foreground("transcript.data")))
+        #expect(!queued.contains("[exit "))
+        try send(t, "QUIT", expect: "S: 221 2.0.0 Bye")
+        let you = try #require(SGR.foreground(of: "C: QUIT", offset: 3, in: try t.screen(colors: true)))
+        #expect(you == (try DefaultTheme.foreground("transcript.you")))
+        #expect(data != you, "body lines look like typed commands")
         try t.waitFor("● Closed")
         try t.keys("Escape"); try t.type("b")
-        try t.waitFor("Inbox of bob@domain.com")
-        let inbox = try t.screen()
-        #expect(inbox.contains(".a line that starts with a dot"))
-        #expect(!inbox.contains("..a line"))
-        #expect(inbox.contains("Subject: typed by hand"))
-        #expect(inbox.contains("with ESMTPSA"))
+        try t.waitFor("Mailboxes")
+        let inbox = TmuxSession.pieces(try t.screen())
+        #expect(inbox.contains { $0.hasSuffix(".a line that starts with a dot") && !$0.hasSuffix("..a line that starts with a dot") })
+        #expect(inbox.contains { $0.hasSuffix("Subject: typed by hand") })
+        #expect(inbox.contains { $0.contains("with ESMTPSA") })
     }
 
-    @Test func aRejectedRecipientBouncesBackInTheDiagram() throws {
+    @Test func aRejectedRecipientAtTheMXTravelsBackAsAReply() throws {
         let t = try TmuxSession()
-        try startTransaction(t)
-        // Quarter speed, so the bounce is on screen long enough to see.
+        try t.waitFor("● Offline")
+        try send(t, "connect mx.domain.com", expect: "S: 220 mx.domain.com ESMTP smtp-tui (simulated mail server)")
+        try send(t, "EHLO client.example.com", expect: "S: 250 SMTPUTF8")
+        try send(t, "MAIL FROM:<alice@example.com>", expect: "S: 250 2.1.0 Ok")
+        // Quarter speed, so the refusal is on screen long enough to see.
         try t.keys("Escape"); try t.type("--i")
+        try t.waitFor("×¼")
         try t.type("RCPT TO:<nobody@domain.com>"); try t.keys("Enter")
-        try t.waitFor("the bounce", seconds: 10) { $0.contains("↩550") }
-        try t.waitFor("550 5.1.1")
+        try t.waitFor("the refusal travelling back") { $0.contains("←550✗") }
+        try waitForRefusal(t)
     }
 
-    @Test func pastingTenThousandLinesKeepsTheUIResponsive() throws {
+    @Test func anUnknownRecipientEndsWithABounceInAlicesMailbox() throws {
         let t = try TmuxSession()
         try startTransaction(t)
-        try send(t, "RCPT TO:<bob@domain.com>", expect: "250 2.1.5 Ok")
-        try send(t, "DATA", expect: "354 End data")
+        // The submission server cannot know domain.com's users: it accepts, and the MX refuses later.
+        try send(t, "RCPT TO:<nobody@domain.com>", expect: "S: 250 2.1.5 Ok")
+        try send(t, "DATA", expect: "S: 354 End data with <CR><LF>.<CR><LF>")
+        for line in ["Subject: to nobody", ""] { try t.type(line); try t.keys("Enter") }
+        try t.type("Hello?"); try t.keys("Enter")
+        try t.waitForLine("D: Hello?")
+        try t.type("."); try t.keys("Enter")
+        try t.waitFor("the bounce in Alice's mailbox") { $0.contains("1 bounce (DSN)") && $0.contains("● Bounced") }
+        try t.keys("Escape"); try t.type("b")
+        try t.waitFor("Alice's mailbox in the list") { $0.contains("Alice: alice@example.com at smtp.example.com — 1 message, 1 bounce") }
+        // Page down to the machine-readable part of the report.
+        for _ in 0..<6 {
+            if try t.screen().contains("Status: 5.1.1") { break }
+            let before = try t.screen()
+            try t.keys("PageDown")
+            try t.waitFor("the popup scrolled") { $0 != before }
+        }
+        let report = TmuxSession.pieces(try t.waitFor("Status: 5.1.1"))
+        #expect(report.contains { $0.hasSuffix("Final-Recipient: rfc822; nobody@domain.com") })
+        #expect(report.contains { $0.hasSuffix("Action: failed") })
+    }
+
+    /// No wall-clock limit: this checks that nothing is lost and the UI keeps answering, not how fast a debug
+    /// build is while other suites compete for the CPU (the deadline only ends a hung run).
+    @Test func pastingTenThousandLinesLosesNothing() throws {
+        let t = try TmuxSession()
+        try startTransaction(t)
+        try send(t, "RCPT TO:<bob@domain.com>", expect: "S: 250 2.1.5 Ok")
+        try send(t, "DATA", expect: "S: 354 End data with <CR><LF>.<CR><LF>")
         var body = "Subject: ten thousand lines\n\n"
         for i in 0..<10_000 { body += "line \(i) of the pasted body\n" }
         body += ".\n"
@@ -257,14 +362,12 @@ struct EndToEndTests {
         try body.write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
         try t.run(["load-buffer", file])
-        let start = Date()
         try t.run(["paste-buffer", "-p"])  // -p: bracketed paste, as a terminal sends it
-        try t.waitFor("queued as", seconds: 30)
-        let seconds = Date().timeIntervalSince(start)
-        #expect(seconds < 20, "the paste took \(seconds) s")
-        try t.waitFor("line 9999 of the pasted body")
+        try t.waitFor("the queue id", seconds: 120) { TmuxSession.pieces($0).contains { $0.hasPrefix("S: 250 2.0.0 Ok: queued as ") } }
+        try t.waitForLine("D: line 9999 of the pasted body")
+        try t.waitFor("Bob's mailbox holding the message", seconds: 120) { $0.contains("✉ 1 message") }
         try t.keys("Escape"); try t.type("b")
-        try t.waitFor("Inbox of bob@domain.com")
+        try t.waitFor("Bob: bob@domain.com at mx.domain.com — 1 message")
     }
 
     @Test func aBrokenUserThemeWhileCyclingKeepsTheCurrentOne() throws {

@@ -6,7 +6,9 @@ struct TmuxError: Error, CustomStringConvertible { let description: String }
 
 /// posix_spawn + waitpid: Foundation's Process never reaped the tmux client that forks the server here.
 enum Spawn {
-    static func run(_ argv: [String], captureOutput: Bool) throws -> String {
+    /// Runs argv to completion; a child still running (or still holding its output open) after `seconds` is
+    /// killed and the call throws, so a hung tmux fails the test instead of hanging the run.
+    static func run(_ argv: [String], captureOutput: Bool, seconds: Double = 20) throws -> String {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw TmuxError(description: "pipe failed") }
         var actions = posix_spawn_file_actions_t()
@@ -28,17 +30,139 @@ enum Spawn {
         let rc = posix_spawn(&pid, argv[0], &actions, nil, &cargs, environ)
         close(fds[1])
         guard rc == 0 else { close(fds[0]); throw TmuxError(description: "cannot run \(argv[0])") }
+        let deadline = Date().addingTimeInterval(seconds)
+        var status: Int32 = 0
+        func giveUp() -> TmuxError {
+            kill(pid, SIGKILL)
+            waitpid(pid, &status, 0)
+            return TmuxError(description: "\(argv.joined(separator: " ")) still running after \(seconds) s: killed")
+        }
         var output = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while captureOutput {
+            var ready = pollfd(fd: fds[0], events: Int16(POLLIN), revents: 0)
+            let waited = poll(&ready, 1, Int32(max(0, deadline.timeIntervalSinceNow * 1000)))
+            if waited == 0 { close(fds[0]); throw giveUp() }
+            if waited < 0 { if errno == EINTR { continue }; break }
             let n = read(fds[0], &buffer, buffer.count)
             if n <= 0 { break }
             output += buffer[0..<n]
         }
         close(fds[0])
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if Date() > deadline { throw giveUp() }
+            usleep(5_000)
+        }
         return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The first executable called `tool` on PATH.
+    static func which(_ tool: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let p = "\(dir)/\(tool)"
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+}
+
+/// Reading a `capture-pane -p -e` screen back: the colour of each character, as the SGR sequences set it.
+enum SGR {
+    struct Cell { let character: Character; let fg: Int?; let bg: Int? }
+
+    /// The line's characters with the foreground and background colour index each is drawn in (nil: default).
+    static func cells(_ line: Substring) -> [Cell] {
+        var cells: [Cell] = []
+        var fg: Int?, bg: Int?
+        var i = line.startIndex
+        while i < line.endIndex {
+            if line[i] == "\u{1B}", line.index(after: i) < line.endIndex, line[line.index(after: i)] == "[" {
+                var j = line.index(i, offsetBy: 2)
+                while j < line.endIndex, !(line[j].isLetter) { j = line.index(after: j) }
+                guard j < line.endIndex else { break }
+                if line[j] == "m" {
+                    let params = line[line.index(i, offsetBy: 2)..<j].split(separator: ";", omittingEmptySubsequences: false).map { Int($0) ?? 0 }
+                    var k = 0
+                    while k < params.count {
+                        let p = params[k]
+                        switch p {
+                        case 0: fg = nil; bg = nil
+                        case 38 where k + 2 < params.count && params[k + 1] == 5: fg = params[k + 2]; k += 2
+                        case 48 where k + 2 < params.count && params[k + 1] == 5: bg = params[k + 2]; k += 2
+                        case 39: fg = nil
+                        case 49: bg = nil
+                        case 30...37: fg = p - 30
+                        case 90...97: fg = p - 90 + 8
+                        case 40...47: bg = p - 40
+                        case 100...107: bg = p - 100 + 8
+                        default: break
+                        }
+                        k += 1
+                    }
+                }
+                i = line.index(after: j)
+                continue
+            }
+            cells.append(Cell(character: line[i], fg: fg, bg: bg))
+            i = line.index(after: i)
+        }
+        return cells
+    }
+
+    /// The foreground colour of the character `offset` places into the first occurrence of `text` on a coloured
+    /// screen, or nil when the text is not on it.
+    static func foreground(of text: String, offset: Int = 0, in screen: String) -> Int?? {
+        for line in screen.split(separator: "\n") {
+            let cells = cells(line)
+            let plain = String(cells.map(\.character))
+            guard let r = plain.range(of: text) else { continue }
+            let start = plain.distance(from: plain.startIndex, to: r.lowerBound)
+            return .some(cells[start + offset].fg)
+        }
+        return nil
+    }
+}
+
+/// The default theme's colours, read from Themes/default.toml and mapped to the xterm-256 palette here (an
+/// independent mapping: 6x6x6 cube or grey ramp, whichever is nearer), so tests compare the screen with the role.
+enum DefaultTheme {
+    static let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Themes/default.toml")
+
+    static func hex(_ value: String) -> (Int, Int, Int)? {
+        guard value.hasPrefix("#"), value.count == 7, let n = Int(value.dropFirst(), radix: 16) else { return nil }
+        return (n >> 16 & 0xFF, n >> 8 & 0xFF, n & 0xFF)
+    }
+
+    static func xterm256(_ c: (Int, Int, Int)) -> Int {
+        let levels = [0, 95, 135, 175, 215, 255]
+        func level(_ v: Int) -> Int { levels.indices.min { abs(levels[$0] - v) < abs(levels[$1] - v) } ?? 0 }
+        let (r, g, b) = (level(c.0), level(c.1), level(c.2))
+        let cubeDistance = [(levels[r], c.0), (levels[g], c.1), (levels[b], c.2)].map { ($0.0 - $0.1) * ($0.0 - $0.1) }.reduce(0, +)
+        let step = max(0, min(23, ((c.0 + c.1 + c.2) / 3 - 3) / 10))
+        let grey = 8 + 10 * step
+        let greyDistance = [c.0, c.1, c.2].map { ($0 - grey) * ($0 - grey) }.reduce(0, +)
+        return cubeDistance <= greyDistance ? 16 + 36 * r + 6 * g + b : 232 + step
+    }
+
+    /// The xterm-256 index of a role's foreground in the default theme.
+    static func foreground(_ role: String) throws -> Int {
+        let toml = try String(contentsOf: file, encoding: .utf8)
+        let lines = toml.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let roleLine = lines.first(where: { $0.hasPrefix("\"\(role)\"") || $0.hasPrefix("\(role) ") }),
+              let fg = roleLine.firstMatch(of: /fg\s*=\s*"([^"]+)"/)?.1 else {
+            throw TmuxError(description: "no fg for role \(role) in \(file.path)")
+        }
+        var value = String(fg)
+        if !value.hasPrefix("#") {
+            guard let entry = lines.first(where: { $0.hasPrefix(value + " ") || $0.hasPrefix(value + "=") }),
+                  let colour = entry.firstMatch(of: /"(#[0-9a-fA-F]{6})"/)?.1 else {
+                throw TmuxError(description: "no palette colour \(value) in \(file.path)")
+            }
+            value = String(colour)
+        }
+        guard let rgb = hex(value) else { throw TmuxError(description: "bad colour \(value)") }
+        return xterm256(rgb)
     }
 }
 
@@ -95,7 +219,8 @@ final class TmuxSession {
 
     @discardableResult
     func run(_ args: [String], detached: Bool = false) throws -> String {
-        try Spawn.run([Self.tmux!, "-L", socket] + args, captureOutput: !detached)
+        guard let tmux = Self.tmux else { throw TmuxError(description: "tmux is required for end-to-end tests") }
+        return try Spawn.run([tmux, "-L", socket] + args, captureOutput: !detached)
     }
 
     func keys(_ keys: String...) throws { try run(["send-keys"] + keys) }
@@ -117,15 +242,18 @@ final class TmuxSession {
 
     var panePID: Int32? { Int32((try? run(["display-message", "-p", "#{pane_pid}"]))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") }
     /// Waits for the app to end and returns its exit status, as the wrapper shell printed it.
-    func exitStatus(seconds: Double = 10) throws -> Int {
-        let screen = try waitFor("the app to exit", seconds: seconds) { $0.contains("[exit ") }
-        let tail = screen.components(separatedBy: "[exit ").last ?? ""
-        return Int(tail.prefix { $0.isNumber }) ?? -1
+    func exitStatus(seconds: Double = 30) throws -> Int {
+        let screen = try waitFor("the app to exit", seconds: seconds) { $0.firstMatch(of: /\[exit \d+\]/) != nil }
+        guard let match = screen.firstMatch(of: /\[exit (\d+)\]/), let status = Int(match.1) else {
+            throw TmuxError(description: "no exit status in:\n\(screen)")
+        }
+        return status
     }
 
-    /// Polls the screen until `predicate` holds or `seconds` pass; returns the last screen.
+    /// Polls the screen until `predicate` holds or `seconds` pass; returns the last screen. The deadline only
+    /// ends a hung run (generous: two cores shared with other suites and builds); passing runs never reach it.
     @discardableResult
-    func waitFor(_ what: String, seconds: Double = 10, colors: Bool = false, _ predicate: (String) -> Bool) throws -> String {
+    func waitFor(_ what: String, seconds: Double = 30, colors: Bool = false, _ predicate: (String) -> Bool) throws -> String {
         let deadline = Date().addingTimeInterval(seconds)
         var last = ""
         while Date() < deadline {
@@ -136,8 +264,23 @@ final class TmuxSession {
         throw TmuxError(description: "timed out waiting for \(what); screen:\n\(last)")
     }
 
-    func waitFor(_ text: String, seconds: Double = 10) throws -> String {
+    func waitFor(_ text: String, seconds: Double = 30) throws -> String {
         try waitFor("“\(text)”", seconds: seconds) { $0.contains(text) }
+    }
+
+    /// The screen's lines cut at pane borders (│ ┃), each piece without trailing blanks: what a pane row shows.
+    static func pieces(_ screen: String) -> [String] {
+        screen.split(separator: "\n", omittingEmptySubsequences: false).flatMap { line in
+            line.split(omittingEmptySubsequences: false, whereSeparator: { "│┃".contains($0) }).map { piece in
+                String(piece.reversed().drop { $0 == " " }.reversed())
+            }
+        }
+    }
+
+    /// Waits until some pane row reads exactly `line` (a substring is not enough: garbage after it fails).
+    @discardableResult
+    func waitForLine(_ line: String, seconds: Double = 30) throws -> String {
+        try waitFor("the line “\(line)”", seconds: seconds) { Self.pieces($0).contains(line) }
     }
 
     /// (x, y) of the first occurrence of text on screen.

@@ -13,18 +13,29 @@ enum Binary {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }
 
+    struct Timeout: Error, CustomStringConvertible { let description: String }
+
+    /// Runs a child with a deadline: stdout and stderr are read at the same time (a child that fills one pipe
+    /// while we wait on the other would hang), and a child still running after `seconds` is killed and the call
+    /// throws, so a hung server fails its test instead of hanging the run.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], stdin: Data = Data()) throws -> (status: Int32, out: String, err: String) {
+    static func run(_ executable: String, _ arguments: [String], stdin: Data = Data(), seconds: Double = 60) throws -> (status: Int32, out: String, err: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
         process.standardInput = inPipe; process.standardOutput = outPipe; process.standardError = errPipe
         try process.run()
-        let writer = Thread { inPipe.fileHandleForWriting.write(stdin); try? inPipe.fileHandleForWriting.close() }
-        writer.start()
-        let out = outPipe.fileHandleForReading.readDataToEndOfFile()
-        let err = errPipe.fileHandleForReading.readDataToEndOfFile()
+        let group = DispatchGroup()
+        nonisolated(unsafe) var out = Data(), err = Data()
+        DispatchQueue.global().async(group: group) { inPipe.fileHandleForWriting.write(stdin); try? inPipe.fileHandleForWriting.close() }
+        DispatchQueue.global().async(group: group) { out = outPipe.fileHandleForReading.readDataToEndOfFile() }
+        DispatchQueue.global().async(group: group) { err = errPipe.fileHandleForReading.readDataToEndOfFile() }
+        if group.wait(timeout: .now() + seconds) == .timedOut {
+            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
+            throw Timeout(description: "\(executable) \(arguments.joined(separator: " ")) still running after \(seconds) s: killed")
+        }
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
     }
@@ -38,7 +49,7 @@ enum Binary {
     }
 }
 
-@Suite("serve --stdio", .serialized)
+@Suite("serve --stdio", .serialized, .timeLimit(.minutes(2)))
 struct ServeStdioTests {
     @Test func ehloQuitOverAPipe() throws {
         let r = try Binary.run(Binary.path, ["serve", "--stdio"], stdin: Data("EHLO me\r\nQUIT\r\n".utf8))

@@ -1,16 +1,21 @@
 // Helpers that drive a ServerSession the way a client would and collect what it says.
+import Testing
 @testable import SMTPCore
 
 struct Harness {
     var session: ServerSession
     var greeting: [SessionOutput]
 
-    init(profile: ServerProfile = .submission, world: World = .standard, preamble: SessionPreamble = .connected) {
+    /// Throws (a failed `#require`, not a crash) when a preamble line is refused, so one broken preamble fails
+    /// only the tests that use it.
+    init(profile: ServerProfile = .submission, world: World = .standard, preamble: SessionPreamble = .connected,
+         sourceLocation: SourceLocation = #_sourceLocation) throws {
         session = ServerSession(world: world, profile: profile)
         greeting = session.start()
         for line in preamble.clientLines {
             let replies = send(line)
-            precondition(replies.allSatisfy { $0.code < 400 }, "preamble line \(line) failed: \(replies)")
+            try #require(!replies.isEmpty && replies.allSatisfy { $0.code < 400 },
+                         "preamble line \(line) failed: \(replies)", sourceLocation: sourceLocation)
         }
     }
 

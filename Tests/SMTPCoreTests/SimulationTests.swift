@@ -1,8 +1,16 @@
 import Testing
 @testable import SMTPCore
 
-@Suite("Tick-driven simulation")
+/// The travel times the README documents ("Simulated time"), in ticks: written here, never read from
+/// `sim.latency`, so a change of the simulation's delays fails these tests until the README is changed too.
+enum DocumentedTicks {
+    static let connect = 24, eachWay = 24, processing = 12, delivery = 45, tlsHandshake = 36, composing = 6
+}
+
+@Suite("Tick-driven simulation", .timeLimit(.minutes(2)))
 struct SimulationTests {
+    typealias D = DocumentedTicks
+
     /// Advances until idle, collecting the replies that became visible with the tick they appeared at.
     static func drain(_ sim: inout Simulation, limit: Int = 10_000) -> [(tick: Int, reply: Reply)] {
         var seen: [(Int, Reply)] = []
@@ -14,18 +22,19 @@ struct SimulationTests {
         return seen
     }
 
-    @Test func greetingArrivesAfterTheConnectionAndProcessingLatency() {
+    @Test func greetingArrivesAfterTheConnectionAndProcessingLatency() throws {
         var sim = Simulation()
         sim.connect()
         #expect(sim.flows.map(\.kind) == [.connecting, .reply(220)])
-        let l = sim.latency
-        #expect(sim.advance(by: l.transit + l.processing + l.transit - 1).isEmpty)
+        let connecting = try #require(sim.flows.first { $0.kind == .connecting })
+        #expect(connecting.end - connecting.start == D.connect)
+        #expect(sim.advance(by: D.connect + D.processing + D.eachWay - 1).isEmpty)
         let visible = sim.advance(by: 1)
         #expect(replies(visible).map(\.code) == [220])
         #expect(!sim.isBusy)
     }
 
-    @Test func aCommandTravelsThenItsReplyComesBack() {
+    @Test func aCommandTravelsThenItsReplyComesBack() throws {
         var sim = Simulation()
         sim.connect()
         _ = Self.drain(&sim)
@@ -33,13 +42,16 @@ struct SimulationTests {
         sim.send("EHLO client.example.com")
         let kinds = sim.flows.filter { $0.start >= t0 }.map(\.kind)
         #expect(kinds == [.composing, .command("EHLO"), .processing, .reply(250)])
-        let command = sim.flows.first { $0.kind == .command("EHLO") }!
+        let command = try #require(sim.flows.first { $0.kind == .command("EHLO") })
         #expect(command.from == .sender && command.to == .server)
         #expect(command.progress(at: command.start + (command.end - command.start) / 2) == 0.5)
+        // Each movement lasts its documented time.
+        let lengths = sim.flows.filter { $0.start >= t0 }.map { $0.end - $0.start }
+        #expect(lengths == [D.composing, D.eachWay, D.processing, D.eachWay])
         let arrivals = Self.drain(&sim)
-        #expect(arrivals.map(\.reply.code) == [250])
-        let l = sim.latency
-        #expect(arrivals[0].tick == t0 + l.composing + l.transit + l.processing + l.transit)
+        try #require(arrivals.map(\.reply.code) == [250])
+        #expect(arrivals[0].tick == t0 + 66)  // composing 6 + each way 24 + processing 12 + each way 24
+        #expect(arrivals[0].tick == t0 + D.composing + D.eachWay + D.processing + D.eachWay)
     }
 
     @Test func sameInputsGiveSameEvents() {
@@ -60,13 +72,20 @@ struct SimulationTests {
         #expect(a.1.last == "221 2.0.0 Bye")
     }
 
-    @Test func deliveryTravelsToTheRecipientAndArrives() {
+    @Test func deliveryTravelsToTheRecipientAndArrives() throws {
         // Straight to the MX on port 25: it puts the message into Bob's mailbox itself.
         var sim = Simulation()
         sim.connect(to: "mx.domain.com")
         for line in ["EHLO client.example.com", "MAIL FROM:<alice@example.com>", "RCPT TO:<bob@domain.com>", "DATA", "hello", "."] { sim.send(line) }
-        #expect(sim.flows.contains { if case .delivery = $0.kind { return $0.from == .mx && $0.to == .recipient }; return false })
+        let delivery = try #require(sim.flows.first { if case .delivery = $0.kind { return true }; return false })
+        #expect(delivery.from == .mx && delivery.to == .recipient)
+        #expect(delivery.end - delivery.start == D.delivery)
         #expect(sim.arrived.isEmpty)
+        // The message arrives exactly when the delivery movement ends, not a tick earlier.
+        while sim.tick < delivery.end - 1 { _ = sim.advance(by: 1) }
+        #expect(sim.arrived.isEmpty)
+        _ = sim.advance(by: 1)
+        #expect(sim.arrived.count == 1)
         _ = Self.drain(&sim)
         #expect(sim.arrived.count == 1)
         #expect(sim.store.inbox("bob@domain.com").count == 1)
@@ -79,15 +98,22 @@ struct SimulationTests {
         #expect(sim.flows.contains { $0.kind == .bounce(550) && $0.from == .mx && $0.to == .sender })
     }
 
-    @Test func startTLSAddsAHandshakeAndTheSessionIsSecured() {
+    @Test func startTLSAddsAHandshakeAndTheSessionIsSecured() throws {
         var sim = Simulation()
         sim.connect()
         sim.send("EHLO client.example.com")
         sim.send("STARTTLS")
-        #expect(sim.flows.contains { $0.kind == .tlsHandshake })
-        var sawTLS = false
-        while sim.isBusy { if sim.advance(by: 1).contains(.tlsStarted) { sawTLS = true } }
-        #expect(sawTLS && sim.session?.tlsActive == true)
+        let handshake = try #require(sim.flows.first { $0.kind == .tlsHandshake })
+        #expect(handshake.end - handshake.start == D.tlsHandshake)
+        var readyAt: Int?, tlsAt: Int?
+        while sim.isBusy {
+            let out = sim.advance(by: 1)
+            if replies(out).map(\.code) == [220] { readyAt = sim.tick }
+            if out.contains(.tlsStarted) { tlsAt = sim.tick }
+        }
+        let ready = try #require(readyAt, "220 Ready to start TLS never became visible")
+        #expect(tlsAt == ready + D.tlsHandshake, "the handshake ends \(D.tlsHandshake) ticks after the 220")
+        #expect(sim.session?.tlsActive == true)
     }
 
     @Test func idleWhenNothingMoves() {

@@ -1,5 +1,6 @@
 // Whole frames rendered into the in-memory buffer, compared with Snapshots/*.txt: text first, then style runs.
-// Re-record with SNAPSHOT_RECORD=1 swift test --filter SnapshotTests, and review the diff before committing.
+// Re-record with SNAPSHOT_RECORD=1 swift test --filter Snapshot, review the diff, then run again without it: a
+// recording run always fails ("re-recorded: review the diff"), so it can never pass CI by rewriting the files.
 import Foundation
 import Testing
 @testable import TUI
@@ -8,12 +9,52 @@ import SMTPCore
 enum Snapshot {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
 
+    static func name(_ prefix: String, _ size: Size) -> String { "\(prefix)-\(size.width)x\(size.height)" }
+
+    /// Every snapshot the suites render, built from the same argument lists the tests use. A test may only check
+    /// a name listed here, and every file in Snapshots/ must be listed: an orphaned or mislabelled file fails.
+    static var all: Set<String> {
+        var names: Set<String> = ["help-120x60", "popup-ehlo-120x36", "example-python-120x36"]
+        for size in SnapshotTests.sizes { names.insert(name("launch", size)); names.insert(name("session", size)) }
+        for size in SnapshotTests.twoSizes {
+            names.insert(name("flow", size))
+            names.insert(name("ref-popup-mail", size))
+            names.insert(name("ref-example-swaks", size))
+            for label in SnapshotTests.codeFilters { names.insert(name("ref-codes-\(label)", size)) }
+        }
+        for stop in JourneyStop.all {
+            for size in JourneyViewTests.sizes { names.insert(name("journey-\(stop.name)", size)) }
+        }
+        for theme in ThemeTests.names {
+            for depth in ThemeSnapshotTests.depths { names.insert("theme-\(theme)-\(depth.rawValue)") }
+        }
+        return names
+    }
+
+    /// nil: compare. true: SNAPSHOT_RECORD=1, rewrite. Any other value is refused, so `SNAPSHOT_RECORD=0` cannot
+    /// silently re-record everything.
+    static func recording(sourceLocation: SourceLocation) -> Bool {
+        guard let value = ProcessInfo.processInfo.environment["SNAPSHOT_RECORD"] else { return false }
+        if value == "1" { return true }
+        Issue.record("SNAPSHOT_RECORD=\(value): only SNAPSHOT_RECORD=1 re-records; comparing instead", sourceLocation: sourceLocation)
+        return false
+    }
+
     static func check(_ buffer: Buffer, named name: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        let actual = "# text\n" + buffer.text + "\n# styles\n" + buffer.styleRuns + "\n"
+        check(text: "# text\n" + buffer.text + "\n# styles\n" + buffer.styleRuns + "\n", named: name, sourceLocation: sourceLocation)
+    }
+
+    static func check(text actual: String, named name: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(all.contains(name), "snapshot \(name) is not listed in Snapshot.all", sourceLocation: sourceLocation)
         let file = folder.appendingPathComponent(name + ".txt")
-        if ProcessInfo.processInfo.environment["SNAPSHOT_RECORD"] != nil {
-            try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try? actual.write(to: file, atomically: true, encoding: .utf8)
+        if recording(sourceLocation: sourceLocation) {
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                try actual.write(to: file, atomically: true, encoding: .utf8)
+                Issue.record("re-recorded \(name).txt: review the diff, then run again without SNAPSHOT_RECORD", sourceLocation: sourceLocation)
+            } catch {
+                Issue.record("cannot record \(name).txt: \(error)", sourceLocation: sourceLocation)
+            }
             return
         }
         guard let expected = try? String(contentsOf: file, encoding: .utf8) else {
@@ -31,6 +72,30 @@ enum Snapshot {
     }
 }
 
+@Suite("Snapshot files", .timeLimit(.minutes(2)))
+struct SnapshotFileTests {
+    static func files() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: Snapshot.folder.path).filter { $0.hasSuffix(".txt") }.sorted()
+    }
+
+    @Test func everyFileIsReadByATestAndEveryNameHasAFile() throws {
+        let onDisk = Set(try Self.files().map { String($0.dropLast(4)) })
+        #expect(onDisk.subtracting(Snapshot.all).isEmpty, "files in Snapshots/ that no test reads: \(onDisk.subtracting(Snapshot.all).sorted())")
+        #expect(Snapshot.all.subtracting(onDisk).isEmpty, "snapshots without a file: \(Snapshot.all.subtracting(onDisk).sorted())")
+    }
+
+    /// Two names with the same content mean one of them shows something else than its name says (as when key 5
+    /// stopped filtering codes and opened the code examples, and "codes-5xx" quietly became the python example).
+    @Test func noTwoSnapshotsAreIdentical() throws {
+        var byContent: [String: String] = [:]
+        for file in try Self.files() {
+            let text = try String(contentsOf: Snapshot.folder.appendingPathComponent(file), encoding: .utf8)
+            if let other = byContent[text] { Issue.record("\(file) is identical to \(other)") }
+            byContent[text] = file
+        }
+    }
+}
+
 /// A state partway through a session: connected, EHLO sent and its reply in flight.
 func midSessionState(_ size: Size) -> AppState {
     var s = AppState(size: size)
@@ -41,9 +106,11 @@ func midSessionState(_ size: Size) -> AppState {
     return s
 }
 
-@Suite("Snapshots")
+@Suite("Snapshots", .timeLimit(.minutes(2)))
 struct SnapshotTests {
     static let sizes = [Size(width: 80, height: 24), Size(width: 120, height: 36), Size(width: 200, height: 60)]
+    static let twoSizes = [Size(width: 80, height: 24), Size(width: 120, height: 36)]
+    static let codeFilters = ["all", "2xx", "3xx", "4xx", "5xx"]
 
     @Test(arguments: sizes)
     func launchScreen(_ size: Size) {
@@ -55,7 +122,7 @@ struct SnapshotTests {
         Snapshot.check(Frame.render(midSessionState(size)).buffer, named: "session-\(size.width)x\(size.height)")
     }
 
-    @Test(arguments: [Size(width: 80, height: 24), Size(width: 120, height: 36)])
+    @Test(arguments: twoSizes)
     func flowAnimationFrames(_ size: Size) {
         var s = midSessionState(size)
         _ = App.update(&s, .key(.escape))
@@ -89,13 +156,14 @@ struct SnapshotTests {
         Snapshot.check(Frame.render(s).buffer, named: "popup-ehlo-120x36")
         _ = App.update(&s, .key(.escape))
         _ = App.update(&s, .key(.char("4")))
+        #expect(s.focus == .codes && s.popup == nil)
+        // Key 5 opens Code examples (the 5xx filter is `f`; the codes views are in referenceViewsAtTwoSizes).
         _ = App.update(&s, .key(.char("5")))
-        Snapshot.check(Frame.render(s).buffer, named: "codes-5xx-120x36")
-        _ = App.update(&s, .key(.char("5")))
+        #expect(s.focus == .examples)
         Snapshot.check(Frame.render(s).buffer, named: "example-python-120x36")
     }
 
-    @Test(arguments: [Size(width: 80, height: 24), Size(width: 120, height: 36)])
+    @Test(arguments: twoSizes)
     func referenceViewsAtTwoSizes(_ size: Size) {
         var s = AppState(size: size)
         _ = App.update(&s, .key(.escape))
@@ -105,7 +173,7 @@ struct SnapshotTests {
         Snapshot.check(Frame.render(s).buffer, named: "ref-popup-mail-\(size.width)x\(size.height)")
         _ = App.update(&s, .key(.escape))
         _ = App.update(&s, .key(.char("4")))
-        for label in ["all", "2xx", "3xx", "4xx", "5xx"] {
+        for label in Self.codeFilters {
             Snapshot.check(Frame.render(s).buffer, named: "ref-codes-\(label)-\(size.width)x\(size.height)")
             _ = App.update(&s, .key(.char("f")))
         }
@@ -115,15 +183,40 @@ struct SnapshotTests {
         Snapshot.check(Frame.render(s).buffer, named: "ref-example-swaks-\(size.width)x\(size.height)")
     }
 
-    @Test func everySizeFromTinyToHugeRenders() {
-        for (w, h) in [(1, 1), (2, 1), (1, 2), (10, 3), (39, 9), (40, 10), (41, 11), (60, 17), (79, 23), (99, 29), (100, 30), (400, 120)] {
+    /// The popup's border as drawn: the bounding box of its cells, or nil when no popup border is on screen.
+    static func popupBorder(_ b: Buffer) -> Rect? {
+        var xs: [Int] = [], ys: [Int] = []
+        for y in 0..<b.height { for x in 0..<b.width where b[x, y].role == .popupBorder { xs.append(x); ys.append(y) } }
+        guard let x0 = xs.min(), let x1 = xs.max(), let y0 = ys.min(), let y1 = ys.max() else { return nil }
+        return Rect(x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1)
+    }
+
+    @Test func everySizeFromTinyToHugeRenders() throws {
+        let sizes = [(1, 1), (2, 1), (1, 2), (10, 3), (39, 9), (40, 10), (41, 11), (60, 17), (79, 23), (99, 29), (100, 30), (400, 120)]
+        let command = CommandCatalogue.all[5]
+        for (w, h) in sizes {
             var s = AppState(size: Size(width: w, height: h))
             let b = Frame.render(s).buffer
             #expect(b.width == w && b.height == h)
-            s.popup = .help
-            _ = Frame.render(s)
-            s.popup = .command(5)
-            _ = Frame.render(s)
+            for (popup, title) in [(Popup.help, "Help — every key"), (.command(5), command.title)] {
+                s.popup = popup
+                let frame = Frame.render(s).buffer
+                #expect(frame.width == w && frame.height == h)
+                let border = Self.popupBorder(frame)
+                if w < 40 || h < 10 {
+                    // Too small: the "please enlarge" screen, no popup drawn over it.
+                    #expect(border == nil, "\(w)x\(h): a popup was drawn on the too-small screen")
+                    continue
+                }
+                let box = try #require(border, "\(w)x\(h): \(title) popup not drawn")
+                // Centred, 96 columns at most, one cell of margin all round: the whole border inside the frame.
+                let width = min(w - 2, 96)
+                #expect(box == Rect(x: (w - width) / 2, y: 1, width: width, height: h - 2), "\(w)x\(h): popup at \(box)")
+                #expect(frame[box.x, box.y].text == "┏" && frame[box.maxX - 1, box.y].text == "┓", "\(w)x\(h): top corners")
+                #expect(frame[box.x, box.maxY - 1].text == "┗" && frame[box.maxX - 1, box.maxY - 1].text == "┛", "\(w)x\(h): bottom corners")
+                #expect(frame.line(box.y).contains(" \(title) "), "\(w)x\(h): title missing from \(frame.line(box.y))")
+                #expect(frame.line(box.maxY - 2).contains("[ Esc  Close ]"), "\(w)x\(h): no close button on the last row")
+            }
         }
         let small = Frame.render(AppState(size: Size(width: 30, height: 8))).buffer.text
         #expect(small.contains("Please enlarge"))
@@ -137,7 +230,7 @@ struct SnapshotTests {
     }
 }
 
-@Suite("Cells")
+@Suite("Cells", .timeLimit(.minutes(2)))
 struct CellTests {
     @Test func wideCharactersTakeTwoCellsAndClip() {
         var b = Buffer(width: 6, height: 1)

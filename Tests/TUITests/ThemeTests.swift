@@ -8,9 +8,25 @@ func loadFromText(_ text: String, name: String = "t") throws -> Theme {
     try ThemeCatalog(userFiles: [("/tmp/themes/\(name).toml", text)]).load(name)
 }
 
-@Suite("Themes")
+@Suite("Themes", .timeLimit(.minutes(2)))
 struct ThemeTests {
     static let names = ["default", "light", "projector", "mono", "okabe-ito"]
+    /// The README's role list, written out here: neither read from `Role` nor from a loaded theme.
+    static let documentedRoles = """
+        background text muted border focus header header.active keyhint keyhint.key popup popup.border selection \
+        input cursor flow.sender flow.server flow.recipient flow.packet flow.tls flow.bounce flow.phase.active \
+        flow.phase.idle transcript.you transcript.server transcript.data transcript.local reply.2xx reply.3xx \
+        reply.4xx reply.5xx syntax.keyword syntax.string syntax.comment syntax.number banner caption status.error \
+        status.ok
+        """.split(separator: " ").map(String.init)
+
+    @Test func rolesAreExactlyTheDocumentedOnes() throws {
+        #expect(Self.documentedRoles.count == 38)
+        #expect(Role.allCases.map(\.rawValue) == Self.documentedRoles)
+        let readme = try String(contentsOf: repoRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let listed = readme.replacingOccurrences(of: "\n", with: " ")
+        #expect(listed.contains("Roles: `" + Self.documentedRoles.joined(separator: " ") + "`"), "README's role list differs")
+    }
 
     @Test(arguments: names)
     func themesFolderMatchesTheEmbeddedCopyAndLoads(_ name: String) throws {
@@ -19,7 +35,7 @@ struct ThemeTests {
         #expect(embedded.text + "\n" == onDisk, "Themes/\(name).toml changed: run Scripts/embed-themes")
         let theme = try ThemeCatalog().load(name)
         #expect(theme.name == name)
-        #expect(theme.styles.count == Role.allCases.count)
+        #expect(Set(theme.styles.keys.map(\.rawValue)) == Set(Self.documentedRoles))
     }
 
     @Test(arguments: ["default", "light", "projector", "okabe-ito"])
@@ -109,7 +125,7 @@ struct ThemeTests {
 }
 
 /// One frame in every theme at 256 and 8 colours: the style runs with each role resolved to colour indexes.
-@Suite("Theme snapshots")
+@Suite("Theme snapshots", .timeLimit(.minutes(2)))
 struct ThemeSnapshotTests {
     static func resolvedRuns(_ buffer: Buffer, theme: Theme, depth: ColorDepth) -> String {
         var out: [String] = []
@@ -130,24 +146,20 @@ struct ThemeSnapshotTests {
         return out.joined(separator: "\n")
     }
 
+    static let depths = [ColorDepth.full, .eight]
+
     @Test(arguments: ThemeTests.names)
     func frameInEveryThemeAtTwoDepths(_ name: String) throws {
         let theme = try ThemeCatalog().load(name)
         let buffer = Frame.render(midSessionState(Size(width: 80, height: 24))).buffer
-        for depth in [ColorDepth.full, .eight] {
+        for depth in Self.depths {
             let text = "# \(name) at \(depth.rawValue) colours\n" + Self.resolvedRuns(buffer, theme: theme, depth: depth) + "\n"
-            let file = Snapshot.folder.appendingPathComponent("theme-\(name)-\(depth.rawValue).txt")
-            if ProcessInfo.processInfo.environment["SNAPSHOT_RECORD"] != nil {
-                try text.write(to: file, atomically: true, encoding: .utf8)
-            } else {
-                let expected = try String(contentsOf: file, encoding: .utf8)
-                #expect(expected == text, "theme snapshot \(name) at \(depth.rawValue) colours differs")
-            }
+            Snapshot.check(text: text, named: "theme-\(name)-\(depth.rawValue)")
         }
     }
 }
 
-@Suite("Theme TOML")
+@Suite("Theme TOML", .timeLimit(.minutes(2)))
 struct ThemeTOMLTests {
     @Test func parsesTheSubsetThemesUse() throws {
         let t = try TOMLParser.parse("""

@@ -40,7 +40,7 @@ public enum Narration {
         default: break
         }
         switch reply.code / 100 {
-        case 2: return "\(server) answers \(reply.code)\(what): done, the client may go on."
+        case 2: return "\(server) answers \(reply.code)\(what): accepted, the client may go on."
         case 3: return "\(server) answers \(reply.code)\(what): go on, it waits for more."
         case 4: return "\(server) answers \(reply.code)\(what): not now — the same thing may work if tried again later."
         default: return "\(server) answers \(reply.code)\(what): refused for good; repeating it unchanged will not help."

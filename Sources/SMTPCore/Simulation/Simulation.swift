@@ -474,6 +474,7 @@ public struct Simulation: Sendable {
         enqueue(.arrival(Arrival(host: name, mailbox: mailbox.lowercased(), message: message, tick: end, isBounce: isBounce)), at: end)
         if isBounce {
             mark(.bounced(recipient: bounceFor ?? ""), at: end)
+            enqueue(.output(.note("The bounce report \(message.id) is in \(mailbox)'s mailbox at \(name) (press b for the mailboxes).")), at: end)
         } else {
             mark(.delivered(mailbox: mailbox.lowercased(), host: name), at: end)
             caption("Delivered: \(name) put the message into \(mailbox)'s mailbox. It waits there until \(Narration.owner(of: mailbox)) reads it.", at: end)

@@ -76,7 +76,7 @@ struct JourneyDrawing {
         case .deferred(_, let retry?)?: return "deferred, retry in \(max(0, (retry - tick + 59) / 60)) s"
         case .deferred(let host, nil)?: return "still deferred by \(host)"
         case .delivered(let box, _)?: return "in \(box)'s mailbox"
-        case .bounced?: return "bounced: a report went to Alice"
+        case .bounced?: return "a report went back to Alice"
         case .refused(let code)?: return "refused with \(code)"
         case .idle?, nil: return ""
         }
@@ -143,14 +143,16 @@ struct JourneyDrawing {
                                                       ("Delivering", .delivering),
                                                       (current == .bounced ? "Bounced" : "Delivered", current == .bounced ? .bounced : .delivered)]
         // Narrow rows: first the clock goes, then the detail (the caption says it too), then inactive names shrink.
+        let speed = state.paused ? " paused (p)" : state.speedQuarters != 4 ? " ×\(App.speedLabel(state.speedQuarters))" : ""
         let full = items.reduce(0) { $0 + TextWidth.width(of: $1.0) + 5 } + TextWidth.width(of: stageDetail) + 2
-        let withDetail = full <= row.width
+        let withDetail = full + TextWidth.width(of: speed) <= row.width
         let short = items.reduce(0) { $0 + TextWidth.width(of: $1.0) + 5 } > row.width
         var x = row.x
-        var right = info ? " \(state.connectionLabel) · t \(tick / SimulatedTime.ticksPerSecond) s" + (state.paused ? " · paused" : state.speedQuarters != 4 ? " · ×\(App.speedLabel(state.speedQuarters))" : "") : ""
-        // The phases come first: the clock and connection only where the row has room for both.
+        // The phases come first; then pause and speed (a learner must see why nothing moves); then the connection
+        // and the clock, where the row has room.
         let phasesWidth = items.reduce(0) { $0 + TextWidth.width(of: $1.0) + 5 } + TextWidth.width(of: stageDetail) + 2
-        if phasesWidth + TextWidth.width(of: right) > row.width { right = "" }
+        var right = info ? " \(state.connectionLabel) · t \(tick / SimulatedTime.ticksPerSecond) s" + (speed.isEmpty ? "" : " ·" + speed) : speed
+        if phasesWidth + TextWidth.width(of: right) > row.width { right = speed }
         let room = Rect(x: row.x, y: row.y, width: max(0, row.width - TextWidth.width(of: right)), height: 1)
         for (i, item) in items.enumerated() {
             let on = item.1 == current
@@ -160,7 +162,7 @@ struct JourneyDrawing {
             x = f.buffer.put(text, x: x, y: row.y, role: on ? (current == .bounced ? .flowBounce : .flowPhaseActive) : .flowPhaseIdle,
                              clip: room, reverse: on)
         }
-        if info { f.buffer.put(right, x: row.maxX - TextWidth.width(of: right), y: row.y, role: .muted, clip: row) }
+        if !right.isEmpty { f.buffer.put(right, x: row.maxX - TextWidth.width(of: right), y: row.y, role: speed.isEmpty ? .muted : .flowPhaseActive, clip: row) }
     }
 
     func caption(_ rect: Rect, into f: inout Frame) {
@@ -177,7 +179,7 @@ struct JourneyDrawing {
         let chainRows = large ? 4 : 3
         let captionRows = large ? 2 : 1
         // Columns: four boxes on the chain, three links between them.
-        let boxW = max(16, min(28, (r.width - 3 * 14) / 4))
+        let boxW = max(16, min(28, (r.width - 3 * 12) / 4))
         let linkW = max(4, (r.width - 4 * boxW) / 3)
         let xs = (0..<4).map { r.x + $0 * (boxW + linkW) }
         let lastW = r.maxX - xs[3]
@@ -194,7 +196,7 @@ struct JourneyDrawing {
             .server: Rect(x: xs[1], y: chainY, width: boxW, height: chainRows),
             .mx: Rect(x: xs[2], y: chainY, width: boxW, height: chainRows),
             .recipient: Rect(x: xs[3], y: chainY, width: lastW, height: chainRows),
-            .senderMailbox: Rect(x: xs[1], y: boxY, width: boxW, height: boxH),
+            .senderMailbox: Rect(x: xs[1] - 1, y: boxY, width: boxW + 2, height: boxH),
         ]
         let dnsW = min(r.width / 3, max(boxW + 4, 36))
         let dnsRect = Rect(x: xs[1] + boxW + linkW / 2 - dnsW / 2, y: dnsY, width: dnsW, height: 3)
@@ -234,7 +236,7 @@ struct JourneyDrawing {
         let senderSlot = slots[.sender] ?? .zero
         let serverSlot = slots[.server] ?? .zero
         // Titles say the role, the first line the host: both are what a learner must connect.
-        node(direct ? serverSlot : senderSlot, .sender, title: direct ? "You, as a server" : "Alice's client",
+        node(direct ? serverSlot : senderSlot, .sender, title: direct ? "You (client)" : "Alice's client",
              lines: direct ? ["client.example.com", "port 25 client"] : ["alice@example.com", "mail program"],
              role: .flowSender, into: &f)
         if direct {
@@ -399,7 +401,7 @@ struct JourneyDrawing {
             case [.sender, .server], [.sender], [.sender, .mx]:
                 path = learnerPath; forward = event.to != .sender
             case [.server, .dns], [.dns]:
-                path = links[1]; forward = event.to == .dns; label = event.to == .dns ? "?" : "!"
+                path = links[1]; forward = event.to == .dns; label = event.to == .dns ? "MX?" : "MX!"
             case [.server, .mx]:
                 path = relayPath; forward = event.to == .mx
             case [.mx, .recipient]:

@@ -5,7 +5,7 @@ import SMTPCore
 extension Frame {
     mutating func terminal(_ state: AppState, _ rect: Rect) {
         let focused = state.focus == .terminal
-        let inner = pane(rect, title: "telnet smtp.example.com 587", focused: focused)
+        let inner = pane(rect, title: "telnet \(state.sim.host.name) \(state.sim.host.port)", focused: focused)
         hit(rect, .pane(.terminal))
         guard inner.height >= 4, inner.width >= 10 else { return }
         // Indicator and legend.

@@ -168,10 +168,23 @@ final class NcursesTerminal {
             // Esc + another key is Alt-<key> or a person pressing Esc then a key quickly: keep both.
             guard next == "[" || next == "O" || next == "]" else { out.append(actions[i]); i += 1; continue }
             i += 2
-            // CSI/SS3/OSC: parameters until a final byte (a letter, ~, or BEL/ST for OSC).
+            if next == "]" {
+                // OSC: any text (letters too) until BEL, which arrives as Ctrl-G, or ST (Esc then a backslash).
+                while i < actions.count {
+                    if actions[i] == .key(.ctrl("g")) { i += 1; break }
+                    if actions[i] == .key(.escape) {
+                        if i + 1 < actions.count, actions[i + 1] == .key(.char("\\")) { i += 2 }
+                        break
+                    }
+                    guard case .key(.char) = actions[i] else { break }
+                    i += 1
+                }
+                continue
+            }
+            // CSI/SS3: parameters until a final byte (a letter or ~).
             while i < actions.count, case .key(.char(let c)) = actions[i] {
                 i += 1
-                if c.isLetter || c == "~" || c == "\u{7}" || c == "\\" { break }
+                if c.isLetter || c == "~" { break }
             }
         }
         return out
