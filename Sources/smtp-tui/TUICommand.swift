@@ -30,6 +30,21 @@ struct TUICommand: ParsableCommand {
     @Option(help: "Write an example to stdout and exit: python, swaks, curl, node, go or openssl (for terminals without OSC 52).")
     var printExample: String?
 
+    @Flag(help: "Present a lesson story step by step (the presenter layout and the projector theme unless --theme says otherwise). PgDn/Space next, PgUp back, a autoplay, Esc leaves.")
+    var demo = false
+
+    @Argument(help: "With --demo: the story to present (default happy-path; `smtp-tui play --help` lists them), or a path to a .scenario file.")
+    var scenario: String?
+
+    @Flag(help: "The presenter layout without a story: banner, big caption, big diagram, no chrome.")
+    var presenter = false
+
+    @Option(help: "On exit, save the session's transcript as plain text to this file.")
+    var record: String?
+
+    @Option(help: "Record the screen as an asciicast v2 file (plays in any asciinema player).")
+    var cast: String?
+
     func run() throws {
         if let id = printExample {
             guard let example = CodeExamples.example(id) else {
@@ -37,6 +52,19 @@ struct TUICommand: ParsableCommand {
             }
             print(example.code)
             return
+        }
+        if scenario != nil && !demo {
+            throw ValidationError("a scenario name needs --demo (smtp-tui --demo \(scenario ?? ""))")
+        }
+        var story: DemoScenario?
+        let stories = ScenarioFiles.catalog()
+        if demo {
+            do {
+                story = try ScenarioFiles.resolve(scenario ?? "happy-path", in: stories)
+            } catch let problem as ScenarioFiles.Problem {
+                tg_write_stderr("smtp-tui: \(problem)\n")
+                throw ExitCode(2)
+            }
         }
         let catalog = ThemeSetup.catalog()
         if listThemes {
@@ -47,14 +75,17 @@ struct TUICommand: ParsableCommand {
         let noColor = self.noColor || (getenv("NO_COLOR").map { $0.pointee != 0 } ?? false)
         let startTheme: Theme
         do {
-            startTheme = try ThemeSetup.choose(option: theme, noColor: noColor, catalog: catalog)
+            // Presenting defaults to the projector theme; --theme, SMTP_TUI_THEME or config.toml still win.
+            let presenting = (demo || presenter) && theme == nil && getenv("SMTP_TUI_THEME") == nil
+            startTheme = try ThemeSetup.choose(option: presenting ? "projector" : theme, noColor: noColor, catalog: catalog)
         } catch let error as ThemeError {
             // Before the terminal is touched: the message and exit status 2.
             tg_write_stderr("smtp-tui: theme error: \(error)\n")
             throw ExitCode(2)
         }
         let status = try MainActor.assumeIsolated {
-            try Runtime.run(mouse: !noMouse, ascii: ascii || !utf8, noColor: noColor, theme: startTheme, catalog: catalog)
+            try Runtime.run(mouse: !noMouse, ascii: ascii || !utf8, noColor: noColor, theme: startTheme, catalog: catalog,
+                            stories: stories, story: story, presenter: presenter || demo, record: record, cast: cast)
         }
         if status != 0 { throw ExitCode(status) }
     }
@@ -78,7 +109,8 @@ enum Locale {
 
 @MainActor
 enum Runtime {
-    static func run(mouse: Bool, ascii: Bool, noColor: Bool, theme: Theme, catalog: ThemeCatalog) throws -> Int32 {
+    static func run(mouse: Bool, ascii: Bool, noColor: Bool, theme: Theme, catalog: ThemeCatalog, stories: ScenarioCatalog,
+                    story: DemoScenario?, presenter: Bool, record: String?, cast: String?) throws -> Int32 {
         let terminal: NcursesTerminal
         do {
             terminal = try NcursesTerminal(mouse: mouse, noColor: noColor)
@@ -91,12 +123,24 @@ enum Runtime {
         state.ascii = ascii
         terminal.theme = terminal.depth == .none && theme.name != "mono" ? ((try? catalog.load("mono")) ?? theme) : theme
         state.themeName = terminal.theme.name
+        state.scenarios = stories.scenarios
+        state.presenter = presenter
+        if let story { App.startDemo(story, &state) }
+        if let problem = stories.problems.first { state.status = ("Scenario not loaded — \(problem)", true) }
+        var recorder = cast.flatMap { CastRecorder(path: $0, size: state.size) }
+        if cast != nil && recorder == nil { state.status = ("Cannot write the cast file \(cast ?? "")", true) }
+        defer {
+            recorder?.close()
+            if let record { Transcript.save(state.transcript, to: record) }
+        }
         var last = monotonicMilliseconds()
         var dirty = true
         while true {
             if tg_quit_signal() != 0 { return 0 }
             if dirty {
-                terminal.draw(Frame.render(state).buffer)
+                let frame = Frame.render(state).buffer
+                terminal.draw(frame)
+                recorder?.add(frame, theme: terminal.theme)
                 dirty = false
                 // Lets the end-to-end tests prove that a crash still restores the terminal.
                 if getenv("SMTP_TUI_TEST_CRASH") != nil { fatalError("crash requested by SMTP_TUI_TEST_CRASH") }

@@ -4,9 +4,9 @@ import SMTPCore
 
 struct WorldCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "world", abstract: "Print the simulated world: server, users, mailboxes and the replies they demonstrate.")
+        commandName: "world", abstract: "Print the simulated world: servers, DNS records, mailboxes and the replies they demonstrate.")
 
     func run() {
-        print(WorldMap.render(World.standard))
+        print(WorldMap.render(MailNetwork.standard))
     }
 }

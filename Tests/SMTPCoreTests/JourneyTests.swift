@@ -253,3 +253,19 @@ struct JourneyTests {
         #expect(sim.currentCaption?.contains("bounce") == true || sim.currentCaption?.contains("Alice's mailbox") == true)
     }
 }
+
+@Suite("The world map")
+struct WorldMapTests {
+    @Test func theMapShowsEveryServerRecordAndMailbox() {
+        let map = WorldMap.render(MailNetwork.standard)
+        for host in ["smtp.example.com", "mx.domain.com", "mx.elsewhere.org"] { #expect(map.contains("Server   \(host)")) }
+        #expect(map.contains("domain.com.  MX 10 mx.domain.com."))
+        #expect(map.contains("mx.domain.com.  A 198.51.100.25"))
+        for address in ["alice@example.com", "bob@domain.com", "carol@domain.com", "dave@domain.com", "robert@domain.com",
+                        "someone@elsewhere.org"] {
+            #expect(map.contains(address))
+        }
+        #expect(map.contains("5.4.4 Host or domain name not found"))
+        #expect(map.contains("550 5.1.1"))
+    }
+}

@@ -427,7 +427,7 @@ struct WorldTests {
     }
 
     @Test func everyMailboxAndRuleOfTheWorldAppearsOnTheMap() throws {
-        let map = WorldMap.render(.standard)
+        let map = WorldMap.render(World.standard)
         for box in World.standard.mailboxes { #expect(map.contains(box.address)) }
         for rule in World.standard.rules { #expect(map.contains(rule.input)) }
         for s in World.standard.scenarios { #expect(map.contains(s.name)) }

@@ -25,6 +25,9 @@ enum Snapshot {
         for stop in JourneyStop.all {
             for size in JourneyViewTests.sizes { names.insert(name("journey-\(stop.name)", size)) }
         }
+        for size in [Size(width: 80, height: 24), Size(width: 100, height: 30), Size(width: 200, height: 60)] {
+            names.insert(name("presenter-bounce", size))
+        }
         for theme in ThemeTests.names {
             for depth in ThemeSnapshotTests.depths { names.insert("theme-\(theme)-\(depth.rawValue)") }
         }

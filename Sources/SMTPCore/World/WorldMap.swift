@@ -31,6 +31,52 @@ public enum WorldMap {
         return lines.joined(separator: "\n")
     }
 
+    /// The whole network: the journey in one paragraph, the servers with their mailboxes and lessons, the DNS zone.
+    public static func render(_ network: MailNetwork) -> String {
+        var lines: [String] = []
+        let sub = network.submissionHost
+        lines.append("How mail travels here")
+        lines.append("  Alice's mail program (\(network.clientName), \(network.clientAddress)) submits to \(sub.name) on port \(sub.port).")
+        lines.append("  \(sub.name) queues the message, asks DNS for the recipient domain's MX, and relays it over port 25")
+        lines.append("  to that MX, which stores it in the mailbox. If the MX refuses for good, \(sub.name) sends Alice a")
+        lines.append("  bounce (RFC 3464) into her own mailbox; if it says \"try later\" (4xx), the message waits in the queue")
+        lines.append("  and is retried once, 6 simulated seconds later. Simplified: no real DNS, one retry only (Postfix keeps")
+        lines.append("  trying for days), and forwarded mail is followed no further than the forwarding server's queue.")
+        lines.append("")
+        for host in network.hosts {
+            let w = host.world
+            lines.append("Server   \(host.name)  [\(host.address)]  port \(host.port) — \(host.role)")
+            if !w.users.isEmpty {
+                lines.append("  Logins (AUTH, after STARTTLS)")
+                for user in w.users {
+                    lines.append("    \(user.username)  password: \(user.password)  may send as: \(user.ownedAddresses.joined(separator: ", "))")
+                }
+            }
+            lines.append("  Mailboxes at \(w.localDomain)")
+            for box in w.mailboxes { lines.append("    " + pad(box.address, 24) + pad(box.demonstrates, 11) + box.note) }
+            if !w.rules.isEmpty {
+                lines.append("  Inputs and the replies they teach (typed to this server)")
+                for rule in w.rules { lines.append("    " + pad(rule.reply, 11) + pad(rule.input, 44) + rule.explanation) }
+            }
+            lines.append("")
+        }
+        lines.append("DNS (what `MX domain?` and `A host?` answer)")
+        for record in network.dns.records { lines.append("  " + record.description) }
+        lines.append("  any other domain: no MX and no A record — mail to it bounces with 5.4.4 Host or domain name not found")
+        lines.append("")
+        let w = sub.world
+        lines.append("Limits on every server")
+        lines.append("  " + pad("452 4.5.3", 11) + pad("more than \(w.scenario.maxRecipients) RCPTs (2 in tight-limits)", 44) + "The recipient limit of one transaction.")
+        lines.append("  " + pad("421 4.7.0", 11) + pad("\(w.errorLimit) errors in a row", 44) + "The server hangs up on a confused client.")
+        lines.append("")
+        lines.append("Scenarios (type `scenario NAME` in the terminal, or serve --scenario NAME); they change the server you talk to")
+        for scenario in w.scenarios { lines.append("  " + pad(scenario.name, 14) + scenario.summary) }
+        lines.append("")
+        lines.append("In the app: `connect` talks to \(sub.name) (port \(sub.port)); `connect mx.domain.com` talks to domain.com's MX")
+        lines.append("directly on port 25, where 550 / 552 / 450 / 251 are answered at RCPT time.")
+        return lines.joined(separator: "\n")
+    }
+
     static func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
     }

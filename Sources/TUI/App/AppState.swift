@@ -33,6 +33,10 @@ public enum Popup: Equatable, Sendable {
     case inbox
     /// The relay hop's transcript (smtp.example.com ↔ the MX) and its DNS lookups.
     case relay
+    /// The presenter's keys.
+    case demoKeys
+    /// The lesson stories to present; the selected row.
+    case demoMenu(Int)
 }
 
 public struct TranscriptLine: Equatable, Sendable {
@@ -73,6 +77,12 @@ public struct AppState: Sendable {
     public var selectedTranscriptLine: Int?
 
     public var sim = Simulation()
+    /// A lesson story being presented (nil in the normal, hands-on mode).
+    public var demo: DemoMode?
+    /// The presenter layout: a banner in block letters, the caption large, the journey big, no chrome.
+    public var presenter = false
+    /// The lesson stories the demo menu lists (built-in, then the user's), and the last loading problem.
+    public var scenarios: [DemoScenario] = []
     public var paused = false
     /// Simulation ticks per real tick, in quarters: 4 = normal, 1 = quarter speed, 16 = four times.
     public var speedQuarters = 4
@@ -115,7 +125,7 @@ public struct AppState: Sendable {
     }
 
     /// Whether anything moves: the runtime ticks only then.
-    public var isAnimating: Bool { sim.isBusy && !paused }
+    public var isAnimating: Bool { (sim.isBusy && !paused && demo?.blanked != true) || demoNeedsTicks }
 
     mutating func advanceSimulation(realTicks: Int) -> [SimulationOutput] {
         uptime += realTicks

@@ -29,6 +29,7 @@ public enum KeyMap {
         Binding(keys: [.char("t")], context: "Command popup", help: "Try it: put the example in the input line", hint: nil),
         Binding(keys: [.char("b")], context: "Not typing", help: "Open the mailboxes: Bob's, Alice's with her bounces, and the rest (or click a mailbox)", hint: "mailboxes"),
         Binding(keys: [.char("r")], context: "Not typing", help: "Open the relay hop: smtp.example.com's own SMTP session with the MX, and its DNS lookup (or click the hop)", hint: "relay"),
+        Binding(keys: [.char("d")], context: "Not typing", help: "Present a lesson story step by step (a menu; or start with --demo NAME)", hint: "demo"),
         Binding(keys: [.char("p")], context: "Not typing", help: "Pause or resume the animation", hint: "pause"),
         Binding(keys: [.char("+")], context: "Not typing", help: "Animate faster", hint: nil),
         Binding(keys: [.char("-")], context: "Not typing", help: "Animate slower", hint: nil),

@@ -10,11 +10,14 @@ public enum App {
         case .tick(let n):
             let outputs = state.advanceSimulation(realTicks: n)
             absorb(outputs, into: &state)
+            if state.demo != nil { demoTick(n, &state) }
             return []
         case .paste(let text):
-            paste(text, into: &state)
+            // While presenting nothing reaches the server by accident, pasted text included.
+            if state.demo == nil { paste(text, into: &state) }
             return []
         case .mouse(let event):
+            if state.demo != nil { return [] }
             return mouse(event, &state)
         case .key(let key):
             return self.key(key, &state)
@@ -27,6 +30,7 @@ public enum App {
         if key == .ctrl("c") { return [.quit] }
         // While the terminal is too small nothing is visible, so nothing but quitting may happen.
         if state.isTooSmall { return key == .char("q") ? [.quit] : [] }
+        if state.demo != nil { return demoKey(key, &state) }
         state.status = nil
         if let popup = state.popup { return popupKey(key, popup, &state) }
         if state.typing && state.focus == .terminal { return typingKey(key, &state) }
@@ -49,6 +53,8 @@ public enum App {
         case .char("c"): state.showPrefixes.toggle()
         case .char("b"): state.popup = .inbox; state.popupScroll = 0
         case .char("r"): state.popup = .relay; state.popupScroll = 0
+        case .char("d"):
+            if state.scenarios.isEmpty { state.status = ("No lesson stories loaded", true) } else { state.popup = .demoMenu(0) }
         case .char("i"): focus(.terminal, &state)
         case .char("y") where state.focus == .examples:
             let example = CodeExamples.all[state.exampleIndex]
@@ -106,6 +112,7 @@ public enum App {
     }
 
     static func popupKey(_ key: Key, _ popup: Popup, _ state: inout AppState) -> [Effect] {
+        if case .demoMenu(let row) = popup { return demoMenuKey(key, row, &state) }
         switch key {
         case .escape, .char("q"), .enter where popup != .help && !Frame.isCommandPopup(popup):
             state.popup = nil
@@ -122,6 +129,25 @@ public enum App {
         return []
     }
 
+
+    /// The menu of lesson stories: ↑↓ choose, Enter presents, Esc closes.
+    static func demoMenuKey(_ key: Key, _ row: Int, _ state: inout AppState) -> [Effect] {
+        let count = state.scenarios.count
+        switch key {
+        case .up, .char("k"): state.popup = .demoMenu(max(0, row - 1))
+        case .down, .char("j"): state.popup = .demoMenu(min(count - 1, row + 1))
+        case .enter, .char(" "):
+            guard state.scenarios.indices.contains(row) else { state.popup = nil; return [] }
+            let scenarios = state.scenarios
+            state.popup = nil
+            state.presenter = true
+            startDemo(scenarios[row], &state)
+            state.scenarios = scenarios
+        case .char("q"), .escape: state.popup = nil
+        default: break
+        }
+        return []
+    }
 
     static func listKey(_ key: Key, _ state: inout AppState) {
         let step: Int

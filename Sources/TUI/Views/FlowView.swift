@@ -179,7 +179,8 @@ struct JourneyDrawing {
         let chainRows = large ? 4 : 3
         let captionRows = large ? 2 : 1
         // Columns: four boxes on the chain, three links between them.
-        let boxW = max(16, min(28, (r.width - 3 * 12) / 4))
+        // Boxes wide enough for "smtp.example.com"; links keep room for a packet to travel (narrower below 110).
+        let boxW = max(18, min(28, (r.width - 3 * (r.width < 110 ? 8 : 12)) / 4))
         let linkW = max(4, (r.width - 4 * boxW) / 3)
         let xs = (0..<4).map { r.x + $0 * (boxW + linkW) }
         let lastW = r.maxX - xs[3]
@@ -198,7 +199,7 @@ struct JourneyDrawing {
             .recipient: Rect(x: xs[3], y: chainY, width: lastW, height: chainRows),
             .senderMailbox: Rect(x: xs[1] - 1, y: boxY, width: boxW + 2, height: boxH),
         ]
-        let dnsW = min(r.width / 3, max(boxW + 4, 36))
+        let dnsW = min(r.width * 2 / 5, max(boxW + 4, 36))
         let dnsRect = Rect(x: xs[1] + boxW + linkW / 2 - dnsW / 2, y: dnsY, width: dnsW, height: 3)
         let linkRow = chainY + 1
         let link1 = Rect(x: xs[0] + boxW, y: linkRow, width: linkW, height: 1)
@@ -235,23 +236,25 @@ struct JourneyDrawing {
         // The nodes.
         let senderSlot = slots[.sender] ?? .zero
         let serverSlot = slots[.server] ?? .zero
-        // Titles say the role, the first line the host: both are what a learner must connect.
-        node(direct ? serverSlot : senderSlot, .sender, title: direct ? "You (client)" : "Alice's client",
-             lines: direct ? ["client.example.com", "port 25 client"] : ["alice@example.com", "mail program"],
+        // Titles say the role, the first line the host: both are what a learner must connect. Narrow boxes get
+        // the short titles rather than cut ones.
+        func title(_ full: String, _ short: String) -> String { TextWidth.width(of: full) <= boxW - 6 ? full : short }
+        node(direct ? serverSlot : senderSlot, .sender, title: direct ? "You (client)" : title("Alice's client", "Alice"),
+             lines: direct ? ["client.example.com", "port 25 client"] : [boxW >= 19 ? "alice@example.com" : "mail program", "alice@example.com"],
              role: .flowSender, into: &f)
         if direct {
             f.buffer.put("(not used)", x: senderSlot.x + 1, y: senderSlot.y + 1, role: .muted, clip: senderSlot)
         } else {
-            node(serverSlot, .server, title: "Alice's server", lines: ["smtp.example.com", "submission · 587"], role: .flowServer, into: &f)
+            node(serverSlot, .server, title: title("Alice's server", "Submission"), lines: ["smtp.example.com", "submission · 587"], role: .flowServer, into: &f)
         }
         node(slots[.mx] ?? .zero, .mx, title: "MX server", lines: [mxName, "port 25 · \(mxDomain)"], role: .flowServer, into: &f)
         let rcptFlash = justArrived { !$0.isBounce && $0.host != self.sim.network.submissionHostName }
-        node(slots[.recipient] ?? .zero, .recipient, title: recipientTitle,
+        node(slots[.recipient] ?? .zero, .recipient, title: TextWidth.width(of: recipientTitle) <= lastW - 6 ? recipientTitle : "Mailbox",
              lines: ["✉ \(recipientCount) message\(recipientCount == 1 ? "" : "s")", recipientAddress],
              role: .flowRecipient, flash: rcptFlash, into: &f)
         let bounces = aliceBox.filter(\.isBounce).count
         let aliceFlash = justArrived { $0.mailbox == "alice@example.com" }
-        node(slots[.senderMailbox] ?? .zero, .senderMailbox, title: "Alice's mailbox",
+        node(slots[.senderMailbox] ?? .zero, .senderMailbox, title: title("Alice's mailbox", "Alice's box"),
              lines: [bounces == 0 ? "bounces land here" : "\(bounces) bounce\(bounces == 1 ? "" : "s") (DSN)",
                      "\(aliceBox.count) message\(aliceBox.count == 1 ? "" : "s")"],
              role: bounces > 0 ? .flowBounce : .flowSender, flash: aliceFlash, into: &f)

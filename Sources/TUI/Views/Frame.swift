@@ -56,6 +56,12 @@ public struct Frame {
             frame.tooSmall(state)
             return frame
         }
+        if state.presenter {
+            frame.presenter(state, area)
+            if let popup = state.popup { frame.popup(popup, state) }
+            if state.ascii { frame.buffer.asciify() }
+            return frame
+        }
         let rows = area.split(.vertical, [.fixed(1), .fill, .fixed(1)])
         frame.header(state, rows[0])
         frame.hintBar(state, rows[2])

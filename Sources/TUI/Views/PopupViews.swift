@@ -1,4 +1,4 @@
-// Popups: the help overlay (from the key table), a command's details with "Try it", and Bob's inbox.
+// Popups: the help overlay (from the key table), a command's details with "Try it", the mailboxes and the relay hop.
 import SMTPCore
 
 extension Frame {
@@ -18,7 +18,7 @@ extension Frame {
             for (k, h) in KeyMap.editingHelp { lines.append(("\(k.rightPadded(26)) \(h)", .text)) }
             lines.append(("", .text))
             lines.append(("Mouse", .caption))
-            lines.append(("Click a section name or pane to go there, a list item to select it (click again or double-click to open), the Next: suggestion to take it, the recipient to open the inbox, outside a popup to close it. The wheel scrolls.", .text))
+            lines.append(("Click a section name or pane to go there, a list item to select it (click again or double-click to open), the Next: suggestion to take it, a mailbox in the diagram to open the mailboxes, the relay hop, DNS or MX to open the relay transcript, outside a popup to close it. The wheel scrolls.", .text))
         case .command(let i):
             let entry = CommandCatalogue.all[i]
             title = "\(entry.title) — \(entry.rfc)"
@@ -74,6 +74,19 @@ extension Frame {
         case .relay:
             title = "Relay hop: smtp.example.com → the MX (its own SMTP session)"
             lines = Self.relayLines(state.sim)
+        case .demoKeys:
+            title = "Presenting — the keys (a clicker's buttons work too)"
+            for b in App.demoBindings { lines.append(("\(b.keys.rightPadded(22)) \(b.help)", .text)) }
+            lines.append(("", .text))
+            lines.append(("No key types into the session while presenting. Esc leaves the demo and hands you the session.", .muted))
+        case .demoMenu(let selected):
+            title = "Present a lesson — ↑↓ choose, Enter start, Esc close"
+            for (i, s) in state.scenarios.enumerated() {
+                lines.append(((i == selected ? "▸ " : "  ") + s.title, i == selected ? .selection : .text))
+                if !s.summary.isEmpty { lines.append(("    " + s.summary, .muted)) }
+            }
+            lines.append(("", .text))
+            lines.append(("Stories are files: copy one from Scenarios/ into ~/.config/smtp-tui/scenarios/ and edit it. smtp-tui play NAME prints one as a handout.", .muted))
         }
         buffer.fill(rect, role: .popup)
         let inner = buffer.box(rect, title: title, role: .popupBorder, glyphs: ascii ? .ascii : .heavy)

@@ -1,0 +1,165 @@
+// Plays a lesson story in the simulation without a screen: for `smtp-tui play` (handouts) and for tests. The app's
+// demo mode drives the same steps through its own update loop, so both tell the same story.
+
+/// What one step did.
+public struct DemoStepRecord: Sendable, Equatable {
+    public enum Line: Sendable, Equatable { case client(String), server(Int, String), note(String) }
+    public let step: DemoStep
+    public var lines: [Line] = []
+    /// The code of the last reply the step's lines got (nil for local commands that got none).
+    public var lastCode: Int?
+    /// True when `expect` is absent or matched.
+    public var asExpected: Bool { step.expect == nil || step.expect == lastCode }
+}
+
+public struct DemoRecord: Sendable {
+    public let scenario: DemoScenario
+    public var steps: [DemoStepRecord]
+    public var sim: Simulation
+    public var failures: [String] { steps.enumerated().compactMap { i, r in
+        r.asExpected ? nil : "step \(i + 1) (line \(r.step.line), “\(r.step.send[0])”): expected \(r.step.expect ?? 0), got \(r.lastCode.map(String.init) ?? "no reply")"
+    } }
+}
+
+public enum DemoPlayer {
+    /// Sends the step's lines the way the app's terminal does: local commands (connect, disconnect, scenario) are
+    /// done here, everything else goes to the server. Returns what the learner would see typed.
+    @discardableResult
+    public static func send(_ step: DemoStep, to sim: inout Simulation) -> [DemoStepRecord.Line] {
+        var typed: [DemoStepRecord.Line] = []
+        for line in step.send where line != DemoStep.waitOnly {
+            let words = line.split(separator: " ").map(String.init)
+            let inData = sim.session?.phase == .data
+            if !inData, let first = words.first, ["connect", "telnet", "open"].contains(first) {
+                sim.connect(to: words.count > 1 ? words[1] : nil)
+                typed.append(.note("connect \(sim.host.name) (port \(sim.host.port))"))
+            } else if !inData, words.first == "disconnect" {
+                sim.disconnect()
+                typed.append(.note("disconnect"))
+            } else if !inData, words.first == "scenario", words.count > 1, let s = sim.world.scenario(named: words[1]) {
+                sim.setScenario(s)
+                typed.append(.note("scenario \(s.name): \(s.summary)"))
+            } else {
+                sim.send(line)
+                typed.append(.client(line))
+            }
+        }
+        return typed
+    }
+
+    /// Runs time until the step is over: its replies have arrived and its `wait` (if any) is reached.
+    public static func finish(_ step: DemoStep, _ sim: inout Simulation, limit: Int = 60_000) -> [SimulationOutput] {
+        var seen: [SimulationOutput] = []
+        var n = 0
+        while (sim.isAwaitingServer || !(step.wait?.isReached(by: sim) ?? true)) && n < limit {
+            if !sim.isBusy && !sim.isAwaitingServer { break }  // nothing will ever change again
+            seen += sim.advanceAll(by: 1)
+            n += 1
+        }
+        return seen
+    }
+
+    public static func play(_ scenario: DemoScenario, network: MailNetwork = .standard) -> DemoRecord {
+        var sim = Simulation(network: network)
+        var records: [DemoStepRecord] = []
+        if let name = scenario.world, let world = sim.world.scenario(named: name) { sim.setScenario(world) }
+        for step in scenario.steps {
+            var record = DemoStepRecord(step: step)
+            record.lines = send(step, to: &sim)
+            for output in finish(step, &sim) { record.add(output) }
+            records.append(record)
+        }
+        // Let the journey finish (queue, relay, retry, bounce) so the mailboxes are final.
+        var tail: [SimulationOutput] = []
+        var n = 0
+        while sim.isBusy && n < 60_000 { tail += sim.advanceAll(by: 1); n += 1 }
+        if !records.isEmpty { for output in tail { records[records.count - 1].add(output) } }
+        return DemoRecord(scenario: scenario, steps: records, sim: sim)
+    }
+}
+
+extension DemoStepRecord {
+    mutating func add(_ output: SimulationOutput) {
+        switch output {
+        case .session(.reply(let reply, _)):
+            for line in reply.wireLines { lines.append(.server(reply.code, line)) }
+            lastCode = reply.code
+        case .session(.tlsStarted): lines.append(.note("TLS handshake done"))
+        case .session(.authenticated(let user)): lines.append(.note("logged in as \(user)"))
+        case .session(.closed): lines.append(.note("connection closed"))
+        case .session(.delivered): break
+        case .note(let text): lines.append(.note(text))
+        }
+    }
+}
+
+/// The whole story as text or Markdown: captions, both transcripts, the DNS answers and the mailboxes.
+public enum DemoReport {
+    public enum Format: String, Sendable, CaseIterable { case text, markdown }
+
+    public static func render(_ record: DemoRecord, format: Format) -> String {
+        let md = format == .markdown
+        var out: [String] = []
+        func heading(_ level: Int, _ text: String) {
+            if md { out.append(String(repeating: "#", count: level) + " " + text) } else {
+                out.append(text)
+                out.append(String(repeating: level == 1 ? "=" : "-", count: min(78, text.count)))
+            }
+        }
+        func block(_ lines: [String]) {
+            guard !lines.isEmpty else { return }
+            if md { out.append("```"); out += lines; out.append("```") } else { out += lines.map { "    " + $0 } }
+        }
+        let s = record.scenario
+        heading(1, s.title)
+        if !s.summary.isEmpty { out += ["", s.summary] }
+        for (i, step) in record.steps.enumerated() {
+            out.append("")
+            heading(2, "Step \(i + 1): \(step.step.send[0].isEmpty ? "(an empty line)" : step.step.send[0])")
+            out.append(step.step.caption)
+            out.append("")
+            block(step.lines.map {
+                switch $0 {
+                case .client(let l): return "C: " + l
+                case .server(_, let l): return "S: " + l
+                case .note(let n): return "·  " + n
+                }
+            })
+        }
+        let hops = record.sim.hopLines
+        if !hops.isEmpty {
+            out.append("")
+            heading(2, "The relay hop: smtp.example.com and the MX, with the DNS lookup")
+            out.append("")
+            block(hops.map {
+                switch $0.kind {
+                case .client: return "C: " + $0.text
+                case .server: return "S: " + $0.text
+                case .note: return "·  " + $0.text
+                }
+            })
+        }
+        out.append("")
+        heading(2, "Mailboxes afterwards")
+        if record.sim.arrivals.isEmpty { out += ["", "No message reached a mailbox."] }
+        for arrival in record.sim.arrivals {
+            out.append("")
+            out.append((md ? "**" : "") + "\(arrival.mailbox) at \(arrival.host)" + (arrival.isBounce ? " — a bounce report" : "") + (md ? "**" : ""))
+            out.append("")
+            let message = arrival.message
+            block(message.headers.flatMap { $0.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).replacingTabs() } }
+                  + [""] + message.body.prefix(200) + (message.body.count > 200 ? ["… \(message.body.count - 200) more lines"] : []))
+        }
+        let failures = record.failures
+        if !failures.isEmpty {
+            out.append("")
+            heading(2, "Steps that did not go as the scenario expects")
+            out += failures.map { "- " + $0 }
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+}
+
+extension String {
+    func replacingTabs() -> String { split(separator: "\t", omittingEmptySubsequences: false).joined(separator: "    ") }
+}

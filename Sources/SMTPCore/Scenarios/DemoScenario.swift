@@ -1,0 +1,130 @@
+// A lesson story as a file: a title, the world it needs, and steps — what the client sends and one caption per
+// step in plain words. Teachers copy and edit these (Scenarios/*.scenario); the built-in ones are embedded.
+//
+// The format, line by line (a `#` line is a comment, blank lines separate nothing):
+//   title: Alice writes to Bob            required, once, before the first step
+//   summary: One sentence for the menu.   optional
+//   world: tight-limits                    optional: the world scenario (normal, tight-limits, shutdown)
+//   step: EHLO client.example.com          starts a step: the line the client sends (`step:` alone = an empty line);
+//                                          local commands work too: connect [HOST], disconnect, scenario NAME;
+//                                          `step: (wait)` sends nothing and only waits (see `wait:`)
+//   also: RCPT TO:<bob@domain.com>         more lines sent in the same flight, without waiting (PIPELINING)
+//   expect: 250                            the reply code the step's last line must get (checked by tests and play)
+//   wait: delivered                        after the replies, wait until the message is delivered / bounced /
+//                                          deferred / queued, or until nothing moves (idle)
+//   caption: What happens, and why.        required for every step; several caption lines are joined
+
+public struct DemoStep: Sendable, Equatable {
+    /// The step that sends nothing and only lets time pass.
+    public static let waitOnly = "(wait)"
+    public var send: [String]
+    public var expect: Int?
+    public var wait: DemoWait?
+    public var caption: String
+    /// The line of the file where the step starts.
+    public var line: Int
+}
+
+public enum DemoWait: String, Sendable, Equatable, CaseIterable {
+    case queued, delivered, bounced, deferred, idle
+
+    public func isReached(by sim: Simulation) -> Bool {
+        switch (self, sim.currentStage) {
+        case (.idle, _): return !sim.isBusy
+        case (.queued, .queued?), (.queued, .dnsLookup?), (.queued, .relaying?): return true
+        case (.delivered, .delivered?), (.bounced, .bounced?): return true
+        case (.deferred, .deferred?): return true
+        default: return false
+        }
+    }
+}
+
+public struct DemoScenario: Sendable, Equatable {
+    /// The file's name without its extension: what `--demo NAME` and `play NAME` take.
+    public var name: String
+    public var title: String
+    public var summary: String
+    public var world: String?
+    public var steps: [DemoStep]
+}
+
+public struct DemoScenarioError: Error, Equatable, CustomStringConvertible {
+    public let file: String
+    public let line: Int
+    public let reason: String
+    public var description: String { "\(file):\(line): \(reason)" }
+}
+
+public enum DemoScenarioParser {
+    static let keys = ["title", "summary", "world", "step", "also", "expect", "wait", "caption"]
+
+    public static func parse(_ text: String, name: String, file: String) throws -> DemoScenario {
+        var title: String?, summary = "", world: String?
+        var steps: [DemoStep] = []
+        func fail(_ line: Int, _ reason: String) -> DemoScenarioError { DemoScenarioError(file: file, line: line, reason: reason) }
+        func finish(_ lineNumber: Int) throws {
+            guard let last = steps.last else { return }
+            if last.caption.isEmpty { throw fail(last.line, "the step “\(last.send.first ?? "")” has no caption: add `caption: …` after it") }
+        }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for (index, raw) in lines.enumerated() {
+            let n = index + 1
+            var line = Substring(raw)
+            if line.last == "\r" { line = line.dropLast() }
+            if line.allSatisfy({ $0 == " " || $0 == "\t" }) || line.first == "#" { continue }
+            guard let colon = line.firstIndex(of: ":") else {
+                throw fail(n, "expected `key: value` (keys: \(keys.joined(separator: ", "))), found “\(line.prefix(40))”")
+            }
+            let key = line[..<colon].trimmingCharacters(in: " ").lowercased()
+            var value = line[line.index(after: colon)...]
+            if value.first == " " { value = value.dropFirst() }
+            let text = String(value)
+            switch key {
+            case "title":
+                guard steps.isEmpty else { throw fail(n, "`title:` belongs before the first step") }
+                guard title == nil else { throw fail(n, "a second `title:`") }
+                guard !text.isEmpty else { throw fail(n, "the title is empty") }
+                title = text
+            case "summary":
+                guard steps.isEmpty else { throw fail(n, "`summary:` belongs before the first step") }
+                summary = text
+            case "world":
+                guard steps.isEmpty else { throw fail(n, "`world:` belongs before the first step") }
+                guard World.standard.scenario(named: text) != nil else {
+                    throw fail(n, "unknown world “\(text)” (known: \(World.standard.scenarios.map(\.name).joined(separator: ", ")))")
+                }
+                world = text
+            case "step":
+                guard title != nil else { throw fail(n, "a step before the `title:` line") }
+                try finish(n)
+                steps.append(DemoStep(send: [text], expect: nil, wait: nil, caption: "", line: n))
+            case "also":
+                guard !steps.isEmpty else { throw fail(n, "`also:` needs a `step:` before it") }
+                steps[steps.count - 1].send.append(text)
+            case "expect":
+                guard !steps.isEmpty else { throw fail(n, "`expect:` needs a `step:` before it") }
+                guard text.count == 3, let code = Int(text), (200...599).contains(code) else {
+                    throw fail(n, "`expect:` takes a reply code from 200 to 599, not “\(text)”")
+                }
+                steps[steps.count - 1].expect = code
+            case "wait":
+                guard !steps.isEmpty else { throw fail(n, "`wait:` needs a `step:` before it") }
+                guard let wait = DemoWait(rawValue: text.lowercased()) else {
+                    throw fail(n, "`wait:` takes one of \(DemoWait.allCases.map(\.rawValue).joined(separator: ", ")), not “\(text)”")
+                }
+                steps[steps.count - 1].wait = wait
+            case "caption":
+                guard !steps.isEmpty else { throw fail(n, "`caption:` needs a `step:` before it") }
+                guard !text.isEmpty else { throw fail(n, "an empty caption") }
+                let current = steps[steps.count - 1].caption
+                steps[steps.count - 1].caption = current.isEmpty ? text : current + " " + text
+            default:
+                throw fail(n, "unknown key “\(key)” (keys: \(keys.joined(separator: ", ")))")
+            }
+        }
+        guard let title else { throw fail(1, "no `title:` line") }
+        guard !steps.isEmpty else { throw fail(max(1, lines.count), "no steps: add `step: …` lines") }
+        try finish(lines.count)
+        return DemoScenario(name: name, title: title, summary: summary, world: world, steps: steps)
+    }
+}

@@ -1,0 +1,94 @@
+// The presenter layout, for a projector: what is happening now as a banner in block letters, the caption large and
+// central, the journey diagram big, and the last lines of the session; no command list, no hint bar.
+import SMTPCore
+
+extension Frame {
+    mutating func presenter(_ state: AppState, _ area: Rect) {
+        if state.demo?.blanked == true {
+            buffer.fill(area, role: .background)
+            return
+        }
+        var y = area.y
+        // One line saying where we are in the story, and the keys that matter.
+        buffer.fill(area.row(0), role: .header)
+        let where_: String
+        if let demo = state.demo {
+            let auto = demo.autoplay ? " · autoplay \(demo.pace) s" : ""
+            where_ = " ▶ \(demo.scenario.title) · step \(demo.step + 1) of \(demo.scenario.steps.count)\(auto)"
+        } else {
+            where_ = " ▶ smtp-tui · presenter view"
+        }
+        // A status message (what a key just did) takes the place of the key reminder.
+        let keys = state.status.map { $0.text + " " } ?? (state.demo != nil ? "PgDn next · PgUp back · a auto · ? keys " : "? keys ")
+        let x = buffer.put(where_, x: area.x, y: y, role: .headerActive, clip: area.row(0))
+        let room = area.width - (x - area.x) - 1
+        let shown = TextWidth.width(of: keys) <= room ? keys : TextWidth.prefix(keys, fitting: max(0, room - 1)) + "…"
+        buffer.put(shown, x: area.maxX - TextWidth.width(of: shown), y: y, role: state.status?.isError == true ? .statusError : .header)
+        y += 1
+
+        // The banner: five rows of blocks when there is room, three of half blocks, else plain bold text.
+        let (text, role) = Self.bannerText(state)
+        let rest = area.maxY - y
+        let tall = rest >= 28 && BlockLetters.width(text) <= area.width - 2
+        let short = !tall && rest >= 20 && BlockLetters.width(text) <= area.width - 2
+        let rows = tall ? BlockLetters.rows(text) : short ? BlockLetters.halfRows(text) : [text]
+        for (i, row) in rows.enumerated() {
+            let w = TextWidth.width(of: row)
+            buffer.put(row, x: area.x + max(0, (area.width - w) / 2), y: y + i, role: role, clip: area)
+        }
+        y += rows.count + 1
+
+        // The caption: the step's own words in a demo, the simulation's otherwise; centred, up to three lines.
+        let caption = state.demo.map(\.current.caption) ?? state.sim.currentCaption ?? ""
+        let width = min(area.width - 4, 96)
+        let lines = Wrap.lines(caption, width: width).prefix(3)
+        for (i, line) in lines.enumerated() {
+            buffer.put(line, x: area.x + (area.width - TextWidth.width(of: line)) / 2, y: y + i, role: .caption, clip: area)
+        }
+        y += 3
+
+        // The journey as big as it fits; the session's last lines below when there is room.
+        let left = area.maxY - y
+        guard left >= 4 else { return }
+        let flowRows = left >= 22 ? min(left - 6, 24) : left >= 15 ? 15 : left
+        flow(state, Rect(x: area.x, y: y, width: area.width, height: flowRows), compact: flowRows < 15)
+        // The session's last lines, as the learner's transcript shows them.
+        let tail = Rect(x: area.x, y: y + flowRows, width: area.width, height: area.maxY - y - flowRows)
+        guard tail.height >= 3 else { return }
+        let inner = pane(tail, title: "telnet \(state.sim.host.name) \(state.sim.host.port)", focused: false)
+        let d = JourneyDrawing(state: state, ascii: ascii)
+        // The line being typed goes last, so the room sees it appear character by character.
+        let typing: [(String, Role)] = state.demo.map { !$0.sent } == true
+            ? [((state.sim.session?.phase == .data ? "D: " : "C: ") + String(state.editor.text) + "▏", .input)] : []
+        for (i, line) in (d.learnerLines(inner.height - typing.count) + typing).enumerated() {
+            buffer.put(TextWidth.prefix(line.0, fitting: inner.width), x: inner.x, y: inner.y + i, role: line.1, clip: inner)
+        }
+    }
+
+    /// What the banner shows: the verb being typed, then the reply code, or the journey's stage while it travels.
+    static func bannerText(_ state: AppState) -> (String, Role) {
+        if let demo = state.demo, let line = demo.pendingLine ?? (demo.sent ? nil : "") {
+            return (verb(of: line, in: state), .banner)
+        }
+        if state.demo?.current.wait != nil, let stage = state.sim.currentStage {
+            switch stage {
+            case .dnsLookup: return ("DNS MX?", .flowServer)
+            case .relaying: return ("RELAY", .flowServer)
+            case .deferred: return ("LATER", .reply4xx)
+            case .delivered: return ("DELIVERED", .reply2xx)
+            case .bounced: return ("BOUNCE", .flowBounce)
+            default: break
+            }
+        }
+        if let code = state.lastServerCode { return ("\(code)", Role.reply(code)) }
+        return ("SMTP", .banner)
+    }
+
+    static func verb(of line: String, in state: AppState) -> String {
+        if state.sim.session?.phase == .data { return line == "." ? "END" : "BODY" }
+        let first = line.split(separator: " ").first.map { String($0.prefix(9)).uppercased() } ?? ""
+        if first.hasPrefix("MAIL") { return "MAIL" }
+        if first.hasPrefix("RCPT") { return "RCPT" }
+        return first.isEmpty ? "WAIT" : first
+    }
+}
