@@ -125,7 +125,7 @@ enum Runtime {
         state.themeName = terminal.theme.name
         state.scenarios = stories.scenarios
         state.presenter = presenter
-        if let story { App.startDemo(story, &state) }
+        if let story { App.startDemo(story, &state, autoplay: true) }
         if let problem = stories.problems.first { state.status = ("Scenario not loaded — \(problem)", true) }
         var recorder = cast.flatMap { CastRecorder(path: $0, size: state.size) }
         if cast != nil && recorder == nil { state.status = ("Cannot write the cast file \(cast ?? "")", true) }

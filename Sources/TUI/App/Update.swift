@@ -141,7 +141,7 @@ public enum App {
             let scenarios = state.scenarios
             state.popup = nil
             state.presenter = true
-            startDemo(scenarios[row], &state)
+            startDemo(scenarios[row], &state, autoplay: true)
             state.scenarios = scenarios
         case .char("q"), .escape: state.popup = nil
         default: break

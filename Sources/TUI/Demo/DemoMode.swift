@@ -23,6 +23,8 @@ public struct DemoMode: Sendable {
     /// Ticks of typing not yet spent (one character every `typingTicks`).
     var typingBudget = 0
     public var blanked = false
+    /// The transcript's length when the step's last line was sent: replies after it answer this step.
+    public var sentMark = 0
 
     /// Real ticks per typed character: about 20 characters a second, readable and not tedious.
     public static let typingTicks = 3
@@ -60,9 +62,11 @@ extension AppState {
 
 extension App {
     /// Starts presenting `scenario` from its first step.
-    public static func startDemo(_ scenario: DemoScenario, _ state: inout AppState) {
+    /// With `autoplay` the story tells itself from the first step (what `--demo` and the menu do).
+    public static func startDemo(_ scenario: DemoScenario, _ state: inout AppState, autoplay: Bool = false) {
         state = demoState(scenario, at: 0, ending: false, like: state)
-        state.status = ("Presenting “\(scenario.title)”: PgDn/Space next, PgUp back, a autoplay, Esc leaves, ? keys", false)
+        state.demo?.autoplay = autoplay
+        state.status = ("Presenting “\(scenario.title)”" + (autoplay ? " (autoplay: a stops it)" : "") + ": PgDn/Space next, PgUp back, Esc leaves, ? keys", false)
     }
 
     /// The canonical state at the start (or, with `ending`, the end) of step `index`: a fresh app with the same
@@ -107,7 +111,7 @@ extension App {
         if demo.current.send[demo.lineIndex] != DemoStep.waitOnly { submit(line, &s) }
         demo.lineIndex += 1
         demo.typed = 0
-        if demo.lineIndex >= demo.current.send.count { demo.sent = true }
+        if demo.lineIndex >= demo.current.send.count { demo.sent = true; demo.sentMark = s.transcript.count }
         s.demo = demo
         s.editor.set("")
     }

@@ -80,12 +80,19 @@ extension Frame {
             default: break
             }
         }
+        // The reply once it has arrived; until then the command still on its way.
+        if let demo = state.demo {
+            let answered = state.transcript.dropFirst(demo.sentMark).last { if case .server = $0.kind { return true }; return false }
+            if case .server(let code)? = answered?.kind { return ("\(code)", Role.reply(code)) }
+            return (verb(of: demo.current.send[0], in: state), .banner)
+        }
         if let code = state.lastServerCode { return ("\(code)", Role.reply(code)) }
         return ("SMTP", .banner)
     }
 
     static func verb(of line: String, in state: AppState) -> String {
-        if state.sim.session?.phase == .data { return line == "." ? "END" : "BODY" }
+        if line == "." { return "END" }
+        if state.sim.session?.phase == .data { return "BODY" }
         let first = line.split(separator: " ").first.map { String($0.prefix(9)).uppercased() } ?? ""
         if first.hasPrefix("MAIL") { return "MAIL" }
         if first.hasPrefix("RCPT") { return "RCPT" }
