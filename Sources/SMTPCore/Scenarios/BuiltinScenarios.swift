@@ -96,7 +96,7 @@ caption: The message is sent and queued. So far everything looks fine.
 step: QUIT
 expect: 221
 wait: bounced
-caption: smtp.example.com relays to mx.domain.com, which refuses the recipient for good: 550 5.1.1 User unknown. Having accepted the message, smtp.example.com must tell Alice: a report from MAILER-DAEMON, with an empty Return-Path, lands in her own mailbox (press b to read it).
+caption: mx.domain.com refuses the recipient for good: 550 5.1.1 User unknown. Having accepted the message, smtp.example.com must tell Alice: a report from MAILER-DAEMON lands in her mailbox (b opens it).
 """#),
         ("wrong-password", #"""
 # AUTH with a wrong password: 535, and a second try.

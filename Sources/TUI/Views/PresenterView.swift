@@ -41,11 +41,17 @@ extension Frame {
         // The caption: the step's own words in a demo, the simulation's otherwise; centred, up to three lines.
         let caption = state.demo.map(\.current.caption) ?? state.sim.currentCaption ?? ""
         let width = min(area.width - 4, 96)
-        let lines = Wrap.lines(caption, width: width).prefix(3)
+        let wrapped = Wrap.lines(caption, width: width)
+        let captionRows = min(wrapped.count, area.height >= 30 ? 4 : 3)
+        var lines = Array(wrapped.prefix(captionRows))
+        // A caption too long for its rows says so instead of stopping mid-sentence.
+        if wrapped.count > captionRows, let lastLine = lines.last {
+            lines[lines.count - 1] = TextWidth.prefix(lastLine, fitting: width - 1) + "…"
+        }
         for (i, line) in lines.enumerated() {
             buffer.put(line, x: area.x + (area.width - TextWidth.width(of: line)) / 2, y: y + i, role: .caption, clip: area)
         }
-        y += 3
+        y += max(3, captionRows)
 
         // The journey as big as it fits; the session's last lines below when there is room.
         let left = area.maxY - y
