@@ -161,6 +161,21 @@ struct DemoTests {
         Snapshot.check(Frame.render(s).buffer, named: Snapshot.name("presenter-bounce", size))
     }
 
+    @Test func everyListedPresenterKeyActs() throws {
+        for binding in App.demoBindings {
+            for key in binding.keys {
+                var s = try demoState("happy-path")
+                for _ in 0..<3 { _ = App.update(&s, .key(.pageDown)) }  // mid-story, so back and Home can act
+                func look(_ s: AppState) -> String {
+                    "\(String(describing: s.demo?.step)) \(String(describing: s.demo?.sent)) \(String(describing: s.demo?.autoplay)) \(String(describing: s.demo?.pace)) \(String(describing: s.demo?.blanked)) \(String(describing: s.popup)) \(s.demo == nil)"
+                }
+                let before = look(s)
+                let effects = App.update(&s, .key(key))
+                #expect(!effects.isEmpty || look(s) != before, "\(key.label) is listed but does nothing")
+            }
+        }
+    }
+
     @Test func bannerLettersAreFiveRowsOrThreeHalfRows() {
         let full = BlockLetters.rows("250")
         #expect(full.count == 5 && full.allSatisfy { $0.count == full[0].count })

@@ -212,16 +212,16 @@ extension App {
         return []
     }
 
-    /// The demo keys, one table for dispatch help and the overlay.
-    public static let demoBindings: [(keys: String, help: String)] = [
-        ("Space → ↓ PgDn Enter", "next step (a running step is finished first)"),
-        ("← ↑ PgUp Backspace", "back to the end of the previous step, recomputed: forward again shows the same frames"),
-        ("a  F5", "autoplay on or off"),
-        ("+  -", "shorter or longer pause between steps in autoplay"),
-        ("Home", "back to the first step"),
-        (".  b", "blank the screen; any key brings it back"),
-        ("Esc", "leave the demo and keep the session"),
-        ("?", "these keys"),
-        ("q  Ctrl-C", "quit"),
+    /// The demo keys for the overlay; a test presses every one and checks `demoKey` acts on it.
+    public static let demoBindings: [(keys: [Key], help: String)] = [
+        ([.char(" "), .right, .down, .pageDown, .enter], "next step (a running step is finished first)"),
+        ([.left, .up, .pageUp, .backspace], "back to the end of the previous step, recomputed: forward again shows the same frames"),
+        ([.char("a"), .function(5)], "autoplay on or off"),
+        ([.char("+"), .char("-")], "shorter or longer pause between steps in autoplay"),
+        ([.home], "back to the first step"),
+        ([.char("."), .char("b")], "blank the screen; any key brings it back"),
+        ([.escape], "leave the demo and keep the session"),
+        ([.char("?")], "these keys"),
+        ([.char("q"), .ctrl("c")], "quit"),
     ]
 }

@@ -76,7 +76,7 @@ extension Frame {
             lines = Self.relayLines(state.sim)
         case .demoKeys:
             title = "Presenting — the keys (a clicker's buttons work too)"
-            for b in App.demoBindings { lines.append(("\(b.keys.rightPadded(22)) \(b.help)", .text)) }
+            for b in App.demoBindings { lines.append(("\(b.keys.map(\.label).joined(separator: " ").rightPadded(26)) \(b.help)", .text)) }
             lines.append(("", .text))
             lines.append(("No key types into the session while presenting. Esc leaves the demo and hands you the session.", .muted))
         case .demoMenu(let selected):
