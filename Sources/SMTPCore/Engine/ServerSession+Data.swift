@@ -1,0 +1,153 @@
+// The message itself: DATA (RFC 5321 §4.1.1.4), dot-unstuffing (§4.5.2), the end of data, and the stored
+// message with the headers this server adds (Received:, and on submission Message-ID:/Date:/From:).
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension ServerSession {
+    mutating func data(_ argument: Substring, into out: inout [SessionOutput]) {
+        let cause = ReplyCause.command(verb: "DATA")
+        guard phase != .connected else { return needHello(cause, into: &out) }
+        guard argument.allSatisfy({ $0 == " " }) else {
+            return reply(Reply(501, EnhancedStatusCode(5, 5, 4), "Syntax: DATA"), to: cause, into: &out)
+        }
+        guard phase == .mail || phase == .rcpt else {
+            return reply(Reply(503, EnhancedStatusCode(5, 5, 1), "Error: need MAIL command"), to: cause, into: &out)
+        }
+        guard phase == .rcpt else {
+            // Postfix: 554 when every RCPT was refused, 503 when none was even tried (RFC 5321 §3.3).
+            if rejectedRecipients > 0 {
+                return reply(Reply(554, EnhancedStatusCode(5, 5, 1), "Error: no valid recipients"), to: cause, into: &out)
+            }
+            return reply(Reply(503, EnhancedStatusCode(5, 5, 1), "Error: need RCPT command"), to: cause, into: &out)
+        }
+        phase = .data
+        body.removeAll(keepingCapacity: true); bodyLineCount = 0
+        bodySize = 0; bodyHasLongLine = false; bodyMatchesContentRule = false; bodyOverSize = false
+        reply(Reply(354, nil, "End data with <CR><LF>.<CR><LF>"), to: cause, into: &out)
+    }
+
+    mutating func handleBodyLine(_ line: FramedLine, into out: inout [SessionOutput]) {
+        if !line.overflowed, line.bytes == [0x2E] { return finishMessage(into: &out) }
+        if line.overflowed { bodyHasLongLine = true }
+        // RFC 5321 §4.5.2: a leading dot was doubled by the client; remove one.
+        var bytes = line.bytes[...]
+        if bytes.first == 0x2E { bytes = bytes.dropFirst() }
+        let length = line.overflowed ? line.length : bytes.count
+        bodySize += length + 2
+        if bodySize > world.scenario.maxMessageSize { bodyOverSize = true }
+        guard !bodyOverSize else { return }  // keep counting, stop storing: memory stays bounded
+        if !bodyMatchesContentRule, Self.contains(bytes, contentMarker) { bodyMatchesContentRule = true }
+        if bodyLineCount > 0 { body.append(0x0A) }
+        body.append(contentsOf: bytes)
+        bodyLineCount += 1
+    }
+
+    mutating func finishMessage(into out: inout [SessionOutput]) {
+        let cause = ReplyCause.messageEnd
+        defer { resetTransaction(); body.removeAll(keepingCapacity: true); bodyLineCount = 0 }
+        phase = .greeted
+        if bodyOverSize || (declaredSize.map { $0 > world.scenario.maxMessageSize } ?? false) {
+            return reply(Reply(552, EnhancedStatusCode(5, 3, 4), "Message size exceeds fixed limit"), to: cause, into: &out)
+        }
+        if bodyHasLongLine {
+            // RFC 5321 §4.5.3.1.6 limits text lines to 1000 octets with CRLF; servers may refuse the message.
+            return reply(Reply(500, EnhancedStatusCode(5, 5, 2), "Error: message has a line longer than 1000 octets"),
+                         to: cause, into: &out)
+        }
+        if bodyMatchesContentRule {
+            return reply(Reply(554, EnhancedStatusCode(5, 7, 1), "Message rejected: content matches a spam rule (\(world.contentRuleMarker))"),
+                         to: cause, into: &out)
+        }
+        messageCounter += 1
+        let id = queueID(messageCounter)
+        let message = composeStoredMessage(id: id)
+        if storesMessages {
+            for rcpt in recipients {
+                if let box = world.mailbox(rcpt), case .forwards = box.behaviour {
+                    store.outbound.append(message)
+                } else if world.mailbox(rcpt) != nil {
+                    store.inboxes[rcpt.lowercased(), default: []].append(message)
+                } else {
+                    store.outbound.append(message)
+                }
+            }
+        }
+        reply(Reply(250, EnhancedStatusCode(2, 0, 0), "Ok: queued as \(id)"), to: cause, into: &out)
+        out.append(.delivered(message))
+    }
+
+    func composeStoredMessage(id: String) -> StoredMessage {
+        let from = reversePath ?? ""
+        let stamp = SimulatedTime.rfc5322Date(tick: now)
+        // RFC 3848 "with" keywords: ESMTP, +S for TLS, +A for an authenticated client.
+        let with = extended ? "ESMTP" + (tlsActive ? "S" : "") + (authenticatedUser != nil ? "A" : "") : "SMTP"
+        var received = "Received: from "
+        received += clientName ?? "unknown"
+        received += " (" + world.clientName + " [192.0.2.10])\n\tby " + world.serverName + " (smtp-tui) with " + with + " id " + id
+        if recipients.count == 1 { received += "\n\tfor <" + recipients[0] + ">" }
+        received += ";\n\t" + stamp
+        var headers = ["Return-Path: <" + from + ">", received]
+        // Split the client's header block from the body at the first empty line, if it starts with a header.
+        // Split the client's header block from the body at the first empty line, if it starts with a header.
+        var clientHeaders: [String] = [], bodyStart = 0, bodyLines = bodyLineCount
+        let firstEnd = body.firstIndex(of: 0x0A) ?? body.endIndex
+        if bodyLineCount > 0, Self.looksLikeHeader(String(decoding: body[..<firstEnd], as: UTF8.self)) {
+            var lineStart = 0
+            bodyLines = 0
+            bodyStart = body.count
+            while true {
+                let lineEnd = body[lineStart...].firstIndex(of: 0x0A) ?? body.endIndex
+                if lineEnd == lineStart {  // the empty separator line
+                    bodyStart = min(body.count, lineEnd + 1)
+                    bodyLines = bodyLineCount - clientHeaders.count - 1
+                    break
+                }
+                clientHeaders.append(String(decoding: body[lineStart..<lineEnd], as: UTF8.self))
+                if lineEnd == body.endIndex { break }
+                lineStart = lineEnd + 1
+            }
+        }
+        headers += clientHeaders
+        func has(_ name: String) -> Bool { clientHeaders.contains { $0.lowercased().hasPrefix(name.lowercased() + ":") } }
+        // A submission server completes what the client left out (RFC 6409 §8).
+        if !has("Message-ID") { headers.append("Message-ID: <\(id).\(now)@\(world.serverName)>") }
+        if !has("Date") { headers.append("Date: \(stamp)") }
+        if !has("From"), !from.isEmpty { headers.append("From: <\(from)>") }
+        return StoredMessage(id: id, envelopeFrom: from, recipients: recipients, headers: headers, bodyText: Array(body[bodyStart...]), bodyIsEmpty: bodyLines == 0,
+                             receivedAtTick: now, size: bodySize)
+    }
+
+    /// Byte search for the content rule's marker (String.contains is far slower on the hot body path).
+    static func contains(_ haystack: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first else { return true }
+        guard haystack.count >= needle.count else { return false }
+        return haystack.withUnsafeBufferPointer { hay in
+            needle.withUnsafeBufferPointer { pin in
+                var offset = 0
+                let lastStart = hay.count - pin.count
+                while offset <= lastStart {
+                    guard let hit = memchr(hay.baseAddress! + offset, Int32(first), lastStart - offset + 1) else { return false }
+                    let at = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - hay.baseAddress!
+                    if memcmp(hay.baseAddress! + at, pin.baseAddress!, pin.count) == 0 { return true }
+                    offset = at + 1
+                }
+                return false
+            }
+        }
+    }
+
+    /// "Name: value" where the name is printable ASCII without spaces (RFC 5322 §2.2).
+    static func looksLikeHeader(_ line: String) -> Bool {
+        var sawName = false
+        for b in line.utf8 {
+            if b == UInt8(ascii: ":") { return sawName }
+            guard b > 32 && b < 127 else { return false }
+            sawName = true
+        }
+        return false
+    }
+}

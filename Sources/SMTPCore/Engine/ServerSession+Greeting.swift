@@ -1,0 +1,95 @@
+// EHLO and HELO (RFC 5321 §4.1.1.1), HELP (§4.1.1.8), and the commands that never touch a transaction:
+// RSET, NOOP, QUIT and VRFY.
+
+extension ServerSession {
+    mutating func hello(verb: String, argument: Substring, into out: inout [SessionOutput]) {
+        let cause = ReplyCause.command(verb: verb)
+        let name = argument.trimmingCharacters(in: " ")
+        guard !name.isEmpty else {
+            return reply(Reply(501, EnhancedStatusCode(5, 5, 4), "Syntax: \(verb) hostname"), to: cause, into: &out)
+        }
+        // EHLO/HELO in the middle of a transaction abandons it, like RSET (RFC 5321 §4.1.4).
+        resetTransaction()
+        clientName = String(name.prefix(255))
+        phase = .greeted
+        if verb == "HELO" {
+            extended = false
+            return reply(Reply(250, nil, world.serverName), to: cause, into: &out)
+        }
+        extended = true
+        var lines = ["\(world.serverName) Hello \(sanitized(name))", "PIPELINING", "SIZE \(world.scenario.maxMessageSize)"]
+        if !tlsActive { lines.append("STARTTLS") }
+        // Submission servers offer AUTH only over TLS (RFC 4954 §4; Postfix smtpd_tls_auth_only=yes).
+        if profile == .submission && tlsActive { lines.append("AUTH PLAIN LOGIN") }
+        lines += ["ENHANCEDSTATUSCODES", "8BITMIME", "SMTPUTF8"]
+        reply(Reply(250, nil, lines), to: cause, into: &out)
+    }
+
+    mutating func help(_ argument: Substring, into out: inout [SessionOutput]) {
+        let cause = ReplyCause.command(verb: "HELP")
+        let topic = argument.trimmingCharacters(in: " ").uppercased()
+        let ok = EnhancedStatusCode(2, 0, 0)
+        switch topic {
+        case "":
+            reply(Reply(214, ok, [
+                "Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP STARTTLS AUTH",
+                "Try HELP <command> for its syntax, or HELP STATUS for the session status",
+                "End of HELP info",
+            ]), to: cause, into: &out)
+        case "STATUS":
+            // 211 is "system status" (RFC 5321 §4.2.3). Few servers send it today; this one reports the session.
+            reply(Reply(211, EnhancedStatusCode(2, 0, 0), [
+                "\(world.serverName) status",
+                "phase \(phase.rawValue), TLS \(tlsActive ? "on" : "off"), authenticated \(authenticatedUser ?? "no")",
+                "\(recipients.count) recipient(s) in this transaction, scenario \(world.scenario.name)",
+                "End of status",
+            ]), to: cause, into: &out)
+        default:
+            if let syntax = Self.helpSyntax[topic] {
+                reply(Reply(214, ok, syntax), to: cause, into: &out)
+            } else {
+                reply(Reply(504, EnhancedStatusCode(5, 5, 4), "HELP topic not recognised: \(sanitized(topic))"), to: cause, into: &out)
+            }
+        }
+    }
+
+    static let helpSyntax: [String: String] = [
+        "EHLO": "EHLO <your-hostname>", "HELO": "HELO <your-hostname>",
+        "MAIL": "MAIL FROM:<reverse-path> [SIZE=n] [BODY=7BIT|8BITMIME] [SMTPUTF8]",
+        "RCPT": "RCPT TO:<forward-path>", "DATA": "DATA, then the message, then a line with only .",
+        "RSET": "RSET", "NOOP": "NOOP", "QUIT": "QUIT", "VRFY": "VRFY <address>", "HELP": "HELP [command|STATUS]",
+        "STARTTLS": "STARTTLS", "AUTH": "AUTH PLAIN [initial-response] | AUTH LOGIN [username-base64]",
+    ]
+
+    /// RSET (RFC 5321 §4.1.1.5): drop the transaction, keep the session.
+    mutating func rset(_ argument: Substring, into out: inout [SessionOutput]) {
+        let cause = ReplyCause.command(verb: "RSET")
+        guard argument.allSatisfy({ $0 == " " }) else {
+            return reply(Reply(501, EnhancedStatusCode(5, 5, 4), "Syntax: RSET"), to: cause, into: &out)
+        }
+        resetTransaction()
+        reply(Reply(250, EnhancedStatusCode(2, 0, 0), "Ok"), to: cause, into: &out)
+    }
+
+    mutating func noop(into out: inout [SessionOutput]) {
+        // RFC 5321 §4.1.1.9: an argument is allowed and ignored.
+        reply(Reply(250, EnhancedStatusCode(2, 0, 0), "Ok"), to: .command(verb: "NOOP"), into: &out)
+    }
+
+    mutating func quit(into out: inout [SessionOutput]) {
+        reply(Reply(221, EnhancedStatusCode(2, 0, 0), "Bye"), to: .command(verb: "QUIT"), into: &out)
+        phase = .closed
+        out.append(.closed)
+    }
+
+    mutating func vrfy(_ argument: Substring, into out: inout [SessionOutput]) {
+        let cause = ReplyCause.command(verb: "VRFY")
+        guard !argument.allSatisfy({ $0 == " " }) else {
+            return reply(Reply(501, EnhancedStatusCode(5, 5, 4), "Syntax: VRFY address"), to: cause, into: &out)
+        }
+        // RFC 5321 §3.5.3/§7.3: careful servers do not confirm who exists (harvesters use VRFY); 252 says
+        // "I won't tell, but send it and I will try".
+        reply(Reply(252, EnhancedStatusCode(2, 0, 0), "Cannot VRFY user, but will accept message and attempt delivery"),
+              to: cause, into: &out)
+    }
+}
