@@ -74,7 +74,7 @@ public enum StatusCatalogue {
         StatusCodeEntry(
             code: 252, meaning: "Cannot verify, will try",
             description: "The server won't confirm whether an address exists, but it will take a message for it and try to deliver it. This keeps address harvesters in the dark (RFC 5321 §3.5.3).",
-            whenSimulated: "VRFY with any address, whether it exists (bob@domain.com) or not (nobody@domain.com).",
+            whenSimulated: "On the submission port, VRFY with any address, whether it exists (bob@domain.com) or not (nobody@domain.com). On the mx profile, which answers as stock Postfix does, 252 2.0.0 followed by the address as you typed it means the mailbox exists, and nobody@domain.com gets 550 5.1.1 instead.",
             trigger: TriggerRecipe(preamble: .greeted, lines: ["VRFY bob@domain.com"]),
             inSeedTable: false),
         StatusCodeEntry(
@@ -91,8 +91,8 @@ public enum StatusCatalogue {
             inSeedTable: true),
         StatusCodeEntry(
             code: 421, meaning: "Service not available",
-            description: "The server is closing the connection: it is shutting down, overloaded, or has had enough errors. It is temporary, so the client should try again later.",
-            whenSimulated: "Any command in the shutdown scenario (421 4.3.2), or a tenth error in a row (421 4.7.0 Error: too many errors).",
+            description: "The server is closing the connection: it is shutting down, overloaded, or has had enough of a client's errors. It is temporary, so the client may try again later. Postfix counts every error a client makes without delivering a message (a delivered message forgives them; a NOOP does not). After smtpd_soft_error_limit (10) it answers everything a second late (smtpd_error_sleep_time), which costs a spammer's script far more than a person; at smtpd_hard_error_limit (20) it sends 421 4.7.0 and hangs up.",
+            whenSimulated: "Any command in the shutdown scenario (421 4.3.2), or the 20th error without a delivery (421 4.7.0 Error: too many errors; from the 10th, replies come 1 s late).",
             trigger: TriggerRecipe(scenario: "shutdown", preamble: .greeted, lines: ["NOOP"]),
             inSeedTable: true),
         StatusCodeEntry(
@@ -117,7 +117,7 @@ public enum StatusCatalogue {
         StatusCodeEntry(
             code: 501, meaning: "Bad arguments",
             description: "The command is known, but its arguments are malformed or missing.",
-            whenSimulated: "MAIL FROM:alice@example.com (no angle brackets), EHLO without a name, VRFY without an address, SIZE=abc, an AUTH line that isn't base64, or * to cancel AUTH.",
+            whenSimulated: "MAIL FROM:alice@example.com (no angle brackets), junk right after the closing bracket (MAIL FROM:<a@b.c>> gets 501 5.1.7 Bad sender address syntax, RCPT 501 5.1.3), RCPT TO:<> (501 5.1.3), EHLO without a name, VRFY without an address, SIZE=abc, an AUTH line that isn't base64, or * to cancel AUTH.",
             trigger: TriggerRecipe(preamble: .authenticated, lines: ["MAIL FROM:alice@example.com"]),
             inSeedTable: false),
         StatusCodeEntry(
@@ -171,7 +171,7 @@ public enum StatusCatalogue {
         StatusCodeEntry(
             code: 553, meaning: "Mailbox name not allowed",
             description: "The address is malformed or not permitted here, for example a syntax error or a sender the login doesn't own.",
-            whenSimulated: "RCPT TO:<bob smith@domain.com> (unquoted space, 5.1.3), RCPT TO:<>, a bad sender address (5.1.7), MAIL FROM:<bob@domain.com> as Alice (5.7.1), or a non-ASCII address without SMTPUTF8 (5.6.7).",
+            whenSimulated: "RCPT TO:<bob smith@domain.com> (unquoted space, 5.1.3), a domain literal that is no IP address such as <bob@[domain.com]> (5.1.3), a bad sender address (5.1.7), MAIL FROM:<bob@domain.com> as Alice (5.7.1), or a non-ASCII address without SMTPUTF8 (5.6.7).",
             trigger: TriggerRecipe(preamble: .mailStarted, lines: ["RCPT TO:<bob smith@domain.com>"]),
             inSeedTable: true),
         StatusCodeEntry(

@@ -76,6 +76,7 @@ extension ServerSession {
                 }
             }
         }
+        forgiveErrors()
         reply(Reply(250, EnhancedStatusCode(2, 0, 0), "Ok: queued as \(id)"), to: cause, into: &out)
         out.append(.delivered(message))
     }
@@ -83,15 +84,13 @@ extension ServerSession {
     func composeStoredMessage(id: String) -> StoredMessage {
         let from = reversePath ?? ""
         let stamp = SimulatedTime.rfc5322Date(tick: now)
-        // RFC 3848 "with" keywords: ESMTP, +S for TLS, +A for an authenticated client.
-        let with = extended ? "ESMTP" + (tlsActive ? "S" : "") + (authenticatedUser != nil ? "A" : "") : "SMTP"
+        let with = receivedProtocol
         var received = "Received: from "
         received += clientName ?? "unknown"
         received += " (" + world.clientName + " [192.0.2.10])\n\tby " + world.serverName + " (smtp-tui) with " + with + " id " + id
         if recipients.count == 1 { received += "\n\tfor <" + recipients[0] + ">" }
         received += ";\n\t" + stamp
         var headers = ["Return-Path: <" + from + ">", received]
-        // Split the client's header block from the body at the first empty line, if it starts with a header.
         // Split the client's header block from the body at the first empty line, if it starts with a header.
         var clientHeaders: [String] = [], bodyStart = 0, bodyLines = bodyLineCount
         let firstEnd = body.firstIndex(of: 0x0A) ?? body.endIndex
@@ -113,12 +112,24 @@ extension ServerSession {
         }
         headers += clientHeaders
         func has(_ name: String) -> Bool { clientHeaders.contains { $0.lowercased().hasPrefix(name.lowercased() + ":") } }
-        // A submission server completes what the client left out (RFC 6409 §8).
-        if !has("Message-ID") { headers.append("Message-ID: <\(id).\(now)@\(world.serverName)>") }
-        if !has("Date") { headers.append("Date: \(stamp)") }
-        if !has("From"), !from.isEmpty { headers.append("From: <\(from)>") }
+        // A submission server completes what the client left out (RFC 6409 §8). A port-25 server leaves mail from
+        // remote clients as it came: Postfix ≥ 2.6 adds these headers only for local clients
+        // (local_header_rewrite_clients), and RFC 5321 §3.6.1 has relays leave the content alone.
+        if profile == .submission {
+            if !has("Message-ID") { headers.append("Message-ID: <\(id).\(now)@\(world.serverName)>") }
+            if !has("Date") { headers.append("Date: \(stamp)") }
+            if !has("From"), !from.isEmpty { headers.append("From: <\(from)>") }
+        }
         return StoredMessage(id: id, envelopeFrom: from, recipients: recipients, headers: headers, bodyText: Array(body[bodyStart...]), bodyIsEmpty: bodyLines == 0,
                              receivedAtTick: now, size: bodySize)
+    }
+
+    /// The "with" keyword of the Received: header: SMTP after HELO; after EHLO ESMTP, with S for TLS and A for an
+    /// authenticated client (RFC 3848), and the UTF8SMTP family when the transaction used SMTPUTF8 (RFC 6531
+    /// §3.7.3). Like Postfix, S and A are added to the ESMTP forms only.
+    var receivedProtocol: String {
+        guard extended else { return "SMTP" }
+        return (smtputf8 ? "UTF8SMTP" : "ESMTP") + (tlsActive ? "S" : "") + (authenticatedUser != nil ? "A" : "")
     }
 
     /// Byte search for the content rule's marker (String.contains is far slower on the hot body path).

@@ -1,8 +1,10 @@
 // The envelope: MAIL FROM (RFC 5321 §4.1.1.2) and RCPT TO (§4.1.1.3), with their parameters.
 
 extension ServerSession {
-    mutating func mail(_ argument: Substring, into out: inout [SessionOutput]) {
+    mutating func mail(_ rawArgument: Substring, into out: inout [SessionOutput]) {
         let cause = ReplyCause.command(verb: "MAIL")
+        // Postfix (strict_rfc821_envelopes = no) accepts extra spaces: "MAIL  FROM:  <a@b.c>".
+        let argument = rawArgument.drop(while: { $0 == " " })
         guard phase != .connected else { return needHello(cause, into: &out) }
         guard !inTransaction else {
             return reply(Reply(503, EnhancedStatusCode(5, 5, 1), "Error: nested MAIL command"), to: cause, into: &out)
@@ -19,7 +21,11 @@ extension ServerSession {
                 return reply(Reply(530, EnhancedStatusCode(5, 7, 0), "Authentication required"), to: cause, into: &out)
             }
         }
-        let (pathText, parameters) = AddressParser.splitPathAndParameters(argument.dropFirst(5))
+        let (pathText, parameters, junk) = AddressParser.splitPathAndParameters(argument.dropFirst(5))
+        if junk {
+            // "<a@b.c>>": a malformed path, not an unknown parameter (555). Postfix's words and code.
+            return reply(Reply(501, EnhancedStatusCode(5, 1, 7), "Bad sender address syntax"), to: cause, into: &out)
+        }
         let path: String
         switch AddressParser.parsePath(pathText, allowPostmaster: false) {
         case .missingBrackets:
@@ -27,12 +33,15 @@ extension ServerSession {
             // we take the RFC's side so learners meet the rule.
             return reply(Reply(501, EnhancedStatusCode(5, 5, 4), "Syntax: MAIL FROM:<address>"), to: cause, into: &out)
         case .badAddress(let why):
-            return reply(Reply(553, EnhancedStatusCode(5, 1, 7), "\(sanitized(pathText)): Sender address rejected: \(why)"),
+            return reply(Reply(553, EnhancedStatusCode(5, 1, 7), "\(sanitized(pathText, utf8: true)): Sender address rejected: \(why)"),
                          to: cause, into: &out)
         case .postmaster, .null:
             path = ""
         case .mailbox(let address):
             path = address.description
+        case .unqualified(let local):
+            // Postfix's append_at_myorigin: "<alice>" becomes alice@$myorigin (World.originDomain).
+            path = "\(local)@\(world.originDomain(for: profile))"
         }
         var size: Int?, body = "7BIT", utf8 = false
         for parameter in parameters {
@@ -84,8 +93,9 @@ extension ServerSession {
         reply(Reply(250, EnhancedStatusCode(2, 1, 0), "Ok"), to: cause, into: &out)
     }
 
-    mutating func rcpt(_ argument: Substring, into out: inout [SessionOutput]) {
+    mutating func rcpt(_ rawArgument: Substring, into out: inout [SessionOutput]) {
         let cause = ReplyCause.command(verb: "RCPT")
+        let argument = rawArgument.drop(while: { $0 == " " })  // strict_rfc821_envelopes = no, as for MAIL
         guard phase != .connected else { return needHello(cause, into: &out) }
         guard phase == .mail || phase == .rcpt else {
             return reply(Reply(503, EnhancedStatusCode(5, 5, 1), "Error: need MAIL command"), to: cause, into: &out)
@@ -93,16 +103,21 @@ extension ServerSession {
         guard Self.hasASCIIPrefix(argument, "TO:") else {
             return reply(Reply(501, EnhancedStatusCode(5, 5, 4), "Syntax: RCPT TO:<address>"), to: cause, into: &out)
         }
-        let (pathText, parameters) = AddressParser.splitPathAndParameters(argument.dropFirst(3))
+        let (pathText, parameters, junk) = AddressParser.splitPathAndParameters(argument.dropFirst(3))
+        if junk {
+            // "<b@c.d>>": a malformed path (Postfix: 501 5.1.3), not an unknown parameter (555).
+            rejectedRecipients += 1
+            return reply(Reply(501, EnhancedStatusCode(5, 1, 3), "Bad recipient address syntax"), to: cause, into: &out)
+        }
         let address: String
         switch AddressParser.parsePath(pathText, allowPostmaster: true) {
         case .missingBrackets:
             rejectedRecipients += 1
             return reply(Reply(501, EnhancedStatusCode(5, 5, 4), "Syntax: RCPT TO:<address>"), to: cause, into: &out)
         case .null:
+            // The null path is only for senders (RFC 5321 §4.5.5); Postfix answers it as a syntax error.
             rejectedRecipients += 1
-            return reply(Reply(553, EnhancedStatusCode(5, 1, 3), "<>: Recipient address rejected: the null path is only for senders"),
-                         to: cause, into: &out)
+            return reply(Reply(501, EnhancedStatusCode(5, 1, 3), "Bad recipient address syntax"), to: cause, into: &out)
         case .badAddress(let why):
             // RFC 5321 §4.2.2: 553 "mailbox name not allowed (e.g. mailbox syntax incorrect)"; RFC 3463 5.1.3.
             rejectedRecipients += 1
@@ -112,6 +127,9 @@ extension ServerSession {
             address = "postmaster@\(world.localDomain)"
         case .mailbox(let mailbox):
             address = mailbox.description
+        case .unqualified(let local):
+            // append_at_myorigin: on the mx profile <bob> is bob@domain.com (World.originDomain).
+            address = "\(local)@\(world.originDomain(for: profile))"
         }
         if let parameter = parameters.first {
             rejectedRecipients += 1

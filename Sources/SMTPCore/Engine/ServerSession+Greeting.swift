@@ -18,6 +18,8 @@ extension ServerSession {
         }
         extended = true
         var lines = ["\(world.serverName) Hello \(sanitized(name))", "PIPELINING", "SIZE \(world.scenario.maxMessageSize)"]
+        // Postfix lists VRFY when the command is enabled, as on the mx profile.
+        if profile == .mx { lines.append("VRFY") }
         if !tlsActive { lines.append("STARTTLS") }
         // Submission servers offer AUTH only over TLS (RFC 4954 §4; Postfix smtpd_tls_auth_only=yes).
         if profile == .submission && tlsActive { lines.append("AUTH PLAIN LOGIN") }
@@ -31,8 +33,10 @@ extension ServerSession {
         let ok = EnhancedStatusCode(2, 0, 0)
         switch topic {
         case "":
+            // Only what this server offers: the mx profile has no AUTH, so HELP does not name it.
+            let commands = "EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP STARTTLS" + (profile == .submission ? " AUTH" : "")
             reply(Reply(214, ok, [
-                "Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP STARTTLS AUTH",
+                "Commands: \(commands)",
                 "Try HELP <command> for its syntax, or HELP STATUS for the session status",
                 "End of HELP info",
             ]), to: cause, into: &out)
@@ -45,7 +49,7 @@ extension ServerSession {
                 "End of status",
             ]), to: cause, into: &out)
         default:
-            if let syntax = Self.helpSyntax[topic] {
+            if let syntax = Self.helpSyntax[topic], topic != "AUTH" || profile == .submission {
                 reply(Reply(214, ok, syntax), to: cause, into: &out)
             } else {
                 reply(Reply(504, EnhancedStatusCode(5, 5, 4), "HELP topic not recognised: \(sanitized(topic))"), to: cause, into: &out)
@@ -84,12 +88,37 @@ extension ServerSession {
 
     mutating func vrfy(_ argument: Substring, into out: inout [SessionOutput]) {
         let cause = ReplyCause.command(verb: "VRFY")
-        guard !argument.allSatisfy({ $0 == " " }) else {
+        let given = argument.trimmingCharacters(in: " ")
+        guard !given.isEmpty else {
             return reply(Reply(501, EnhancedStatusCode(5, 5, 4), "Syntax: VRFY address"), to: cause, into: &out)
         }
-        // RFC 5321 §3.5.3/§7.3: careful servers do not confirm who exists (harvesters use VRFY); 252 says
-        // "I won't tell, but send it and I will try".
-        reply(Reply(252, EnhancedStatusCode(2, 0, 0), "Cannot VRFY user, but will accept message and attempt delivery"),
-              to: cause, into: &out)
+        guard profile == .mx else {
+            // The submission server is careful: RFC 5321 §3.5.3/§7.3 let it refuse to confirm who exists (address
+            // harvesters use VRFY); 252 says "I won't tell, but send it and I will try".
+            return reply(Reply(252, EnhancedStatusCode(2, 0, 0), "Cannot VRFY user, but will accept message and attempt delivery"),
+                         to: cause, into: &out)
+        }
+        // The mx profile answers as stock Postfix does (disable_vrfy_command = no): the recipient checks of RCPT,
+        // then "252 2.0.0" and the argument exactly as given (Postfix never says 250: it is not certain).
+        let path = given.utf8.first == UInt8(ascii: "<") ? Substring(given) : Substring("<\(given)>")
+        let address: String
+        switch AddressParser.parsePath(path, allowPostmaster: true) {
+        case .mailbox(let mailbox): address = mailbox.description
+        case .unqualified(let local): address = "\(local)@\(world.originDomain(for: profile))"
+        case .postmaster: address = "postmaster@\(world.localDomain)"
+        case .null, .missingBrackets, .badAddress:
+            return reply(Reply(501, EnhancedStatusCode(5, 1, 3), "Bad recipient address syntax"), to: cause, into: &out)
+        }
+        let shown = "<\(sanitized(address))>"
+        let domain = address.split(separator: "@").last.map { $0.lowercased() } ?? ""
+        guard domain == world.localDomain.lowercased() else {
+            return reply(Reply(554, EnhancedStatusCode(5, 7, 1), "\(shown): Relay access denied"),
+                         to: cause, into: &out)
+        }
+        guard world.mailbox(address) != nil else {
+            return reply(Reply(550, EnhancedStatusCode(5, 1, 1), "\(shown): Recipient address rejected: User unknown in virtual mailbox table"),
+                         to: cause, into: &out)
+        }
+        reply(Reply(252, EnhancedStatusCode(2, 0, 0), sanitized(given)), to: cause, into: &out)
     }
 }

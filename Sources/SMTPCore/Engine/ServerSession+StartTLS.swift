@@ -3,11 +3,12 @@
 extension ServerSession {
     mutating func startTLS(_ argument: Substring, into out: inout [SessionOutput]) {
         let cause = ReplyCause.command(verb: "STARTTLS")
-        guard phase != .connected else { return needHello(cause, into: &out) }
         guard argument.allSatisfy({ $0 == " " }) else {
             return reply(Reply(501, EnhancedStatusCode(5, 5, 4), "Syntax: STARTTLS"), to: cause, into: &out)
         }
-        guard extended else {
+        // STARTTLS as the very first command is fine: RFC 3207 does not require EHLO first, and Postfix and
+        // aiosmtpd accept it. After HELO it is refused, because HELO turned no extension on.
+        guard extended || phase == .connected else {
             return reply(Reply(503, EnhancedStatusCode(5, 5, 1), "Error: send EHLO first (HELO offers no extensions)"), to: cause, into: &out)
         }
         guard !tlsActive else {

@@ -65,8 +65,11 @@ public struct ServerSession: Sendable {
     public internal(set) var extended = false
     public internal(set) var reversePath: String?
     public internal(set) var recipients: [String] = []
-    /// Errors since the last successful command.
+    /// Errors since the last delivered message (Postfix counts errors "without delivering mail"; a successful
+    /// NOOP or RSET does not reset it). The name is older than that rule and kept for compatibility.
     public internal(set) var errorsInARow = 0
+    /// The same count under its accurate name.
+    public var errorCount: Int { errorsInARow }
     public internal(set) var greeted = false
 
     // Transaction details that the UI need not see.
@@ -226,21 +229,33 @@ public struct ServerSession: Sendable {
 
     // MARK: - Helpers
 
+    /// Sends a reply and keeps Postfix's error count (smtpd(8) "TARPIT CONTROLS"): every 4xx/5xx answer to the
+    /// client counts; only a delivered message resets the count. From smtpd_soft_error_limit (10) on, every reply
+    /// is delayed by smtpd_error_sleep_time; at smtpd_hard_error_limit (20) the server says 421 4.7.0 and hangs up.
     mutating func reply(_ reply: Reply, to cause: ReplyCause, into out: inout [SessionOutput]) {
-        out.append(.reply(reply, cause: cause))
+        out.append(.reply(delayed(reply), cause: cause))
         if reply.code >= 400 && reply.code != 421 {
             errorsInARow += 1
             if errorsInARow >= world.errorLimit {
-                // Postfix hangs up after its hard error limit with exactly this reply.
+                // Postfix checks the hard limit before reading the next command and hangs up with exactly this.
                 close(with: Reply(421, EnhancedStatusCode(4, 7, 0), "\(world.serverName) Error: too many errors"), into: &out)
             }
-        } else {
-            errorsInARow = 0
         }
     }
 
+    /// Postfix sleeps before any reply once the count has reached the soft limit (smtpd_chat.c).
+    func delayed(_ reply: Reply) -> Reply {
+        guard errorsInARow >= world.softErrorLimit else { return reply }
+        var slowed = reply
+        slowed.delayTicks = world.errorDelayTicks
+        return slowed
+    }
+
+    /// A message was delivered: Postfix forgives every earlier error of the session.
+    mutating func forgiveErrors() { errorsInARow = 0 }
+
     mutating func close(with reply: Reply, into out: inout [SessionOutput]) {
-        out.append(.reply(reply, cause: .serverInitiated))
+        out.append(.reply(delayed(reply), cause: .serverInitiated))
         phase = .closed
         out.append(.closed)
     }
@@ -255,12 +270,20 @@ public struct ServerSession: Sendable {
         if phase == .mail || phase == .rcpt || phase == .data { phase = .greeted }
     }
 
-    /// Text from the client echoed in a reply: printable ASCII only, bounded, so a reply line stays under 512.
-    func sanitized(_ text: some StringProtocol) -> String {
+    /// Text from the client echoed in a reply, bounded to 200 octets so a reply line stays under 512. Control
+    /// characters become "?"; so does non-ASCII text, except in an SMTPUTF8 transaction (RFC 6531 §3.7.4.1 lets
+    /// the server use UTF-8 in replies there), where jürgen@… is echoed as jürgen@…, not j?rgen@….
+    func sanitized(_ text: some StringProtocol, utf8: Bool? = nil) -> String {
         if text.utf8.count <= 200 && text.utf8.allSatisfy({ $0 >= 0x20 && $0 <= 0x7E }) { return String(text) }
+        let allowUTF8 = utf8 ?? smtputf8
         var out = ""
-        for scalar in text.unicodeScalars.prefix(200) {
-            out.unicodeScalars.append((0x20...0x7E).contains(scalar.value) ? scalar : "?")
+        var octets = 0
+        for scalar in text.unicodeScalars {
+            let keep = (0x20...0x7E).contains(scalar.value) || (allowUTF8 && scalar.value >= 0xA0)
+            let piece: Unicode.Scalar = keep ? scalar : "?"
+            octets += UTF8.width(piece)
+            if octets > 200 { break }
+            out.unicodeScalars.append(piece)
         }
         return out
     }

@@ -22,7 +22,11 @@ public enum WorldMap {
         }
         lines.append("  " + pad("452 4.5.3", 11) + pad("more than \(world.scenario.maxRecipients) RCPTs (2 in tight-limits)", 46)
                      + "The recipient limit of one transaction.")
-        lines.append("  " + pad("421 4.7.0", 11) + pad("\(world.errorLimit) errors in a row", 46) + "The server hangs up on a confused client.")
+        let delay = world.errorDelayTicks / SimulatedTime.ticksPerSecond
+        lines.append("  " + pad("(slower)", 11) + pad("\(world.softErrorLimit) errors without a delivered message", 46)
+                     + "smtpd_soft_error_limit: every reply now waits \(delay) s (smtpd_error_sleep_time).")
+        lines.append("  " + pad("421 4.7.0", 11) + pad("\(world.errorLimit) errors without a delivered message", 46)
+                     + "smtpd_hard_error_limit: the server hangs up. A delivered message resets the count.")
         lines.append("")
         lines.append("Scenarios (type `scenario NAME` in the terminal, or serve --scenario NAME)")
         for scenario in world.scenarios {
