@@ -57,11 +57,21 @@ struct ServeCommand: ParsableCommand {
         var text = ""
         for output in outputs {
             switch output {
-            case .reply(let reply, _): text += reply.wire
+            case .reply(let reply, _):
+                if reply.delayTicks > 0 {
+                    // Past the soft error limit the server waits before answering, as Postfix sleeps.
+                    writeOut(text); text = ""
+                    usleep(useconds_t(reply.delayTicks * 1_000_000 / SimulatedTime.ticksPerSecond))
+                }
+                text += reply.wire
             case .delivered(let message): save(message)
             case .tlsStarted, .authenticated, .closed: break
             }
         }
+        writeOut(text)
+    }
+
+    private func writeOut(_ text: String) {
         var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
