@@ -87,9 +87,10 @@ struct ServeCommand: ParsableCommand {
         for rcpt in message.recipients {
             let folder = "\(dir)/\(rcpt.lowercased())"
             mkdirAll(folder)
-            let text = message.lines.joined(separator: "\r\n") + "\r\n"
+            // fileBytes keeps a BDAT message's octets exactly as received (NUL included), so write bytes, not a C string.
+            let bytes = message.fileBytes
             if let file = fopen("\(folder)/\(message.id).eml", "w") {
-                fputs(text, file)
+                _ = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
                 fclose(file)
             }
         }

@@ -186,7 +186,7 @@ struct EndToEndTests {
     private func startTransaction(_ t: TmuxSession) throws {
         try t.waitFor("● Offline")
         try send(t, "connect", expect: "● Connected")
-        try send(t, "EHLO client.example.com", expect: "250 SMTPUTF8")
+        try send(t, "EHLO client.example.com", expect: "250 CHUNKING")
         try send(t, "STARTTLS", expect: "● TLS")
         try send(t, "EHLO client.example.com", expect: "250-AUTH PLAIN LOGIN")
         try send(t, "AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=", expect: "● Authenticated")
@@ -197,7 +197,7 @@ struct EndToEndTests {
         let t = try TmuxSession()
         try t.waitFor("● Offline")
         try send(t, "connect", expect: "● Connected")
-        try send(t, "EHLO client.example.com", expect: "250 SMTPUTF8")
+        try send(t, "EHLO client.example.com", expect: "250 CHUNKING")
         try send(t, "STARTTLS", expect: "● TLS")
         #expect(try t.screen().contains("cannot speak TLS"))
         try send(t, "EHLO client.example.com", expect: "250-AUTH PLAIN LOGIN")

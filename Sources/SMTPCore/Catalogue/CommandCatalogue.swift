@@ -5,7 +5,7 @@
 public enum CommandCatalogue {
     /// The seed page's eight commands first, in its order, then the ones it left out.
     public static let all: [CommandEntry] = [
-        ehlo, mailFrom, rcptTo, data, quit, auth, startTLS, rset, noop, vrfy, help, expn,
+        ehlo, mailFrom, rcptTo, data, quit, auth, startTLS, rset, bdat, noop, vrfy, help, expn,
     ]
 
     /// The entry with this id ("EHLO", "MAIL FROM", …), case-insensitively; "HELO" finds the EHLO entry.
@@ -34,7 +34,9 @@ public enum CommandCatalogue {
             .server("250-STARTTLS"),
             .server("250-ENHANCEDSTATUSCODES"),
             .server("250-8BITMIME"),
-            .server("250 SMTPUTF8"),
+            .server("250-DSN"),
+            .server("250-SMTPUTF8"),
+            .server("250 CHUNKING"),
             .client("HELO client.example.com"),
             .server("250 smtp.example.com"),
         ],
@@ -52,8 +54,10 @@ public enum CommandCatalogue {
             after the code (250-) means more lines follow, and a space (250 ) marks the last line. This server \
             lists PIPELINING (RFC 2920: send a batch of commands without waiting for each answer), SIZE (RFC 1870: \
             the largest message it takes, in octets), STARTTLS (RFC 3207: switch to encryption), \
-            ENHANCEDSTATUSCODES (RFC 2034: the x.y.z code after each reply code), 8BITMIME (RFC 6152) and SMTPUTF8 \
-            (RFC 6531). A client may use only the extensions in this list.
+            ENHANCEDSTATUSCODES (RFC 2034: the x.y.z code after each reply code), 8BITMIME (RFC 6152), DSN (RFC \
+            3461: ask for delivery notices with RET=, ENVID=, NOTIFY= and ORCPT=), SMTPUTF8 (RFC 6531) and \
+            CHUNKING (RFC 3030: send the message with BDAT in counted chunks instead of DATA), in the order \
+            Postfix uses. A client may use only the extensions in this list.
             """,
             """
             HELO is the original command from RFC 821. It gets a single-line reply and switches on no extensions. \
@@ -92,6 +96,7 @@ public enum CommandCatalogue {
         summary: "Start a mail transaction and give the envelope sender, the address that receives bounces.",
         syntax: [
             "MAIL FROM:<reverse-path> [SIZE=n] [BODY=7BIT|8BITMIME] [SMTPUTF8] [AUTH=addr-spec|AUTH=<>]",
+            "          [RET=FULL|HDRS] [ENVID=xtext]   delivery notices (DSN, RFC 3461)",
             "MAIL FROM:<>                  the null sender, used by bounce messages",
         ],
         preamble: .authenticated,
@@ -126,8 +131,11 @@ public enum CommandCatalogue {
             refused now with 552 5.3.4 rather than after the whole upload. BODY=8BITMIME (RFC 6152) announces \
             bytes above 127 in the body, and BODY=7BIT says there are none. SMTPUTF8 (RFC 6531) allows UTF-8 in \
             addresses and headers. Without it, a non-ASCII address gets 553 5.6.7. AUTH= (RFC 4954 §5) names the \
-            original submitter; this server accepts it and ignores it. Any other parameter, or any parameter after plain HELO, gets 555 5.5.4 \
-            (RFC 5321 §4.1.1.11).
+            original submitter; this server accepts it and ignores it. RET=FULL or RET=HDRS (RFC 3461 §4.3) says \
+            whether a bounce should carry the whole message or only its headers, and ENVID= (§4.4) is the \
+            sender's own id for the transaction, echoed in every notice; both are kept with the message (a \
+            malformed one gets 501 5.5.4 Bad RET/ENVID parameter syntax). Any other parameter, or any parameter \
+            after plain HELO, gets 555 5.5.4 (RFC 5321 §4.1.1.11).
             """,
             """
             On success (250 2.1.0) the server remembers the sender and the parameters. It keeps them until the \
@@ -173,7 +181,7 @@ public enum CommandCatalogue {
         title: "RCPT TO",
         summary: "Add one recipient to the message. Send it once for each recipient.",
         syntax: [
-            "RCPT TO:<forward-path>",
+            "RCPT TO:<forward-path> [NOTIFY=NEVER|SUCCESS,FAILURE,DELAY] [ORCPT=rfc822;xtext]",
             "RCPT TO:<postmaster>          must always be accepted (RFC 5321 §4.5.1)",
         ],
         preamble: .mailStarted,
@@ -222,6 +230,14 @@ public enum CommandCatalogue {
             553 5.1.3 for its syntax, not a relay refusal.
             """,
             """
+            Delivery notices (DSN, RFC 3461): NOTIFY= says when the sender wants a notice about this recipient: \
+            NEVER, or any of SUCCESS, FAILURE and DELAY (NOTIFY=SUCCESS,FAILURE asks to hear about delivery \
+            either way). Without it a server sends a notice only on failure. ORCPT=rfc822;bob@domain.com keeps the \
+            address as the original sender wrote it, so a notice still makes sense after forwarding has changed \
+            it; its value is xtext, where "+" and "=" and anything unprintable are written +XX in hex. The server \
+            keeps both with the message, for whoever sends the notice later.
+            """,
+            """
             Where this simulator differs: many large providers accept every RCPT and bounce later, which reveals \
             less to address harvesters. Real greylisting usually lasts minutes; here it lasts 5 simulated \
             seconds (300 ticks). Many servers report a full mailbox as a temporary 452 4.2.2 and hope that space \
@@ -241,7 +257,9 @@ public enum CommandCatalogue {
             ReplyNote("553 5.1.3", "The address breaks the syntax rules (for example an unquoted space), or its domain literal is no IP address."),
             ReplyNote("553 5.6.7", "A non-ASCII address, but MAIL FROM did not include SMTPUTF8."),
             ReplyNote("554 5.7.1", "Relay access denied: another domain, and you are not a logged-in submission user (mx profile)."),
-            ReplyNote("555 5.5.4", "A parameter after the address; this server supports none for RCPT."),
+            ReplyNote("501 5.5.4", "A malformed NOTIFY= or ORCPT= (Error: Bad NOTIFY/ORCPT parameter syntax)."),
+            ReplyNote("503 5.5.1", "RCPT after BDAT: the recipients must all come before the first chunk."),
+            ReplyNote("555 5.5.4", "A parameter other than NOTIFY= and ORCPT=, or any parameter after HELO."),
             ReplyNote("421 4.3.2", "The server is shutting down, so the connection closes."),
             ReplyNote("421 4.7.0", "The 20th error without a delivered message (smtpd_hard_error_limit): the server hangs up."),
         ],
@@ -310,8 +328,9 @@ public enum CommandCatalogue {
             """,
             """
             Where this simulator differs: real servers put a time limit on the message text (RFC 5321 §4.5.3.2 \
-            suggests waiting 10 minutes for the final dot). They also often offer CHUNKING/BDAT (RFC 3030) as an \
-            alternative to DATA. Here BDAT gets 502. The queue id is calculated, not random, so replaying the \
+            suggests waiting 10 minutes for the final dot). This server also offers BDAT (CHUNKING, RFC 3030) as \
+            an alternative to DATA; the two can't be mixed in one transaction (DATA after BDAT gets 503 5.5.1). \
+            The queue id is calculated, not random, so replaying the \
             same session gives the same id.
             """,
         ],
@@ -329,6 +348,75 @@ public enum CommandCatalogue {
         related: ["RCPT TO", "MAIL FROM", "QUIT", "RSET"],
         rfc: "RFC 5321 §4.1.1.4",
         tryIt: "DATA")
+
+    // MARK: - BDAT
+
+    static let bdat = CommandEntry(
+        id: "BDAT",
+        title: "BDAT (CHUNKING)",
+        summary: "Send the message in counted chunks instead of DATA: no dot-stuffing, no end marker, every octet as it is.",
+        syntax: [
+            "BDAT <octets>                 then exactly that many octets of the message",
+            "BDAT <octets> LAST            the last chunk; BDAT 0 LAST ends with an empty one",
+        ],
+        preamble: .recipientAdded,
+        example: [
+            .client("BDAT 13"),
+            .client("Subject: Hi"),
+            .server("250 2.0.0 Ok: 13 bytes"),
+            .client("BDAT 13 LAST"),
+            .client(""),
+            .client("Hello Bob"),
+            .server("250 2.0.0 Ok: 26 bytes queued as 09F1FD9D03"),
+        ],
+        explanation: [
+            """
+            BDAT ("binary data", RFC 3030) replaces DATA for servers that list CHUNKING in their EHLO reply. \
+            Instead of ending the message with a line holding a dot, the client says in advance how many octets \
+            come next: BDAT 13 is followed by exactly 13 octets, and the server reads exactly that many, whatever \
+            they are. Nothing is dot-stuffed and nothing marks the end, so a line that starts with a dot, a bare \
+            CR, or a NUL arrives as it was sent. The last chunk carries LAST, and its answer is the one that \
+            counts: 250 2.0.0 Ok: 26 bytes queued as … means the whole message was accepted.
+            """,
+            """
+            In the example every line you type ends with CR LF, and those two octets count: "Subject: Hi" is 11 \
+            characters, so the chunk is 13. The second chunk is the empty line that ends the headers (2 octets) \
+            and "Hello Bob" with its line end (11). Count wrong and the server keeps reading what you meant as \
+            the next command, or takes part of your message for one: that is why a client program computes chunk \
+            sizes, and why people at a keyboard use DATA.
+            """,
+            """
+            Each chunk gets its own reply (250 2.0.0 Ok: 13 bytes, in Postfix's words), and with PIPELINING a \
+            client may send many chunks without waiting. The rules of the transaction stay those of DATA: MAIL and \
+            at least one accepted RCPT first (503 5.5.1 need MAIL/RCPT command otherwise), and after the first \
+            chunk neither RCPT, nor MAIL, nor DATA (503 5.5.1 RCPT/MAIL/DATA after BDAT; RFC 3030 forbids mixing \
+            BDAT and DATA) until LAST or RSET ends it. A refused BDAT still has its octets read and thrown away, \
+            because otherwise they would be taken for commands.
+            """,
+            """
+            Errors: a chunk that would take the message over the size limit gets 552 5.3.4 Chunk exceeds message \
+            size limit, and so does every later chunk of that transaction until LAST. BDAT 0 without LAST gets \
+            551 5.7.1 Null BDAT request. A BDAT line without a valid size is fatal: the server can't know where \
+            the chunk ends, so, like Postfix, it answers 521 5.5.4 Syntax: BDAT count [LAST] and hangs up.
+            """,
+            """
+            Where this simulator differs: Postfix offers CHUNKING without BINARYMIME, as this server does, so the \
+            content should still be text in lines; BDAT just carries it without changes. The content filter still \
+            looks for GTUBE, but lines over 1000 octets are not refused in a BDAT message.
+            """,
+        ],
+        replies: [
+            ReplyNote("250 2.0.0", "A chunk was read (Ok: n bytes); after LAST, the message was accepted (Ok: n bytes queued as …)."),
+            ReplyNote("503 5.5.1", "No MAIL or no accepted RCPT yet, or DATA, MAIL or RCPT after BDAT in the same transaction."),
+            ReplyNote("551 5.7.1", "BDAT 0 without LAST: a chunk that carries nothing and ends nothing."),
+            ReplyNote("552 5.3.4", "The chunks add up to more than the size limit (10240000 octets, 2048 in tight-limits)."),
+            ReplyNote("554 5.5.1", "Every RCPT of the transaction was refused: no valid recipients."),
+            ReplyNote("554 5.7.1", "After LAST: the content filter refused the message (GTUBE)."),
+            ReplyNote("521 5.5.4", "No valid size after BDAT: the server can't find the end of the chunk and hangs up."),
+        ],
+        related: ["DATA", "EHLO", "RCPT TO"],
+        rfc: "RFC 3030 §2",
+        tryIt: "BDAT 0 LAST")
 
     // MARK: - QUIT
 
@@ -463,7 +551,9 @@ public enum CommandCatalogue {
             .server("250-AUTH PLAIN LOGIN"),
             .server("250-ENHANCEDSTATUSCODES"),
             .server("250-8BITMIME"),
-            .server("250 SMTPUTF8"),
+            .server("250-DSN"),
+            .server("250-SMTPUTF8"),
+            .server("250 CHUNKING"),
         ],
         explanation: [
             """
@@ -671,11 +761,11 @@ public enum CommandCatalogue {
         preamble: .recipientAdded,
         example: [
             .client("HELP"),
-            .server("214-2.0.0 Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP STARTTLS AUTH"),
+            .server("214-2.0.0 Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS AUTH"),
             .server("214-2.0.0 Try HELP <command> for its syntax, or HELP STATUS for the session status"),
             .server("214 2.0.0 End of HELP info"),
             .client("HELP RCPT"),
-            .server("214 2.0.0 RCPT TO:<forward-path>"),
+            .server("214 2.0.0 RCPT TO:<forward-path> [NOTIFY=NEVER|SUCCESS,FAILURE,DELAY] [ORCPT=rfc822;address]"),
             .client("HELP STATUS"),
             .server("211-2.0.0 smtp.example.com status"),
             .server("211-2.0.0 phase rcpt, TLS on, authenticated alice@example.com"),
@@ -736,8 +826,7 @@ public enum CommandCatalogue {
             So public servers turn it off, which RFC 5321 §7.3 explicitly allows. This one answers 502 5.5.1 \
             command not implemented. The 502 code (not 500) says the command is a real SMTP command that this \
             server chooses not to offer (RFC 5321 §4.2.4). For the same reason, EXPN is left out of the HELP \
-            list. The same 502 goes to other old or unoffered commands: TURN, ETRN, ATRN, BDAT, \
-            SEND, SOML and SAML.
+            list. The same 502 goes to other old or unoffered commands: TURN, ETRN, ATRN, SEND, SOML and SAML.
             """,
             """
             EXPN changes nothing in the session, but the 502 counts as an error. As in Postfix, 10 errors \

@@ -17,6 +17,11 @@ extension ServerSession {
         guard phase == .mail || phase == .rcpt else {
             return reply(Reply(503, EnhancedStatusCode(5, 5, 1), "Error: need MAIL command"), to: cause, into: &out)
         }
+        guard !bdatUsed else {
+            // RFC 3030 §2/§4: BDAT and DATA must not be mixed in one transaction; 503, and only RSET (or BDAT …
+            // LAST) gets the client out. Postfix's words.
+            return reply(Reply(503, EnhancedStatusCode(5, 5, 1), "Error: DATA after BDAT"), to: cause, into: &out)
+        }
         guard phase == .rcpt else {
             // Postfix: 554 when every RCPT was refused, 503 when none was even tried (RFC 5321 §3.3).
             if rejectedRecipients > 0 {
@@ -64,7 +69,14 @@ extension ServerSession {
         }
         messageCounter += 1
         let id = queueID(messageCounter)
-        let message = composeStoredMessage(id: id)
+        let message = composeStoredMessage(id: id, content: body, lineCount: bodyLineCount)
+        deliver(message)
+        reply(Reply(250, EnhancedStatusCode(2, 0, 0), "Ok: queued as \(id)"), to: cause, into: &out)
+        out.append(.delivered(message))
+    }
+
+    /// Puts an accepted message in its recipients' inboxes (or the outbound queue) and forgives earlier errors.
+    mutating func deliver(_ message: StoredMessage) {
         if storesMessages {
             for rcpt in recipients {
                 if let box = world.mailbox(rcpt), case .forwards = box.behaviour {
@@ -77,11 +89,11 @@ extension ServerSession {
             }
         }
         forgiveErrors()
-        reply(Reply(250, EnhancedStatusCode(2, 0, 0), "Ok: queued as \(id)"), to: cause, into: &out)
-        out.append(.delivered(message))
     }
 
-    func composeStoredMessage(id: String) -> StoredMessage {
+    /// The stored message: `content` is the message's lines joined by LF (`lineCount` of them); `raw` the exact
+    /// octets of a BDAT message.
+    func composeStoredMessage(id: String, content body: [UInt8], lineCount bodyLineCount: Int, raw: [UInt8]? = nil) -> StoredMessage {
         let from = reversePath ?? ""
         let stamp = SimulatedTime.rfc5322Date(tick: now)
         let with = receivedProtocol
@@ -110,18 +122,22 @@ extension ServerSession {
                 lineStart = lineEnd + 1
             }
         }
-        headers += clientHeaders
         func has(_ name: String) -> Bool { clientHeaders.contains { $0.lowercased().hasPrefix(name.lowercased() + ":") } }
         // A submission server completes what the client left out (RFC 6409 §8). A port-25 server leaves mail from
         // remote clients as it came: Postfix ≥ 2.6 adds these headers only for local clients
         // (local_header_rewrite_clients), and RFC 5321 §3.6.1 has relays leave the content alone.
+        var completed: [String] = []
         if profile == .submission {
-            if !has("Message-ID") { headers.append("Message-ID: <\(id).\(now)@\(world.serverName)>") }
-            if !has("Date") { headers.append("Date: \(stamp)") }
-            if !has("From"), !from.isEmpty { headers.append("From: <\(from)>") }
+            if !has("Message-ID") { completed.append("Message-ID: <\(id).\(now)@\(world.serverName)>") }
+            if !has("Date") { completed.append("Date: \(stamp)") }
+            if !has("From"), !from.isEmpty { completed.append("From: <\(from)>") }
         }
-        return StoredMessage(id: id, envelopeFrom: from, recipients: recipients, headers: headers, bodyText: Array(body[bodyStart...]), bodyIsEmpty: bodyLines == 0,
-                             receivedAtTick: now, size: bodySize)
+        // A BDAT message keeps the client's octets untouched, so what the server adds goes in front of them.
+        if raw != nil { headers += completed + clientHeaders } else { headers += clientHeaders + completed }
+        return StoredMessage(id: id, envelopeFrom: from, recipients: recipients, headers: headers,
+                             bodyText: Array(body[bodyStart...]), bodyIsEmpty: bodyLines == 0, receivedAtTick: now,
+                             size: bodySize, rawContent: raw, addedHeaderCount: raw != nil ? 2 + completed.count : 2,
+                             dsn: dsnEnvelope)
     }
 
     /// The "with" keyword of the Received: header: SMTP after HELO; after EHLO ESMTP, with S for TLS and A for an

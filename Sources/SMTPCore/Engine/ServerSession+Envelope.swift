@@ -6,6 +6,10 @@ extension ServerSession {
         // Postfix (strict_rfc821_envelopes = no) accepts extra spaces: "MAIL  FROM:  <a@b.c>".
         let argument = rawArgument.drop(while: { $0 == " " })
         guard phase != .connected else { return needHello(cause, into: &out) }
+        guard !bdatUsed else {
+            // RFC 3030 §2: the BDAT transaction must end with BDAT … LAST (or RSET) first. Postfix's words.
+            return reply(Reply(503, EnhancedStatusCode(5, 5, 1), "Error: MAIL after BDAT"), to: cause, into: &out)
+        }
         guard !inTransaction else {
             return reply(Reply(503, EnhancedStatusCode(5, 5, 1), "Error: nested MAIL command"), to: cause, into: &out)
         }
@@ -43,7 +47,7 @@ extension ServerSession {
             // Postfix's append_at_myorigin: "<alice>" becomes alice@$myorigin (World.originDomain).
             path = "\(local)@\(world.originDomain(for: profile))"
         }
-        var size: Int?, body = "7BIT", utf8 = false
+        var size: Int?, body = "7BIT", utf8 = false, ret: DSNReturn?, envid: String?
         for parameter in parameters {
             let parts = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let key = parts[0].uppercased(), value = parts.count > 1 ? String(parts[1]) : nil
@@ -63,6 +67,19 @@ extension ServerSession {
                 utf8 = true
             case ("AUTH", true) where value != nil && profile == .submission:
                 break  // RFC 4954 §5: the AUTH= parameter is accepted and may be ignored.
+            case ("RET", true):
+                // RFC 3461 §4.3: FULL or HDRS, once.
+                guard ret == nil, let r = value.flatMap({ DSNReturn(rawValue: $0.uppercased()) }) else {
+                    return reply(Reply(501, EnhancedStatusCode(5, 5, 4), "Bad RET parameter syntax"), to: cause, into: &out)
+                }
+                ret = r
+            case ("ENVID", true):
+                // RFC 3461 §4.4: xtext, at most 100 characters, once; Postfix also wants it printable once decoded.
+                guard envid == nil, let v = value, !v.isEmpty, v.utf8.count <= 100, let decoded = XText.decode(Substring(v)),
+                      decoded.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
+                    return reply(Reply(501, EnhancedStatusCode(5, 5, 4), "Bad ENVID parameter syntax"), to: cause, into: &out)
+                }
+                envid = decoded
             default:
                 // RFC 5321 §4.1.1.11: 555 for parameters not recognised (all of them after plain HELO).
                 return reply(Reply(555, EnhancedStatusCode(5, 5, 4), "Unsupported option: \(sanitized(parameter))"),
@@ -87,6 +104,9 @@ extension ServerSession {
         }
         reversePath = path
         declaredSize = size
+        dsnReturn = ret
+        dsnEnvelopeID = envid
+        dsnRequested = ret != nil || envid != nil
         bodyType = body
         smtputf8 = utf8
         phase = .mail
@@ -99,6 +119,10 @@ extension ServerSession {
         guard phase != .connected else { return needHello(cause, into: &out) }
         guard phase == .mail || phase == .rcpt else {
             return reply(Reply(503, EnhancedStatusCode(5, 5, 1), "Error: need MAIL command"), to: cause, into: &out)
+        }
+        guard !bdatUsed else {
+            // RFC 3030 §2: recipients come before the first chunk. Postfix's words.
+            return reply(Reply(503, EnhancedStatusCode(5, 5, 1), "Error: RCPT after BDAT"), to: cause, into: &out)
         }
         guard Self.hasASCIIPrefix(argument, "TO:") else {
             return reply(Reply(501, EnhancedStatusCode(5, 5, 4), "Syntax: RCPT TO:<address>"), to: cause, into: &out)
@@ -131,9 +155,33 @@ extension ServerSession {
             // append_at_myorigin: on the mx profile <bob> is bob@domain.com (World.originDomain).
             address = "\(local)@\(world.originDomain(for: profile))"
         }
-        if let parameter = parameters.first {
-            rejectedRecipients += 1
-            return reply(Reply(555, EnhancedStatusCode(5, 5, 4), "Unsupported option: \(sanitized(parameter))"), to: cause, into: &out)
+        var notify: DSNNotify?, orcpt: DSNOriginalRecipient?
+        for parameter in parameters {
+            let parts = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = parts[0].uppercased(), value = parts.count > 1 ? parts[1] : nil
+            switch (key, extended) {
+            case ("NOTIFY", true):
+                // RFC 3461 §4.1: NEVER alone, or a list of SUCCESS, FAILURE, DELAY; once.
+                guard notify == nil, let v = value, let n = Self.parseNotify(v) else {
+                    rejectedRecipients += 1
+                    return reply(Reply(501, EnhancedStatusCode(5, 5, 4), "Error: Bad NOTIFY parameter syntax"), to: cause, into: &out)
+                }
+                notify = n
+            case ("ORCPT", true):
+                // RFC 3461 §4.2: addr-type ";" xtext, at most 500 characters; once.
+                guard orcpt == nil, let v = value, v.utf8.count <= 500, let semi = v.firstIndex(of: ";"),
+                      let type = Optional(v[..<semi]), !type.isEmpty,
+                      type.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || $0 == UInt8(ascii: "-") }),
+                      let decoded = XText.decode(v[v.index(after: semi)...]), !decoded.isEmpty else {
+                    rejectedRecipients += 1
+                    return reply(Reply(501, EnhancedStatusCode(5, 5, 4), "Error: Bad ORCPT parameter syntax"), to: cause, into: &out)
+                }
+                orcpt = DSNOriginalRecipient(addressType: String(type), address: decoded)
+            default:
+                // RFC 5321 §4.1.1.11: 555 for parameters not recognised (all of them after plain HELO).
+                rejectedRecipients += 1
+                return reply(Reply(555, EnhancedStatusCode(5, 5, 4), "Unsupported option: \(sanitized(parameter))"), to: cause, into: &out)
+            }
         }
         if !address.utf8.allSatisfy({ $0 < 0x80 }) && !smtputf8 {
             rejectedRecipients += 1
@@ -172,10 +220,12 @@ extension ServerSession {
                 }
             case .forwards(let target):
                 recipients.append(box.address)
+                noteDSN(box.address, notify: notify, orcpt: orcpt)
                 phase = .rcpt
                 return reply(Reply(251, EnhancedStatusCode(2, 1, 5), "User not local; will forward to <\(target)>"), to: cause, into: &out)
             }
             recipients.append(box.address)
+            noteDSN(box.address, notify: notify, orcpt: orcpt)
         } else {
             // Another domain: only an authenticated submission client may relay. Never an open relay.
             guard profile == .submission, authenticatedUser != nil else {
@@ -183,8 +233,44 @@ extension ServerSession {
                 return reply(Reply(554, EnhancedStatusCode(5, 7, 1), "\(shown): Relay access denied"), to: cause, into: &out)
             }
             recipients.append(address)
+            noteDSN(address, notify: notify, orcpt: orcpt)
         }
         phase = .rcpt
         reply(Reply(250, EnhancedStatusCode(2, 1, 5), "Ok"), to: cause, into: &out)
+    }
+
+    /// Keeps an accepted recipient's DSN request. Only recipients with NOTIFY= or ORCPT= are kept here (no work
+    /// on the common path); `dsnEnvelope` fills in the others.
+    mutating func noteDSN(_ address: String, notify: DSNNotify?, orcpt: DSNOriginalRecipient?) {
+        guard notify != nil || orcpt != nil else { return }
+        dsnRecipients.append(DSNRecipient(address: address, notify: notify, orcpt: orcpt))
+        dsnRequested = true
+    }
+
+    /// The DSN request of the open transaction, one entry per accepted recipient, or nil when the client made none.
+    var dsnEnvelope: DSNEnvelope? {
+        guard dsnRequested else { return nil }
+        var given = dsnRecipients[...]
+        let all = recipients.map { address -> DSNRecipient in
+            if let first = given.first, first.address == address { given = given.dropFirst(); return first }
+            return DSNRecipient(address: address, notify: nil, orcpt: nil)
+        }
+        return DSNEnvelope(ret: dsnReturn, envid: dsnEnvelopeID, recipients: all)
+    }
+
+    /// NOTIFY=NEVER or a comma list of SUCCESS, FAILURE and DELAY (case-insensitive, RFC 3461 §4.1).
+    static func parseNotify(_ value: Substring) -> DSNNotify? {
+        let words = value.split(separator: ",", omittingEmptySubsequences: false).map { $0.uppercased() }
+        if words == ["NEVER"] { return .never }
+        var notify: DSNNotify = []
+        for word in words {
+            switch word {
+            case "SUCCESS": notify.insert(.success)
+            case "FAILURE": notify.insert(.failure)
+            case "DELAY": notify.insert(.delay)
+            default: return nil
+            }
+        }
+        return notify
     }
 }

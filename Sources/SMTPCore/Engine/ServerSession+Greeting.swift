@@ -23,7 +23,8 @@ extension ServerSession {
         if !tlsActive { lines.append("STARTTLS") }
         // Submission servers offer AUTH only over TLS (RFC 4954 §4; Postfix smtpd_tls_auth_only=yes).
         if profile == .submission && tlsActive { lines.append("AUTH PLAIN LOGIN") }
-        lines += ["ENHANCEDSTATUSCODES", "8BITMIME", "SMTPUTF8"]
+        // In Postfix's order: DSN (RFC 3461) after 8BITMIME, CHUNKING (RFC 3030) last.
+        lines += ["ENHANCEDSTATUSCODES", "8BITMIME", "DSN", "SMTPUTF8", "CHUNKING"]
         reply(Reply(250, nil, lines), to: cause, into: &out)
     }
 
@@ -34,7 +35,7 @@ extension ServerSession {
         switch topic {
         case "":
             // Only what this server offers: the mx profile has no AUTH, so HELP does not name it.
-            let commands = "EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP STARTTLS" + (profile == .submission ? " AUTH" : "")
+            let commands = "EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS" + (profile == .submission ? " AUTH" : "")
             reply(Reply(214, ok, [
                 "Commands: \(commands)",
                 "Try HELP <command> for its syntax, or HELP STATUS for the session status",
@@ -59,8 +60,10 @@ extension ServerSession {
 
     static let helpSyntax: [String: String] = [
         "EHLO": "EHLO <your-hostname>", "HELO": "HELO <your-hostname>",
-        "MAIL": "MAIL FROM:<reverse-path> [SIZE=n] [BODY=7BIT|8BITMIME] [SMTPUTF8]",
-        "RCPT": "RCPT TO:<forward-path>", "DATA": "DATA, then the message, then a line with only .",
+        "MAIL": "MAIL FROM:<reverse-path> [SIZE=n] [BODY=7BIT|8BITMIME] [SMTPUTF8] [RET=FULL|HDRS] [ENVID=id]",
+        "RCPT": "RCPT TO:<forward-path> [NOTIFY=NEVER|SUCCESS,FAILURE,DELAY] [ORCPT=rfc822;address]",
+        "DATA": "DATA, then the message, then a line with only .",
+        "BDAT": "BDAT <octets> [LAST], then exactly that many octets of the message",
         "RSET": "RSET", "NOOP": "NOOP", "QUIT": "QUIT", "VRFY": "VRFY <address>", "HELP": "HELP [command|STATUS]",
         "STARTTLS": "STARTTLS", "AUTH": "AUTH PLAIN [initial-response] | AUTH LOGIN [username-base64]",
     ]

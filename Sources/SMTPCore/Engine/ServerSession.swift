@@ -8,6 +8,7 @@
 //   ServerSession+Greeting.swift  EHLO, HELO, HELP, RSET, NOOP, QUIT, VRFY
 //   ServerSession+Envelope.swift  MAIL FROM, RCPT TO
 //   ServerSession+Data.swift      DATA, the message body and the stored message
+//   ServerSession+Chunking.swift  BDAT (RFC 3030)
 //   ServerSession+Auth.swift      AUTH PLAIN / LOGIN
 //   ServerSession+StartTLS.swift  STARTTLS
 
@@ -84,6 +85,16 @@ public struct ServerSession: Sendable {
     var bodyHasLongLine = false
     var bodyMatchesContentRule = false
     var bodyOverSize = false
+    // DSN (RFC 3461) of the open transaction: MAIL's RET=/ENVID=, and one entry per accepted recipient.
+    var dsnReturn: DSNReturn?
+    var dsnEnvelopeID: String?
+    var dsnRecipients: [DSNRecipient] = []
+    var dsnRequested = false
+    // CHUNKING (RFC 3030): the chunk being read, whether this transaction has used BDAT, and the refusal every
+    // further chunk of a failed BDAT transaction gets until LAST.
+    var chunk: PendingChunk?
+    var bdatUsed = false
+    var bdatFailure: Reply?
     var authMechanism = ""
     var authUsername: String?
     var framer = LineFramer()
@@ -146,6 +157,11 @@ public struct ServerSession: Sendable {
         var outputs: [SessionOutput] = []
         var index = 0
         while index < bytes.count, phase != .closed {
+            if chunk != nil {
+                // Inside a BDAT chunk: exactly the announced octets, whatever they are (RFC 3030 §2).
+                consumeChunk(bytes, at: &index, into: &outputs)
+                continue
+            }
             let limit = phase == .data ? Self.textLineLimit : phase == .auth ? Self.authLineLimit : Self.commandLineLimit
             guard let line = framer.take(from: bytes, at: &index, limit: limit) else { break }
             handle(line, into: &outputs)
@@ -160,9 +176,13 @@ public struct ServerSession: Sendable {
         receive(Array(line.utf8) + [0x0D, 0x0A])
     }
 
-    /// The client closed its side. A real server just closes too; an unfinished DATA is discarded.
+    /// Octets of a BDAT chunk still to come, or nil when the session is reading commands or DATA lines.
+    public var chunkOctetsRemaining: Int? { chunk?.remaining }
+
+    /// The client closed its side. A real server just closes too; an unfinished DATA or BDAT is discarded.
     public mutating func endOfInput() -> [SessionOutput] {
         guard phase != .closed else { return [] }
+        chunk = nil
         phase = .closed
         return [.closed]
     }
@@ -206,6 +226,7 @@ public struct ServerSession: Sendable {
         case "MAIL": mail(argument, into: &out)
         case "RCPT": rcpt(argument, into: &out)
         case "DATA": data(argument, into: &out)
+        case "BDAT": bdat(argument, into: &out)
         case "RSET": rset(argument, into: &out)
         case "NOOP": noop(into: &out)
         case "QUIT": quit(into: &out)
@@ -213,7 +234,7 @@ public struct ServerSession: Sendable {
         case "HELP": help(argument, into: &out)
         case "STARTTLS": startTLS(argument, into: &out)
         case "AUTH": auth(argument, into: &out)
-        case "EXPN", "TURN", "ETRN", "ATRN", "BDAT", "SEND", "SOML", "SAML":
+        case "EXPN", "TURN", "ETRN", "ATRN", "SEND", "SOML", "SAML":
             // Known SMTP verbs this server does not offer: 502, not 500 (RFC 5321 §4.2.4).
             reply(Reply(502, EnhancedStatusCode(5, 5, 1), "Error: command not implemented"), to: cause, into: &out)
         case "":
@@ -267,6 +288,9 @@ public struct ServerSession: Sendable {
         declaredSize = nil
         bodyType = "7BIT"
         smtputf8 = false
+        dsnReturn = nil; dsnEnvelopeID = nil; dsnRequested = false
+        if !dsnRecipients.isEmpty { dsnRecipients.removeAll(keepingCapacity: true) }
+        bdatUsed = false; bdatFailure = nil
         if phase == .mail || phase == .rcpt || phase == .data { phase = .greeted }
     }
 
