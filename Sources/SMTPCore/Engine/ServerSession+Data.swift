@@ -31,18 +31,23 @@ extension ServerSession {
         }
         phase = .data
         body.removeAll(keepingCapacity: true); bodyLineCount = 0
+        if body.capacity < 4096 { body.reserveCapacity(4096) }  // one allocation for most messages, not a dozen
         bodySize = 0; bodyHasLongLine = false; bodyMatchesContentRule = false; bodyOverSize = false
         reply(Reply(354, nil, "End data with <CR><LF>.<CR><LF>"), to: cause, into: &out)
     }
 
     mutating func handleBodyLine(_ line: FramedLine, into out: inout [SessionOutput]) {
-        if !line.overflowed, line.bytes == [0x2E] { return finishMessage(into: &out) }
-        if line.overflowed { bodyHasLongLine = true }
+        line.bytes.withUnsafeBufferPointer { handleBody($0, overflowed: line.overflowed, length: line.length, into: &out) }
+    }
+
+    /// One line of message text without its line end (at most the text line limit + 1 octets are passed when the
+    /// line was longer; `length` is its real length).
+    mutating func handleBody(_ line: UnsafeBufferPointer<UInt8>, overflowed: Bool, length: Int, into out: inout [SessionOutput]) {
+        if !overflowed, line.count == 1, line[0] == 0x2E { return finishMessage(into: &out) }
+        if overflowed { bodyHasLongLine = true }
         // RFC 5321 §4.5.2: a leading dot was doubled by the client; remove one.
-        var bytes = line.bytes[...]
-        if bytes.first == 0x2E { bytes = bytes.dropFirst() }
-        let length = line.overflowed ? line.length : bytes.count
-        bodySize += length + 2
+        let bytes = line.first == 0x2E ? UnsafeBufferPointer(rebasing: line.dropFirst()) : line
+        bodySize += (overflowed ? length : bytes.count) + 2
         if bodySize > world.scenario.maxMessageSize { bodyOverSize = true }
         guard !bodyOverSize else { return }  // keep counting, stop storing: memory stays bounded
         if !bodyMatchesContentRule, Self.contains(bytes, contentMarker) { bodyMatchesContentRule = true }
@@ -98,6 +103,7 @@ extension ServerSession {
         let stamp = SimulatedTime.rfc5322Date(tick: now)
         let with = receivedProtocol
         var received = "Received: from "
+        received.reserveCapacity(256)
         received += clientName ?? "unknown"
         received += " (" + world.clientName + " [192.0.2.10])\n\tby " + world.serverName + " (smtp-tui) with " + with + " id " + id
         if recipients.count == 1 { received += "\n\tfor <" + recipients[0] + ">" }
@@ -122,15 +128,15 @@ extension ServerSession {
                 lineStart = lineEnd + 1
             }
         }
-        func has(_ name: String) -> Bool { clientHeaders.contains { $0.lowercased().hasPrefix(name.lowercased() + ":") } }
+        func has(_ name: StaticString) -> Bool { clientHeaders.contains { Self.hasASCIIPrefix($0[...], name) } }
         // A submission server completes what the client left out (RFC 6409 §8). A port-25 server leaves mail from
         // remote clients as it came: Postfix ≥ 2.6 adds these headers only for local clients
         // (local_header_rewrite_clients), and RFC 5321 §3.6.1 has relays leave the content alone.
         var completed: [String] = []
         if profile == .submission {
-            if !has("Message-ID") { completed.append("Message-ID: <\(id).\(now)@\(world.serverName)>") }
-            if !has("Date") { completed.append("Date: \(stamp)") }
-            if !has("From"), !from.isEmpty { completed.append("From: <\(from)>") }
+            if !has("MESSAGE-ID:") { completed.append("Message-ID: <\(id).\(now)@\(world.serverName)>") }
+            if !has("DATE:") { completed.append("Date: \(stamp)") }
+            if !has("FROM:"), !from.isEmpty { completed.append("From: <\(from)>") }
         }
         // A BDAT message keeps the client's octets untouched, so what the server adds goes in front of them.
         if raw != nil { headers += completed + clientHeaders } else { headers += clientHeaders + completed }
@@ -150,20 +156,24 @@ extension ServerSession {
 
     /// Byte search for the content rule's marker (String.contains is far slower on the hot body path).
     static func contains(_ haystack: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
+        haystack.withUnsafeBufferPointer { contains($0, needle) }
+    }
+
+    static func contains(_ hay: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
         guard let first = needle.first else { return true }
-        guard haystack.count >= needle.count else { return false }
-        return haystack.withUnsafeBufferPointer { hay in
-            needle.withUnsafeBufferPointer { pin in
-                var offset = 0
-                let lastStart = hay.count - pin.count
-                while offset <= lastStart {
-                    guard let hit = memchr(hay.baseAddress! + offset, Int32(first), lastStart - offset + 1) else { return false }
-                    let at = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - hay.baseAddress!
-                    if memcmp(hay.baseAddress! + at, pin.baseAddress!, pin.count) == 0 { return true }
-                    offset = at + 1
-                }
-                return false
+        guard hay.count >= needle.count else { return false }
+        guard let base = hay.baseAddress else { return false }
+        return needle.withUnsafeBufferPointer { pin in
+            guard let pinBase = pin.baseAddress else { return true }
+            var offset = 0
+            let lastStart = hay.count - pin.count
+            while offset <= lastStart {
+                guard let hit = memchr(base + offset, Int32(first), lastStart - offset + 1) else { return false }
+                let at = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
+                if memcmp(base + at, pinBase, pin.count) == 0 { return true }
+                offset = at + 1
             }
+            return false
         }
     }
 

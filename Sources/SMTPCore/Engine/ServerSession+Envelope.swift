@@ -192,9 +192,9 @@ extension ServerSession {
             // Postfix's words. 452, not 552: the client should send the rest in another transaction (§4.5.3.1.10).
             return reply(Reply(452, EnhancedStatusCode(4, 5, 3), "Error: too many recipients"), to: cause, into: &out)
         }
-        let domain = address.split(separator: "@").last.map { $0.lowercased() } ?? ""
-        let shown = "<\(sanitized(address))>"
-        if domain == world.localDomain.lowercased() {
+        let domain = address.utf8.lastIndex(of: UInt8(ascii: "@")).map { address[address.utf8.index(after: $0)...] } ?? ""
+        var shown: String { "<\(sanitized(address))>" }  // only built for a refusal
+        if Self.equalsIgnoringASCIICase(domain, world.localDomain) {
             guard let box = world.mailbox(address) else {
                 rejectedRecipients += 1
                 return reply(Reply(550, EnhancedStatusCode(5, 1, 1), "\(shown): Recipient address rejected: User unknown in virtual mailbox table"),

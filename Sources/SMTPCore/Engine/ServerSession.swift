@@ -12,6 +12,12 @@
 //   ServerSession+Auth.swift      AUTH PLAIN / LOGIN
 //   ServerSession+StartTLS.swift  STARTTLS
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Where the session is in RFC 5321 §4.1.4's order of commands.
 public enum SessionPhase: String, Sendable, Equatable {
     /// Greeting sent; the client must say EHLO or HELO.
@@ -155,11 +161,24 @@ public struct ServerSession: Sendable {
     @usableFromInline
     mutating func receiveBuffer(_ bytes: UnsafeBufferPointer<UInt8>) -> [SessionOutput] {
         var outputs: [SessionOutput] = []
+        outputs.reserveCapacity(4)
         var index = 0
         while index < bytes.count, phase != .closed {
             if chunk != nil {
                 // Inside a BDAT chunk: exactly the announced octets, whatever they are (RFC 3030 §2).
                 consumeChunk(bytes, at: &index, into: &outputs)
+                continue
+            }
+            if phase == .data, !framer.hasPartialLine, let lf = Self.lineFeed(in: bytes, from: index) {
+                // Fast path for message text: a whole line inside this buffer is handled in place, without
+                // copying it into a line of its own first. Same result as the framer's path below.
+                var end = lf
+                if end > index && bytes[end - 1] == 0x0D { end -= 1 }
+                let length = end - index
+                let kept = Swift.min(length, Self.textLineLimit + 1)
+                handleBody(UnsafeBufferPointer(rebasing: bytes[index..<(index + kept)]), overflowed: length > Self.textLineLimit,
+                           length: length, into: &outputs)
+                index = lf + 1
                 continue
             }
             let limit = phase == .data ? Self.textLineLimit : phase == .auth ? Self.authLineLimit : Self.commandLineLimit
@@ -169,6 +188,13 @@ public struct ServerSession: Sendable {
             if tlsJustStarted { tlsJustStarted = false; framer.discardBuffered(); break }
         }
         return outputs
+    }
+
+    /// The index of the next LF at or after `from`, if the buffer holds one.
+    static func lineFeed(in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        guard from < bytes.count, let base = bytes.baseAddress,
+              let hit = memchr(base + from, 0x0A, bytes.count - from) else { return nil }
+        return UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
     }
 
     /// A convenience for tests and the TUI: one line, CRLF added.
@@ -318,14 +344,36 @@ public struct ServerSession: Sendable {
         x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
         x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
         x ^= x >> 31
-        let hex = String(x, radix: 16, uppercase: true)
-        return String(String(repeating: "0", count: max(0, 16 - hex.count)) + hex).prefix(10).description
+        // The first 10 of the 16 zero-padded hex digits, i.e. the top 40 bits; built in place (a small string).
+        let top = x >> 24
+        return String(unsafeUninitializedCapacity: 10) { buffer in
+            let hex: StaticString = "0123456789ABCDEF"
+            for i in 0..<10 { buffer[i] = hex.utf8Start[Int((top >> UInt64(36 - 4 * i)) & 0xF)] }
+            return 10
+        }
     }
 
     /// Upper-cases ASCII letters only (verbs are ASCII; full Unicode case mapping is slow and not wanted).
     static func asciiUppercased(_ text: Substring) -> String {
         if !text.utf8.contains(where: { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }) { return String(text) }
         return String(decoding: text.utf8.map { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") ? $0 - 32 : $0 }, as: UTF8.self)
+    }
+
+    /// Equality ignoring ASCII case, without building lower-cased copies (the hot path compares addresses).
+    static func equalsIgnoringASCIICase(_ a: some StringProtocol, _ b: some StringProtocol) -> Bool {
+        let (x, y) = (a.utf8, b.utf8)
+        guard x.count == y.count else { return false }
+        var i = x.startIndex, j = y.startIndex
+        while i < x.endIndex {
+            let (c, d) = (x[i], y[j])
+            if c != d {
+                guard c | 0x20 == d | 0x20, (0x61...0x7A).contains(c | 0x20) else {
+                    return c >= 0x80 || d >= 0x80 ? a.lowercased() == b.lowercased() : false
+                }
+            }
+            i = x.index(after: i); j = y.index(after: j)
+        }
+        return true
     }
 
     /// Case-insensitive ASCII prefix test, e.g. "from:" against "FROM:".

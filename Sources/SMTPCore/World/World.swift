@@ -88,8 +88,7 @@ public struct World: Sendable, Equatable {
     public var rules: [WorldRule]
 
     public func mailbox(_ address: String) -> MailboxSpec? {
-        let wanted = address.lowercased()
-        return mailboxes.first { $0.address.lowercased() == wanted }
+        mailboxes.first { ServerSession.equalsIgnoringASCIICase($0.address, address) }
     }
 
     /// The domain this server's own name belongs to: smtp.example.com → example.com (Postfix's $mydomain).
