@@ -104,11 +104,14 @@ extension ServerSession {
         let with = receivedProtocol
         var received = "Received: from "
         received.reserveCapacity(256)
-        received += clientName ?? "unknown"
-        received += " (" + world.clientName + " [192.0.2.10])\n\tby " + world.serverName + " (smtp-tui) with " + with + " id " + id
-        if recipients.count == 1 { received += "\n\tfor <" + recipients[0] + ">" }
-        received += ";\n\t" + stamp
-        var headers = ["Return-Path: <" + from + ">", received]
+        // One append at a time into the reserved buffer: a chain of + would build a temporary string per step.
+        for piece in [clientName ?? "unknown", " (", world.clientName, " [192.0.2.10])\n\tby ", world.serverName,
+                      " (smtp-tui) with ", with, " id ", id] { received += piece }
+        if recipients.count == 1 { received += "\n\tfor <"; received += recipients[0]; received += ">" }
+        received += ";\n\t"; received += stamp
+        var returnPath = "Return-Path: <"
+        returnPath += from; returnPath += ">"
+        var headers = [returnPath, received]
         // Split the client's header block from the body at the first empty line, if it starts with a header.
         var clientHeaders: [String] = [], bodyStart = 0, bodyLines = bodyLineCount
         let firstEnd = body.firstIndex(of: 0x0A) ?? body.endIndex
