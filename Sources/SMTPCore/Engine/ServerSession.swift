@@ -161,7 +161,7 @@ public struct ServerSession: Sendable {
     @usableFromInline
     mutating func receiveBuffer(_ bytes: UnsafeBufferPointer<UInt8>) -> [SessionOutput] {
         var outputs: [SessionOutput] = []
-        outputs.reserveCapacity(4)
+        outputs.reserveCapacity(8)
         var index = 0
         while index < bytes.count, phase != .closed {
             if chunk != nil {
@@ -179,6 +179,18 @@ public struct ServerSession: Sendable {
                 handleBody(UnsafeBufferPointer(rebasing: bytes[index..<(index + kept)]), overflowed: length > Self.textLineLimit,
                            length: length, into: &outputs)
                 index = lf + 1
+                continue
+            }
+            if phase != .data, phase != .auth, !framer.hasPartialLine, let lf = Self.lineFeed(in: bytes, from: index) {
+                // Fast path for a command line that lies whole in this buffer: read in place, no line copy.
+                var end = lf
+                if end > index && bytes[end - 1] == 0x0D { end -= 1 }
+                let length = end - index
+                let kept = Swift.min(length, Self.commandLineLimit + 1)
+                handleCommand(UnsafeBufferPointer(rebasing: bytes[index..<(index + kept)]), overflowed: length > Self.commandLineLimit,
+                              into: &outputs)
+                index = lf + 1
+                if tlsJustStarted { tlsJustStarted = false; framer.discardBuffered(); break }
                 continue
             }
             let limit = phase == .data ? Self.textLineLimit : phase == .auth ? Self.authLineLimit : Self.commandLineLimit
@@ -220,24 +232,24 @@ public struct ServerSession: Sendable {
         case .data: handleBodyLine(line, into: &out)
         case .auth: handleAuthResponse(line, into: &out)
         case .closed: return
-        default: handleCommand(line, into: &out)
+        default: line.bytes.withUnsafeBufferPointer { handleCommand($0, overflowed: line.overflowed, into: &out) }
         }
     }
 
-    mutating func handleCommand(_ line: FramedLine, into out: inout [SessionOutput]) {
+    mutating func handleCommand(_ bytes: UnsafeBufferPointer<UInt8>, overflowed: Bool, into out: inout [SessionOutput]) {
         if world.scenario.shuttingDown {
             // RFC 5321 §3.8: a server that must shut down answers any command with 421 and closes.
             close(with: Reply(421, EnhancedStatusCode(4, 3, 2),
                               "\(world.serverName) Service shutting down, closing transmission channel"), into: &out)
             return
         }
-        if line.overflowed {
+        if overflowed {
             // RFC 5321 §4.5.3.1.4 allows 500 for an over-long line; the whole line has been consumed first.
             reply(Reply(500, EnhancedStatusCode(5, 5, 2), "Error: line too long (a command line may hold at most 512 octets with CRLF)"),
                   to: .command(verb: ""), into: &out)
             return
         }
-        let text = String(decoding: line.bytes, as: UTF8.self)
+        let text = String(decoding: bytes, as: UTF8.self)
         let u = text.utf8
         var verbStart = u.startIndex
         while verbStart < u.endIndex && u[verbStart] == UInt8(ascii: " ") { verbStart = u.index(after: verbStart) }
@@ -309,7 +321,7 @@ public struct ServerSession: Sendable {
 
     mutating func resetTransaction() {
         reversePath = nil
-        recipients.removeAll(keepingCapacity: true)
+        if !recipients.isEmpty { recipients = [] }  // the stored message may share the old buffer: don't copy it
         rejectedRecipients = 0
         declaredSize = nil
         bodyType = "7BIT"
