@@ -10,14 +10,16 @@ extension ServerSession {
         }
         // EHLO/HELO in the middle of a transaction abandons it, like RSET (RFC 5321 §4.1.4).
         resetTransaction()
-        clientName = String(name.prefix(255))
+        clientName = name.utf8.count <= 255 ? name : String(name.prefix(255))
         phase = .greeted
         if verb == "HELO" {
             extended = false
             return reply(Reply(250, nil, world.serverName), to: cause, into: &out)
         }
         extended = true
-        var lines = ["\(world.serverName) Hello \(sanitized(name))", "PIPELINING", "SIZE \(world.scenario.maxMessageSize)"]
+        var lines: [String] = []
+        lines.reserveCapacity(12)  // one allocation for the whole list
+        lines += ["\(world.serverName) Hello \(sanitized(name))", "PIPELINING", "SIZE \(world.scenario.maxMessageSize)"]
         // Postfix lists VRFY when the command is enabled, as on the mx profile.
         if profile == .mx { lines.append("VRFY") }
         if !tlsActive { lines.append("STARTTLS") }
