@@ -21,20 +21,30 @@ struct BenchCommand: ParsableCommand {
         let script = Array(("EHLO bench.example.com\r\nMAIL FROM:<alice@example.com>\r\nRCPT TO:<bob@domain.com>\r\nDATA\r\n"
             + "Subject: bench\r\n\r\n" + body + ".\r\nQUIT\r\n").utf8)
         var replies = 0
-        let start = monotonicSeconds()
+        let start = monotonicSeconds(), cpuStart = cpuSeconds()
         for _ in 0..<count {
             var session = ServerSession(profile: .mx)
             session.storesMessages = false
             replies += session.start().count
             replies += session.receive(script).count
         }
-        let elapsed = monotonicSeconds() - start
+        let elapsed = monotonicSeconds() - start, cpu = cpuSeconds() - cpuStart
         let rate = Double(count) / elapsed
         print("transactions: \(count)")
         print("outputs: \(replies)")
         print("seconds: \(String(format3(elapsed)))")
         print("transactions/s: \(Int(rate))")
+        // On a shared machine the wall clock includes time other processes had the core; CPU time does not.
+        print("CPU seconds: \(format3(cpu))  transactions per CPU second: \(Int(Double(count) / max(cpu, 1e-9)))")
         print("peak RSS: \(peakRSSKiB()) KiB")
+        // Allocations per transaction, a machine-independent figure, need a malloc counter from outside:
+        // Scripts/bench-allocs counts them with a perf probe.
+    }
+
+    private func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     private func monotonicSeconds() -> Double {

@@ -57,11 +57,21 @@ struct ServeCommand: ParsableCommand {
         var text = ""
         for output in outputs {
             switch output {
-            case .reply(let reply, _): text += reply.wire
+            case .reply(let reply, _):
+                if reply.delayTicks > 0 {
+                    // Past the soft error limit the server waits before answering, as Postfix sleeps.
+                    writeOut(text); text = ""
+                    usleep(useconds_t(reply.delayTicks * 1_000_000 / SimulatedTime.ticksPerSecond))
+                }
+                text += reply.wire
             case .delivered(let message): save(message)
             case .tlsStarted, .authenticated, .closed: break
             }
         }
+        writeOut(text)
+    }
+
+    private func writeOut(_ text: String) {
         var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
@@ -77,9 +87,10 @@ struct ServeCommand: ParsableCommand {
         for rcpt in message.recipients {
             let folder = "\(dir)/\(rcpt.lowercased())"
             mkdirAll(folder)
-            let text = message.lines.joined(separator: "\r\n") + "\r\n"
+            // fileBytes keeps a BDAT message's octets exactly as received (NUL included), so write bytes, not a C string.
+            let bytes = message.fileBytes
             if let file = fopen("\(folder)/\(message.id).eml", "w") {
-                fputs(text, file)
+                _ = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
                 fclose(file)
             }
         }

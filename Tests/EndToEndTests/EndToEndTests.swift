@@ -254,7 +254,7 @@ struct EndToEndTests {
     private func startTransaction(_ t: TmuxSession) throws {
         try t.waitFor("● Offline")
         try send(t, "connect", expect: "S: 220 smtp.example.com ESMTP smtp-tui (simulated mail server)")
-        try send(t, "EHLO client.example.com", expect: "S: 250 SMTPUTF8")
+        try send(t, "EHLO client.example.com", expect: "S: 250 CHUNKING")
         try send(t, "STARTTLS", expect: "S: 220 2.0.0 Ready to start TLS")
         try t.waitFor("● TLS")
         try send(t, "EHLO client.example.com", expect: "S: 250-AUTH PLAIN LOGIN")
@@ -266,7 +266,7 @@ struct EndToEndTests {
         let t = try TmuxSession()
         try t.waitFor("● Offline")
         try send(t, "connect", expect: "S: 220 smtp.example.com ESMTP smtp-tui (simulated mail server)")
-        try send(t, "EHLO client.example.com", expect: "S: 250 SMTPUTF8")
+        try send(t, "EHLO client.example.com", expect: "S: 250 CHUNKING")
         try send(t, "STARTTLS", expect: "S: 220 2.0.0 Ready to start TLS")
         try t.waitFor("● TLS")
         #expect(try t.screen().contains("cannot speak TLS"))
@@ -313,7 +313,7 @@ struct EndToEndTests {
         let t = try TmuxSession()
         try t.waitFor("● Offline")
         try send(t, "connect mx.domain.com", expect: "S: 220 mx.domain.com ESMTP smtp-tui (simulated mail server)")
-        try send(t, "EHLO client.example.com", expect: "S: 250 SMTPUTF8")
+        try send(t, "EHLO client.example.com", expect: "S: 250 CHUNKING")
         try send(t, "MAIL FROM:<alice@example.com>", expect: "S: 250 2.1.0 Ok")
         // Quarter speed, so the refusal is on screen long enough to see.
         try t.keys("Escape"); try t.type("--i")

@@ -26,7 +26,7 @@ struct PresenterEndToEndTests {
         // A capture can catch a frame half drawn: wait for the step number and its caption together.
         try t.waitFor("step 2 with its caption") { Self.step($0) == 2 && $0.contains("The client introduces itself.") }
         // Let step 2 finish, then step on to 3 and back: step 2's finished state is rebuilt identically.
-        let finished = try t.waitFor("the EHLO reply") { $0.contains("S: 250 SMTPUTF8") }
+        let finished = try t.waitFor("the EHLO reply") { $0.contains("S: 250 CHUNKING") }
         try t.keys("PageDown")
         try t.waitFor("step 3") { Self.step($0) == 3 }
         // PgUp: back to the end of step 2, recomputed — the same screen as before PgDn.

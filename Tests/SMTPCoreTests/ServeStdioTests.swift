@@ -57,7 +57,7 @@ struct ServeStdioTests {
         let lines = r.out.components(separatedBy: "\r\n")
         #expect(lines.first?.hasPrefix("220 smtp.example.com") == true)
         #expect(lines.contains("250-smtp.example.com Hello me"))
-        #expect(lines.contains("250 SMTPUTF8"))
+        #expect(lines.contains("250 CHUNKING"))
         #expect(lines.dropLast().last == "221 2.0.0 Bye")
     }
 

@@ -54,6 +54,24 @@ struct SimulationTests {
         #expect(arrivals[0].tick == t0 + D.composing + D.eachWay + D.processing + D.eachWay)
     }
 
+    @Test("smtpd_error_sleep_time: past the soft error limit a reply arrives 60 ticks (1 s) later")
+    func slowedRepliesArriveLater() throws {
+        var sim = Simulation()
+        sim.connect(to: "mx.domain.com")
+        _ = Self.drain(&sim)
+        sim.send("EHLO client.example.com")
+        _ = Self.drain(&sim)
+        func roundTrip() -> Int? {
+            let t0 = sim.tick
+            sim.send("BOGUS")
+            return Self.drain(&sim).first.map { $0.tick - t0 }
+        }
+        let normal = try #require(roundTrip())
+        for _ in 0..<8 { _ = roundTrip() }
+        #expect(roundTrip() == normal)          // the 10th error's own reply is not yet slowed
+        #expect(roundTrip() == normal + 60)     // from then on every reply waits smtpd_error_sleep_time
+    }
+
     @Test func sameInputsGiveSameEvents() {
         func run() -> ([FlowEvent], [String]) {
             var sim = Simulation()

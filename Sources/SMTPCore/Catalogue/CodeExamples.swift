@@ -210,7 +210,9 @@ public enum CodeExamples {
             # 250-AUTH PLAIN LOGIN
             # 250-ENHANCEDSTATUSCODES
             # 250-8BITMIME
-            # 250 SMTPUTF8
+            # 250-DSN
+            # 250-SMTPUTF8
+            # 250 CHUNKING
             AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
             # 235 2.7.0 Authentication successful
             MAIL FROM:<alice@example.com>

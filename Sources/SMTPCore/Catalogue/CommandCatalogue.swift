@@ -5,7 +5,7 @@
 public enum CommandCatalogue {
     /// The seed page's eight commands first, in its order, then the ones it left out.
     public static let all: [CommandEntry] = [
-        ehlo, mailFrom, rcptTo, data, quit, auth, startTLS, rset, noop, vrfy, help, expn,
+        ehlo, mailFrom, rcptTo, data, quit, auth, startTLS, rset, bdat, noop, vrfy, help, expn,
     ]
 
     /// The entry with this id ("EHLO", "MAIL FROM", …), case-insensitively; "HELO" finds the EHLO entry.
@@ -34,7 +34,9 @@ public enum CommandCatalogue {
             .server("250-STARTTLS"),
             .server("250-ENHANCEDSTATUSCODES"),
             .server("250-8BITMIME"),
-            .server("250 SMTPUTF8"),
+            .server("250-DSN"),
+            .server("250-SMTPUTF8"),
+            .server("250 CHUNKING"),
             .client("HELO client.example.com"),
             .server("250 smtp.example.com"),
         ],
@@ -52,8 +54,10 @@ public enum CommandCatalogue {
             after the code (250-) means more lines follow, and a space (250 ) marks the last line. This server \
             lists PIPELINING (RFC 2920: send a batch of commands without waiting for each answer), SIZE (RFC 1870: \
             the largest message it takes, in octets), STARTTLS (RFC 3207: switch to encryption), \
-            ENHANCEDSTATUSCODES (RFC 2034: the x.y.z code after each reply code), 8BITMIME (RFC 6152) and SMTPUTF8 \
-            (RFC 6531). A client may use only the extensions in this list.
+            ENHANCEDSTATUSCODES (RFC 2034: the x.y.z code after each reply code), 8BITMIME (RFC 6152), DSN (RFC \
+            3461: ask for delivery notices with RET=, ENVID=, NOTIFY= and ORCPT=), SMTPUTF8 (RFC 6531) and \
+            CHUNKING (RFC 3030: send the message with BDAT in counted chunks instead of DATA), in the order \
+            Postfix uses. A client may use only the extensions in this list.
             """,
             """
             HELO is the original command from RFC 821. It gets a single-line reply and switches on no extensions. \
@@ -92,6 +96,7 @@ public enum CommandCatalogue {
         summary: "Start a mail transaction and give the envelope sender, the address that receives bounces.",
         syntax: [
             "MAIL FROM:<reverse-path> [SIZE=n] [BODY=7BIT|8BITMIME] [SMTPUTF8] [AUTH=addr-spec|AUTH=<>]",
+            "          [RET=FULL|HDRS] [ENVID=xtext]   delivery notices (DSN, RFC 3461)",
             "MAIL FROM:<>                  the null sender, used by bounce messages",
         ],
         preamble: .authenticated,
@@ -126,19 +131,29 @@ public enum CommandCatalogue {
             refused now with 552 5.3.4 rather than after the whole upload. BODY=8BITMIME (RFC 6152) announces \
             bytes above 127 in the body, and BODY=7BIT says there are none. SMTPUTF8 (RFC 6531) allows UTF-8 in \
             addresses and headers. Without it, a non-ASCII address gets 553 5.6.7. AUTH= (RFC 4954 §5) names the \
-            original submitter; this server accepts it and ignores it. Any other parameter, or any parameter after plain HELO, gets 555 5.5.4 \
-            (RFC 5321 §4.1.1.11).
+            original submitter; this server accepts it and ignores it. RET=FULL or RET=HDRS (RFC 3461 §4.3) says \
+            whether a bounce should carry the whole message or only its headers, and ENVID= (§4.4) is the \
+            sender's own id for the transaction, echoed in every notice; both are kept with the message (a \
+            malformed one gets 501 5.5.4 Bad RET/ENVID parameter syntax). Any other parameter, or any parameter \
+            after plain HELO, gets 555 5.5.4 (RFC 5321 §4.1.1.11).
             """,
             """
             On success (250 2.1.0) the server remembers the sender and the parameters. It keeps them until the \
             final dot of DATA has been answered, or until RSET, a new EHLO, or QUIT throws them away. A malformed \
-            address inside the brackets, such as one with no domain, gets 553 5.1.7 (bad sender address syntax).
+            address inside the brackets, such as one with an empty local part or a domain literal that is no IP \
+            address, gets 553 5.1.7 (bad sender address syntax). Anything glued to the closing bracket, as in \
+            MAIL FROM:<a@b.c>>, gets 501 5.1.7 Bad sender address syntax: the path itself is broken, which is not \
+            the same as an unknown parameter (555).
             """,
             """
-            Where this simulator differs: stock Postfix accepts MAIL FROM:alice@example.com without angle \
-            brackets (strict_rfc821_envelopes = no), and some old scripts rely on that. The RFC's grammar \
-            requires the brackets, so this server follows the RFC and answers 501 5.5.4. Like most servers, it \
-            does accept a space after the colon (MAIL FROM: <…>), even though the grammar doesn't allow one.
+            Postfix's tolerances, which this server shares (strict_rfc821_envelopes = no): spaces after the colon \
+            (MAIL FROM:   <…>), which the grammar doesn't allow; an address without a domain, which gets the \
+            server's own domain appended (append_at_myorigin): here MAIL FROM:<alice> becomes alice@example.com, \
+            the domain this submission server belongs to; a local part longer than the 64 octets of RFC 5321 \
+            §4.5.3.1.1, because §4.5.3.1 asks servers to accept longer objects where they can; and needless quotes, \
+            so "alice"@example.com is simply alice@example.com. Where this simulator differs: stock Postfix even \
+            accepts MAIL FROM:alice@example.com without angle brackets, and some old scripts rely on that. The \
+            RFC's grammar requires the brackets, so this server follows the RFC and answers 501 5.5.4.
             """,
         ],
         replies: [
@@ -146,13 +161,14 @@ public enum CommandCatalogue {
             ReplyNote("501 5.5.4", "Malformed command: FROM: is missing, the address has no angle brackets, or the SIZE or BODY value is invalid."),
             ReplyNote("503 5.5.1", "Out of order: no EHLO/HELO yet, or a transaction is already open (nested MAIL)."),
             ReplyNote("530 5.7.0", "Submission profile: STARTTLS has not been done yet, or you have not logged in with AUTH yet."),
-            ReplyNote("553 5.1.7", "The address inside the brackets is malformed, for example it has no domain or an empty local part."),
+            ReplyNote("501 5.1.7", "Something is glued to the closing bracket, e.g. MAIL FROM:<a@b.c>> (Postfix: Bad sender address syntax)."),
+            ReplyNote("553 5.1.7", "The address inside the brackets is malformed, for example an empty local part or a domain literal that is no IP address."),
             ReplyNote("553 5.7.1", "The logged-in user does not own this sender address."),
             ReplyNote("553 5.6.7", "The address has non-ASCII characters, but the SMTPUTF8 parameter was not given."),
             ReplyNote("552 5.3.4", "The SIZE= value is over the limit: 10240000 octets, or 2048 in tight-limits."),
             ReplyNote("555 5.5.4", "An unknown parameter, or any parameter after HELO (RFC 5321 §4.1.1.11)."),
             ReplyNote("421 4.3.2", "The server is shutting down, so the connection closes."),
-            ReplyNote("421 4.7.0", "Too many errors in a row (ten): the server gives up and hangs up."),
+            ReplyNote("421 4.7.0", "The 20th error without a delivered message (Postfix's smtpd_hard_error_limit): the server gives up and hangs up."),
         ],
         related: ["RCPT TO", "AUTH", "STARTTLS", "RSET", "EHLO"],
         rfc: "RFC 5321 §4.1.1.2",
@@ -165,7 +181,7 @@ public enum CommandCatalogue {
         title: "RCPT TO",
         summary: "Add one recipient to the message. Send it once for each recipient.",
         syntax: [
-            "RCPT TO:<forward-path>",
+            "RCPT TO:<forward-path> [NOTIFY=NEVER|SUCCESS,FAILURE,DELAY] [ORCPT=rfc822;xtext]",
             "RCPT TO:<postmaster>          must always be accepted (RFC 5321 §4.5.1)",
         ],
         preamble: .mxMailStarted,
@@ -210,9 +226,20 @@ public enum CommandCatalogue {
             """,
             """
             Special paths: <postmaster> with no domain is always accepted, because every mail domain must have a \
-            postmaster. The null path <> is only for senders, so here it gets 553 5.1.3, like any other badly \
-            formed address. This server supports no RCPT parameters (it has no DSN extension), so NOTIFY= or \
-            ORCPT= get 555 5.5.4.
+            postmaster. The null path <> is only for senders, so RCPT TO:<> gets 501 5.1.3 Bad recipient address \
+            syntax, as in Postfix. Any other name without a domain is completed with the server's own domain \
+            (Postfix's append_at_myorigin): on the port-25 mx profile, which is domain.com's server, RCPT \
+            TO:<bob> means bob@domain.com. Quotes that aren't needed don't matter: <"bob"@domain.com> is Bob. A \
+            domain literal must be an IP address ([192.0.2.1] or [IPv6:2001:db8::1]); <bob@[domain.com]> gets \
+            553 5.1.3 for its syntax, not a relay refusal.
+            """,
+            """
+            Delivery notices (DSN, RFC 3461): NOTIFY= says when the sender wants a notice about this recipient: \
+            NEVER, or any of SUCCESS, FAILURE and DELAY (NOTIFY=SUCCESS,FAILURE asks to hear about delivery \
+            either way). Without it a server sends a notice only on failure. ORCPT=rfc822;bob@domain.com keeps the \
+            address as the original sender wrote it, so a notice still makes sense after forwarding has changed \
+            it; its value is xtext, where "+" and "=" and anything unprintable are written +XX in hex. The server \
+            keeps both with the message, for whoever sends the notice later.
             """,
             """
             Where this simulator differs: many large providers accept every RCPT and bounce later, which reveals \
@@ -230,12 +257,15 @@ public enum CommandCatalogue {
             ReplyNote("503 5.5.1", "No MAIL yet (or no EHLO/HELO yet)."),
             ReplyNote("550 5.1.1", "No such user at domain.com."),
             ReplyNote("552 5.2.2", "The mailbox is full (carol@domain.com)."),
-            ReplyNote("553 5.1.3", "The address breaks the syntax rules (for example an unquoted space), or it is the null path <>."),
+            ReplyNote("501 5.1.3", "RCPT TO:<>, or something glued to the closing bracket (Postfix: Bad recipient address syntax)."),
+            ReplyNote("553 5.1.3", "The address breaks the syntax rules (for example an unquoted space), or its domain literal is no IP address."),
             ReplyNote("553 5.6.7", "A non-ASCII address, but MAIL FROM did not include SMTPUTF8."),
             ReplyNote("554 5.7.1", "Relay access denied: another domain, and you are not a logged-in submission user (mx profile)."),
-            ReplyNote("555 5.5.4", "A parameter after the address; this server supports none for RCPT."),
+            ReplyNote("501 5.5.4", "A malformed NOTIFY= or ORCPT= (Error: Bad NOTIFY/ORCPT parameter syntax)."),
+            ReplyNote("503 5.5.1", "RCPT after BDAT: the recipients must all come before the first chunk."),
+            ReplyNote("555 5.5.4", "A parameter other than NOTIFY= and ORCPT=, or any parameter after HELO."),
             ReplyNote("421 4.3.2", "The server is shutting down, so the connection closes."),
-            ReplyNote("421 4.7.0", "Too many errors in a row (ten): the server hangs up."),
+            ReplyNote("421 4.7.0", "The 20th error without a delivered message (smtpd_hard_error_limit): the server hangs up."),
         ],
         related: ["MAIL FROM", "DATA", "VRFY", "RSET"],
         rfc: "RFC 5321 §4.1.1.3",
@@ -271,8 +301,10 @@ public enum CommandCatalogue {
             DATA takes no argument. If at least one RCPT was accepted, the server answers 354, and from then on \
             every line you send is part of the message, not a command. The message uses the Internet Message \
             Format (RFC 5322): header lines such as From:, To: and Subject:, then an empty line, then the body. \
-            The server adds a Received: line at the top. As a submission server, it also fills in a Message-ID: \
-            or Date: header if the client left one out (RFC 6409 §8).
+            The server adds a Received: line at the top; its "with" word names the protocol (RFC 3848: ESMTP, \
+            ESMTPS over TLS, ESMTPSA when also logged in, UTF8SMTPS for an SMTPUTF8 message over TLS). As a \
+            submission server, it also fills in a Message-ID: or Date: header if the client left one out (RFC \
+            6409 §8). The port-25 mx profile leaves remote mail as it came, as Postfix has done since 2.6.
             """,
             """
             The message ends with a line that holds a single dot (CRLF . CRLF). A body line might really start \
@@ -300,8 +332,9 @@ public enum CommandCatalogue {
             """,
             """
             Where this simulator differs: real servers put a time limit on the message text (RFC 5321 §4.5.3.2 \
-            suggests waiting 10 minutes for the final dot). They also often offer CHUNKING/BDAT (RFC 3030) as an \
-            alternative to DATA. Here BDAT gets 502. The queue id is calculated, not random, so replaying the \
+            suggests waiting 10 minutes for the final dot). This server also offers BDAT (CHUNKING, RFC 3030) as \
+            an alternative to DATA; the two can't be mixed in one transaction (DATA after BDAT gets 503 5.5.1). \
+            The queue id is calculated, not random, so replaying the \
             same session gives the same id.
             """,
         ],
@@ -319,6 +352,75 @@ public enum CommandCatalogue {
         related: ["RCPT TO", "MAIL FROM", "QUIT", "RSET"],
         rfc: "RFC 5321 §4.1.1.4",
         tryIt: "DATA")
+
+    // MARK: - BDAT
+
+    static let bdat = CommandEntry(
+        id: "BDAT",
+        title: "BDAT (CHUNKING)",
+        summary: "Send the message in counted chunks instead of DATA: no dot-stuffing, no end marker, every octet as it is.",
+        syntax: [
+            "BDAT <octets>                 then exactly that many octets of the message",
+            "BDAT <octets> LAST            the last chunk; BDAT 0 LAST ends with an empty one",
+        ],
+        preamble: .recipientAdded,
+        example: [
+            .client("BDAT 13"),
+            .client("Subject: Hi"),
+            .server("250 2.0.0 Ok: 13 bytes"),
+            .client("BDAT 13 LAST"),
+            .client(""),
+            .client("Hello Bob"),
+            .server("250 2.0.0 Ok: 26 bytes queued as 09F1FD9D03"),
+        ],
+        explanation: [
+            """
+            BDAT ("binary data", RFC 3030) replaces DATA for servers that list CHUNKING in their EHLO reply. \
+            Instead of ending the message with a line holding a dot, the client says in advance how many octets \
+            come next: BDAT 13 is followed by exactly 13 octets, and the server reads exactly that many, whatever \
+            they are. Nothing is dot-stuffed and nothing marks the end, so a line that starts with a dot, a bare \
+            CR, or a NUL arrives as it was sent. The last chunk carries LAST, and its answer is the one that \
+            counts: 250 2.0.0 Ok: 26 bytes queued as … means the whole message was accepted.
+            """,
+            """
+            In the example every line you type ends with CR LF, and those two octets count: "Subject: Hi" is 11 \
+            characters, so the chunk is 13. The second chunk is the empty line that ends the headers (2 octets) \
+            and "Hello Bob" with its line end (11). Count wrong and the server keeps reading what you meant as \
+            the next command, or takes part of your message for one: that is why a client program computes chunk \
+            sizes, and why people at a keyboard use DATA.
+            """,
+            """
+            Each chunk gets its own reply (250 2.0.0 Ok: 13 bytes, in Postfix's words), and with PIPELINING a \
+            client may send many chunks without waiting. The rules of the transaction stay those of DATA: MAIL and \
+            at least one accepted RCPT first (503 5.5.1 need MAIL/RCPT command otherwise), and after the first \
+            chunk neither RCPT, nor MAIL, nor DATA (503 5.5.1 RCPT/MAIL/DATA after BDAT; RFC 3030 forbids mixing \
+            BDAT and DATA) until LAST or RSET ends it. A refused BDAT still has its octets read and thrown away, \
+            because otherwise they would be taken for commands.
+            """,
+            """
+            Errors: a chunk that would take the message over the size limit gets 552 5.3.4 Chunk exceeds message \
+            size limit, and so does every later chunk of that transaction until LAST. BDAT 0 without LAST gets \
+            551 5.7.1 Null BDAT request. A BDAT line without a valid size is fatal: the server can't know where \
+            the chunk ends, so, like Postfix, it answers 521 5.5.4 Syntax: BDAT count [LAST] and hangs up.
+            """,
+            """
+            Where this simulator differs: Postfix offers CHUNKING without BINARYMIME, as this server does, so the \
+            content should still be text in lines; BDAT just carries it without changes. The content filter still \
+            looks for GTUBE, but lines over 1000 octets are not refused in a BDAT message.
+            """,
+        ],
+        replies: [
+            ReplyNote("250 2.0.0", "A chunk was read (Ok: n bytes); after LAST, the message was accepted (Ok: n bytes queued as …)."),
+            ReplyNote("503 5.5.1", "No MAIL or no accepted RCPT yet, or DATA, MAIL or RCPT after BDAT in the same transaction."),
+            ReplyNote("551 5.7.1", "BDAT 0 without LAST: a chunk that carries nothing and ends nothing."),
+            ReplyNote("552 5.3.4", "The chunks add up to more than the size limit (10240000 octets, 2048 in tight-limits)."),
+            ReplyNote("554 5.5.1", "Every RCPT of the transaction was refused: no valid recipients."),
+            ReplyNote("554 5.7.1", "After LAST: the content filter refused the message (GTUBE)."),
+            ReplyNote("521 5.5.4", "No valid size after BDAT: the server can't find the end of the chunk and hangs up."),
+        ],
+        related: ["DATA", "EHLO", "RCPT TO"],
+        rfc: "RFC 3030 §2",
+        tryIt: "BDAT 0 LAST")
 
     // MARK: - QUIT
 
@@ -429,7 +531,7 @@ public enum CommandCatalogue {
             ReplyNote("501 5.7.0", "The client cancelled the exchange with *."),
             ReplyNote("501 5.5.4", "No mechanism named, or too many words on the AUTH line."),
             ReplyNote("421 4.3.2", "The server is shutting down, so the connection closes."),
-            ReplyNote("421 4.7.0", "Too many errors in a row (ten), for example repeated wrong passwords: the server hangs up."),
+            ReplyNote("421 4.7.0", "The 20th error without a delivered message, for example repeated wrong passwords: the server hangs up."),
         ],
         related: ["STARTTLS", "EHLO", "MAIL FROM"],
         rfc: "RFC 4954 §4",
@@ -453,7 +555,9 @@ public enum CommandCatalogue {
             .server("250-AUTH PLAIN LOGIN"),
             .server("250-ENHANCEDSTATUSCODES"),
             .server("250-8BITMIME"),
-            .server("250 SMTPUTF8"),
+            .server("250-DSN"),
+            .server("250-SMTPUTF8"),
+            .server("250 CHUNKING"),
         ],
         explanation: [
             """
@@ -479,8 +583,9 @@ public enum CommandCatalogue {
             injection bug). Discarding them is the fix.
             """,
             """
-            When it is allowed: after EHLO (after HELO it gets 503 5.5.1, since HELO turns on no extensions), not \
-            during a transaction (503 5.5.1), and not twice (554 5.5.1 TLS already active). STARTTLS takes no \
+            When it is allowed: after EHLO, or as the very first command (RFC 3207 doesn't require EHLO first, \
+            and Postfix and aiosmtpd accept it), but not after HELO (503 5.5.1, since HELO turns on no \
+            extensions), not during a transaction (503 5.5.1), and not twice (554 5.5.1 TLS already active). STARTTLS takes no \
             argument (501 5.5.4). On this submission server, MAIL FROM before STARTTLS gets 530 5.7.0 Must issue \
             a STARTTLS command first.
             """,
@@ -493,11 +598,11 @@ public enum CommandCatalogue {
         ],
         replies: [
             ReplyNote("220 2.0.0", "Ready: the TLS handshake follows, and then the session starts over. Send EHLO again."),
-            ReplyNote("503 5.5.1", "No EHLO yet, only HELO, or a mail transaction is open."),
+            ReplyNote("503 5.5.1", "Only HELO was sent (HELO turns on no extensions), or a mail transaction is open."),
             ReplyNote("554 5.5.1", "TLS is already active on this connection."),
             ReplyNote("501 5.5.4", "STARTTLS was given an argument; it takes none."),
             ReplyNote("421 4.3.2", "The server is shutting down, so the connection closes."),
-            ReplyNote("421 4.7.0", "Too many errors in a row (ten): the server hangs up."),
+            ReplyNote("421 4.7.0", "The 20th error without a delivered message (smtpd_hard_error_limit): the server hangs up."),
         ],
         related: ["EHLO", "AUTH", "MAIL FROM"],
         rfc: "RFC 3207 §4",
@@ -574,8 +679,10 @@ public enum CommandCatalogue {
             been answered.
             """,
             """
-            In this simulator, a successful reply (such as NOOP's) also resets the count of errors in a row. \
-            After ten errors in a row, the server gives up with 421 4.7.0.
+            NOOP's 250 does not wipe out earlier mistakes. Like Postfix, this server counts every error a client \
+            makes without delivering a message, and only a delivered message resets the count. From the 10th \
+            error on (smtpd_soft_error_limit) every reply, NOOP's too, comes a second later; at the 20th \
+            (smtpd_hard_error_limit) the server says 421 4.7.0 Error: too many errors and hangs up.
             """,
         ],
         replies: [
@@ -591,7 +698,7 @@ public enum CommandCatalogue {
     static let vrfy = CommandEntry(
         id: "VRFY",
         title: "VRFY",
-        summary: "Ask whether an address exists. The 252 answer deliberately tells you nothing.",
+        summary: "Ask whether an address exists. On port 587 the 252 answer deliberately tells you nothing; the mx profile answers as Postfix does.",
         syntax: ["VRFY <user name or address>"],
         preamble: .greeted,
         example: [
@@ -608,24 +715,37 @@ public enum CommandCatalogue {
             used it the same way to find user names for password guessing.
             """,
             """
-            So careful servers no longer answer honestly. RFC 5321 §7.3 lets a site turn VRFY off, and §3.5.3 \
-            defines 252 for exactly this case: the server won't confirm the address, but it will take a message \
-            for it and try to deliver it. In the example, Bob (who exists) and nobody (who doesn't) get the same \
-            252, so the reply reveals nothing. The only real test is a RCPT TO inside a transaction, and that can \
-            be rate-limited and logged.
+            So many servers no longer answer honestly, or at all. RFC 5321 §7.3 lets a site turn VRFY off, and \
+            §3.5.3 defines 252 for exactly this case: the server won't confirm the address, but it will take a \
+            message for it and try to deliver it. This port-587 server does that: in the example, Bob (who \
+            exists) and nobody (who doesn't) get the same 252, so the reply reveals nothing. Postfix turns it off \
+            completely with disable_vrfy_command = yes (502 5.5.1 VRFY command is disabled), which most hardening \
+            guides recommend. Turning VRFY off costs little: a sender learns the same thing from RCPT TO, inside a \
+            transaction, where the server can count, slow down (Postfix's error limits) and log the attempts.
+            """,
+            """
+            The port-25 mx profile answers as stock Postfix does, with VRFY enabled and listed in EHLO. It runs \
+            the same recipient checks as RCPT TO: VRFY bob@domain.com gets 252 2.0.0 bob@domain.com (Postfix \
+            repeats the argument as you typed it, and says 252 rather than 250 because a mailbox could still \
+            refuse the message later), VRFY nobody@domain.com gets 550 5.1.1 User unknown, and an address at \
+            another domain gets 554 5.7.1 Relay access denied. VRFY bob works too: like RCPT, the server adds its \
+            own domain. Try it with `smtp-tui serve --stdio --profile mx` and you have seen why VRFY is a \
+            harvester's tool.
             """,
             """
             VRFY is allowed at any time, even before EHLO, and it changes nothing in the session. Without an \
-            argument it gets 501 5.5.4. Where this simulator differs: stock Postfix answers VRFY truthfully \
-            unless disable_vrfy_command = yes is set, and then it answers 502 5.5.1. Many large providers answer \
-            252 for every address, as this simulator does.
+            argument it gets 501 5.5.4; an argument that is no address (such as <>) gets 501 5.1.3. A 550 or 554 \
+            to VRFY counts as an error towards the server's error limits.
             """,
         ],
         replies: [
-            ReplyNote("252 2.0.0", "For every address, whether or not it exists: the server won't say, but will try to deliver."),
+            ReplyNote("252 2.0.0", "Port 587: for every address, whether or not it exists. Mx profile: the mailbox exists (the address is repeated as given)."),
+            ReplyNote("550 5.1.1", "Mx profile: no such user at domain.com."),
+            ReplyNote("554 5.7.1", "Mx profile: an address at another domain (Relay access denied)."),
+            ReplyNote("501 5.1.3", "Mx profile: the argument is not an address."),
             ReplyNote("501 5.5.4", "VRFY without an address."),
             ReplyNote("421 4.3.2", "The server is shutting down, so the connection closes."),
-            ReplyNote("421 4.7.0", "Too many errors in a row (ten): the server hangs up."),
+            ReplyNote("421 4.7.0", "The 20th error without a delivered message (smtpd_hard_error_limit): the server hangs up."),
         ],
         related: ["EXPN", "RCPT TO", "HELP"],
         rfc: "RFC 5321 §4.1.1.6",
@@ -645,11 +765,11 @@ public enum CommandCatalogue {
         preamble: .recipientAdded,
         example: [
             .client("HELP"),
-            .server("214-2.0.0 Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP STARTTLS AUTH"),
+            .server("214-2.0.0 Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS AUTH"),
             .server("214-2.0.0 Try HELP <command> for its syntax, or HELP STATUS for the session status"),
             .server("214 2.0.0 End of HELP info"),
             .client("HELP RCPT"),
-            .server("214 2.0.0 RCPT TO:<forward-path>"),
+            .server("214 2.0.0 RCPT TO:<forward-path> [NOTIFY=NEVER|SUCCESS,FAILURE,DELAY] [ORCPT=rfc822;address]"),
             .client("HELP STATUS"),
             .server("211-2.0.0 smtp.example.com status"),
             .server("211-2.0.0 phase rcpt, TLS on, authenticated alice@example.com"),
@@ -671,9 +791,11 @@ public enum CommandCatalogue {
             in as Alice.
             """,
             """
-            HELP is allowed at any time and changes nothing, not even an open transaction. Where this simulator \
-            differs: many real servers answer HELP with one short line or a web address, and Postfix doesn't \
-            implement HELP at all (it answers 502 5.5.2 command not recognized).
+            HELP is allowed at any time and changes nothing, not even an open transaction. The list names only \
+            what this server offers: on the port-25 mx profile there is no AUTH, so neither the list nor HELP \
+            AUTH mentions it. Where this simulator differs: many real servers answer HELP with one short line or \
+            a web address, and Postfix doesn't implement HELP at all (it answers 502 5.5.2 command not \
+            recognized).
             """,
         ],
         replies: [
@@ -708,18 +830,17 @@ public enum CommandCatalogue {
             So public servers turn it off, which RFC 5321 §7.3 explicitly allows. This one answers 502 5.5.1 \
             command not implemented. The 502 code (not 500) says the command is a real SMTP command that this \
             server chooses not to offer (RFC 5321 §4.2.4). For the same reason, EXPN is left out of the HELP \
-            list. The same 502 goes to other old or unoffered commands: TURN, ETRN, ATRN, BDAT, \
-            SEND, SOML and SAML.
+            list. The same 502 goes to other old or unoffered commands: TURN, ETRN, ATRN, SEND, SOML and SAML.
             """,
             """
-            EXPN changes nothing in the session, but this simulator counts the 502 as an error. Ten errors in a \
-            row end the session with 421 4.7.0.
+            EXPN changes nothing in the session, but the 502 counts as an error. As in Postfix, 10 errors \
+            without a delivered message slow every reply down by a second, and 20 end the session with 421 4.7.0.
             """,
         ],
         replies: [
             ReplyNote("502 5.5.1", "The command is known, but this server doesn't offer it, so no list is ever expanded."),
             ReplyNote("421 4.3.2", "The server is shutting down, so the connection closes."),
-            ReplyNote("421 4.7.0", "Too many errors in a row (ten): the server hangs up."),
+            ReplyNote("421 4.7.0", "The 20th error without a delivered message (smtpd_hard_error_limit): the server hangs up."),
         ],
         related: ["VRFY", "HELP"],
         rfc: "RFC 5321 §4.1.1.7",

@@ -62,7 +62,7 @@ public enum StatusCatalogue {
         StatusCodeEntry(
             code: 250, meaning: "OK, done",
             description: "The requested action has been completed. It is the most common reply in SMTP, and the enhanced code after it says what kind of thing went well.",
-            whenSimulated: "EHLO, an accepted MAIL FROM (2.1.0) or RCPT TO (2.1.5), RSET, NOOP, and the final dot of an accepted message (2.0.0 Ok: queued as …).",
+            whenSimulated: "EHLO, an accepted MAIL FROM (2.1.0) or RCPT TO (2.1.5), RSET, NOOP, the final dot of an accepted message (2.0.0 Ok: queued as …), and each BDAT chunk (2.0.0 Ok: 13 bytes, then Ok: 26 bytes queued as … after LAST).",
             trigger: TriggerRecipe(preamble: .authenticated, lines: ["MAIL FROM:<alice@example.com>"]),
             inSeedTable: true),
         StatusCodeEntry(
@@ -74,7 +74,7 @@ public enum StatusCatalogue {
         StatusCodeEntry(
             code: 252, meaning: "Cannot verify, will try",
             description: "The server won't confirm whether an address exists, but it will take a message for it and try to deliver it. This keeps address harvesters in the dark (RFC 5321 §3.5.3).",
-            whenSimulated: "VRFY with any address, whether it exists (bob@domain.com) or not (nobody@domain.com).",
+            whenSimulated: "On the submission port, VRFY with any address, whether it exists (bob@domain.com) or not (nobody@domain.com). On the mx profile, which answers as stock Postfix does, 252 2.0.0 followed by the address as you typed it means the mailbox exists, and nobody@domain.com gets 550 5.1.1 instead.",
             trigger: TriggerRecipe(preamble: .greeted, lines: ["VRFY bob@domain.com"]),
             inSeedTable: false),
         StatusCodeEntry(
@@ -91,8 +91,8 @@ public enum StatusCatalogue {
             inSeedTable: true),
         StatusCodeEntry(
             code: 421, meaning: "Service not available",
-            description: "The server is closing the connection: it is shutting down, overloaded, or has had enough errors. It is temporary, so the client should try again later.",
-            whenSimulated: "Any command in the shutdown scenario (421 4.3.2), or a tenth error in a row (421 4.7.0 Error: too many errors).",
+            description: "The server is closing the connection: it is shutting down, overloaded, or has had enough of a client's errors. It is temporary, so the client may try again later. Postfix counts every error a client makes without delivering a message (a delivered message forgives them; a NOOP does not). After smtpd_soft_error_limit (10) it answers everything a second late (smtpd_error_sleep_time), which costs a spammer's script far more than a person; at smtpd_hard_error_limit (20) it sends 421 4.7.0 and hangs up.",
+            whenSimulated: "Any command in the shutdown scenario (421 4.3.2), or the 20th error without a delivery (421 4.7.0 Error: too many errors; from the 10th, replies come 1 s late).",
             trigger: TriggerRecipe(scenario: "shutdown", preamble: .greeted, lines: ["NOOP"]),
             inSeedTable: true),
         StatusCodeEntry(
@@ -117,19 +117,19 @@ public enum StatusCatalogue {
         StatusCodeEntry(
             code: 501, meaning: "Bad arguments",
             description: "The command is known, but its arguments are malformed or missing.",
-            whenSimulated: "MAIL FROM:alice@example.com (no angle brackets), EHLO without a name, VRFY without an address, SIZE=abc, an AUTH line that isn't base64, or * to cancel AUTH.",
+            whenSimulated: "MAIL FROM:alice@example.com (no angle brackets), junk right after the closing bracket (MAIL FROM:<a@b.c>> gets 501 5.1.7 Bad sender address syntax, RCPT 501 5.1.3), RCPT TO:<> (501 5.1.3), EHLO without a name, VRFY without an address, SIZE=abc, an AUTH line that isn't base64, or * to cancel AUTH.",
             trigger: TriggerRecipe(preamble: .authenticated, lines: ["MAIL FROM:alice@example.com"]),
             inSeedTable: false),
         StatusCodeEntry(
             code: 502, meaning: "Command not implemented",
             description: "A real SMTP command that this server chooses not to offer. The code differs from 500, which means 'never heard of it'.",
-            whenSimulated: "EXPN, TURN, ETRN, ATRN, BDAT, SEND, SOML or SAML.",
+            whenSimulated: "EXPN, TURN, ETRN, ATRN, SEND, SOML or SAML.",
             trigger: TriggerRecipe(preamble: .greeted, lines: ["EXPN staff"]),
             inSeedTable: false),
         StatusCodeEntry(
             code: 503, meaning: "Bad sequence of commands",
             description: "The command is valid, but not at this point in the session (RFC 5321 §4.1.4).",
-            whenSimulated: "RCPT TO before MAIL FROM, DATA before RCPT TO, MAIL before EHLO, a second MAIL, a second AUTH, STARTTLS after HELO, or AUTH on the mx profile.",
+            whenSimulated: "RCPT TO before MAIL FROM, DATA before RCPT TO, MAIL before EHLO, a second MAIL, a second AUTH, STARTTLS after HELO, AUTH on the mx profile, or DATA, MAIL or RCPT after BDAT in the same transaction (RFC 3030 forbids mixing BDAT and DATA).",
             trigger: TriggerRecipe(preamble: .authenticated, lines: ["RCPT TO:<bob@domain.com>"]),
             inSeedTable: false),
         StatusCodeEntry(
@@ -137,6 +137,12 @@ public enum StatusCatalogue {
             description: "The command is known, but the server doesn't support this value of its parameter.",
             whenSimulated: "AUTH with a mechanism other than PLAIN or LOGIN (e.g. AUTH CRAM-MD5), or HELP with an unknown topic.",
             trigger: TriggerRecipe(preamble: .secured, lines: ["AUTH CRAM-MD5"]),
+            inSeedTable: false),
+        StatusCodeEntry(
+            code: 521, meaning: "Closing: will not talk",
+            description: "The server refuses to go on and closes the connection (RFC 7504 defines 521 for a host that accepts no mail at all). Postfix also uses it when it must hang up on a protocol error it cannot recover from.",
+            whenSimulated: "A BDAT command without a valid size (BDAT, BDAT x): the server can't know where the chunk ends, so it answers 521 5.5.4 Syntax: BDAT count [LAST] and hangs up.",
+            trigger: TriggerRecipe(preamble: .recipientAdded, lines: ["BDAT lots"]),
             inSeedTable: false),
         StatusCodeEntry(
             code: 530, meaning: "Authentication required",
@@ -163,15 +169,21 @@ public enum StatusCatalogue {
             trigger: TriggerRecipe(preamble: .mxMailStarted, lines: ["RCPT TO:<nobody@domain.com>"]),
             inSeedTable: true),
         StatusCodeEntry(
+            code: 551, meaning: "User not local / refused",
+            description: "RFC 5321 defines 551 as 'user not local, please try <forward-path>': the server won't forward. Postfix reuses the code for a request it refuses on principle.",
+            whenSimulated: "BDAT 0 without LAST: a chunk that carries nothing and ends nothing (551 5.7.1 Null BDAT request).",
+            trigger: TriggerRecipe(preamble: .recipientAdded, lines: ["BDAT 0"]),
+            inSeedTable: false),
+        StatusCodeEntry(
             code: 552, meaning: "Storage exceeded",
             description: "Too big to store: the mailbox is over its quota, or the message is larger than the server accepts (RFC 1870).",
-            whenSimulated: "At mx.domain.com, RCPT TO:<carol@domain.com> (mailbox full, 5.2.2; through smtp.example.com it becomes a bounce), or MAIL FROM with SIZE= over the limit or a message over it (5.3.4); tight-limits sets the limit to 2 KB.",
+            whenSimulated: "At mx.domain.com, RCPT TO:<carol@domain.com> (mailbox full, 5.2.2; through smtp.example.com it becomes a bounce), or MAIL FROM with SIZE= over the limit, a message over it, or BDAT chunks that add up to more (5.3.4 Chunk exceeds message size limit); tight-limits sets the limit to 2 KB.",
             trigger: TriggerRecipe(preamble: .mxMailStarted, lines: ["RCPT TO:<carol@domain.com>"]),
             inSeedTable: true),
         StatusCodeEntry(
             code: 553, meaning: "Mailbox name not allowed",
             description: "The address is malformed or not permitted here, for example a syntax error or a sender the login doesn't own.",
-            whenSimulated: "RCPT TO:<bob smith@domain.com> (unquoted space, 5.1.3), RCPT TO:<>, a bad sender address (5.1.7), MAIL FROM:<bob@domain.com> as Alice (5.7.1), or a non-ASCII address without SMTPUTF8 (5.6.7).",
+            whenSimulated: "RCPT TO:<bob smith@domain.com> (unquoted space, 5.1.3), a domain literal that is no IP address such as <bob@[domain.com]> (5.1.3), a bad sender address (5.1.7), MAIL FROM:<bob@domain.com> as Alice (5.7.1), or a non-ASCII address without SMTPUTF8 (5.6.7).",
             trigger: TriggerRecipe(preamble: .mailStarted, lines: ["RCPT TO:<bob smith@domain.com>"]),
             inSeedTable: true),
         StatusCodeEntry(
@@ -184,7 +196,7 @@ public enum StatusCatalogue {
         StatusCodeEntry(
             code: 555, meaning: "Parameters not recognised",
             description: "The server doesn't know or support a parameter given with MAIL FROM or RCPT TO (RFC 5321 §4.1.1.11).",
-            whenSimulated: "MAIL FROM:<alice@example.com> NOTIFY=NEVER, any parameter on RCPT TO, or any MAIL parameter after plain HELO.",
+            whenSimulated: "MAIL FROM:<alice@example.com> NOTIFY=NEVER (NOTIFY= belongs to RCPT), a RCPT parameter other than NOTIFY= and ORCPT=, or any MAIL parameter after plain HELO.",
             trigger: TriggerRecipe(preamble: .authenticated, lines: ["MAIL FROM:<alice@example.com> NOTIFY=NEVER"]),
             inSeedTable: false),
     ]

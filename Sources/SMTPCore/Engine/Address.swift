@@ -1,4 +1,11 @@
-// Parsing of RFC 5321 paths: "<local@domain>", the null path "<>", and the special "<postmaster>".
+// Parsing of RFC 5321 paths: "<local@domain>", the null path "<>", the special "<postmaster>", and (as Postfix
+// tolerates with strict_rfc821_envelopes = no) "<alice>" without a domain, which the session qualifies.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 public struct MailboxAddress: Sendable, Hashable, CustomStringConvertible {
     public let localPart: String
@@ -12,14 +19,18 @@ enum PathParseResult: Equatable {
     case null                       // "<>"
     case postmaster                 // "<postmaster>" (RCPT only)
     case mailbox(MailboxAddress)
+    /// "<alice>": a local part without a domain. Postfix appends "@$myorigin" (append_at_myorigin = yes).
+    case unqualified(localPart: String)
     case missingBrackets            // "alice@example.com" — no angle brackets
     case badAddress(String)         // inside the brackets, but not a valid mailbox
 }
 
 enum AddressParser {
     /// Splits "FROM:<a@b> SIZE=10" after the keyword into the path text and the parameter words.
-    /// `text` is what follows "MAIL FROM:" / "RCPT TO:", with optional spaces first (a common leniency).
-    static func splitPathAndParameters(_ text: Substring) -> (path: Substring, parameters: [Substring]) {
+    /// `text` is what follows "MAIL FROM:" / "RCPT TO:", with any number of spaces first (Postfix accepts them,
+    /// strict_rfc821_envelopes = no; RFC 5321's grammar has none). `junkAfterPath` is true when something other
+    /// than a space follows the closing ">" (e.g. "<a@b.c>>"): a syntax error, not an unknown parameter.
+    static func splitPathAndParameters(_ text: Substring) -> (path: Substring, parameters: [Substring], junkAfterPath: Bool) {
         // Works on UTF-8 indices: grapheme-by-grapheme scanning is needlessly slow on this hot path.
         let u = text.utf8
         var start = u.startIndex
@@ -27,10 +38,11 @@ enum AddressParser {
         let trimmed = text[start...]
         if u[start...].first == UInt8(ascii: "<"), let close = u[start...].firstIndex(of: UInt8(ascii: ">")) {
             let after = u.index(after: close)
-            return (text[start..<after], words(text[after...]))
+            let junk = after < u.endIndex && u[after] != UInt8(ascii: " ")
+            return (text[start..<after], words(text[after...]), junk)
         }
-        guard let space = u[start...].firstIndex(of: UInt8(ascii: " ")) else { return (trimmed, []) }
-        return (text[start..<space], words(text[space...]))
+        guard let space = u[start...].firstIndex(of: UInt8(ascii: " ")) else { return (trimmed, [], false) }
+        return (text[start..<space], words(text[space...]), false)
     }
 
     private static func words(_ text: Substring) -> [Substring] {
@@ -47,13 +59,43 @@ enum AddressParser {
         if inner.utf8.first == UInt8(ascii: "@"), let colon = inner.utf8.firstIndex(of: UInt8(ascii: ":")) {
             inner = inner[inner.utf8.index(after: colon)...]
         }
-        guard let at = inner.utf8.lastIndex(of: UInt8(ascii: "@")) else { return .badAddress("no domain: an address needs local@domain") }
+        guard let at = inner.utf8.lastIndex(of: UInt8(ascii: "@")) else {
+            if let problem = localPartProblem(inner) { return .badAddress(problem) }
+            return .unqualified(localPart: canonicalLocalPart(inner))
+        }
         let local = inner[inner.startIndex..<at]
         let domain = inner[inner.utf8.index(after: at)...]
         if local.isEmpty { return .badAddress("the part before @ is empty") }
         if let problem = localPartProblem(local) { return .badAddress(problem) }
         if let problem = domainProblem(domain) { return .badAddress(problem) }
-        return .mailbox(MailboxAddress(localPart: String(local), domain: String(domain)))
+        return .mailbox(MailboxAddress(localPart: canonicalLocalPart(local), domain: String(domain)))
+    }
+
+    /// A quoted local part that needs no quoting is the same mailbox unquoted: "bob"@domain.com is bob@domain.com
+    /// (RFC 5321 §4.1.2 asks senders not to quote needlessly; Postfix keeps addresses in this unquoted internal
+    /// form). A local part that really needs its quotes ("bob smith") keeps them, as sent.
+    static func canonicalLocalPart(_ local: Substring) -> String {
+        let u = local.utf8
+        guard u.count >= 2, u.first == UInt8(ascii: "\""), u.last == UInt8(ascii: "\"") else { return String(local) }
+        var unquoted: [UInt8] = []
+        var escaped = false
+        for b in u.dropFirst().dropLast() {
+            if !escaped && b == UInt8(ascii: "\\") { escaped = true; continue }
+            escaped = false
+            unquoted.append(b)
+        }
+        var atom = 0
+        for b in unquoted {
+            if b == UInt8(ascii: ".") {
+                if atom == 0 { return String(local) }
+                atom = 0
+            } else if atextTable[Int(b)] {
+                atom += 1
+            } else {
+                return String(local)
+            }
+        }
+        return atom == 0 ? String(local) : String(decoding: unquoted, as: UTF8.self)
     }
 
     /// RFC 5322 atext as a byte table; bytes ≥ 0x80 are UTF-8 and allowed (RFC 6531 checks SMTPUTF8 separately).
@@ -66,7 +108,8 @@ enum AddressParser {
 
     static func localPartProblem(_ local: Substring) -> String? {
         let bytes = local.utf8
-        if bytes.count > 64 { return "the local part is longer than 64 octets" }
+        // No 64-octet limit here: RFC 5321 §4.5.3.1.1 sets it, but §4.5.3.1 tells servers to accept longer
+        // objects where they can, and Postfix does.
         if bytes.first == UInt8(ascii: "\"") {
             guard bytes.count >= 2, bytes.last == UInt8(ascii: "\"") else { return "an unterminated quoted local part" }
             var escaped = false
@@ -97,8 +140,10 @@ enum AddressParser {
         let bytes = domain.utf8
         if bytes.isEmpty { return "the domain is empty" }
         if bytes.count > 255 { return "the domain is longer than 255 octets" }
-        if bytes.first == UInt8(ascii: "[") {  // address literal, e.g. [192.0.2.1]
-            return bytes.last == UInt8(ascii: "]") && bytes.count > 2 ? nil : "a malformed address literal"
+        if bytes.first == UInt8(ascii: "[") {  // address literal, e.g. [192.0.2.1] or [IPv6:2001:db8::1]
+            guard bytes.last == UInt8(ascii: "]"), bytes.count > 2 else { return "a malformed address literal" }
+            let inner = domain.dropFirst().dropLast()
+            return isAddressLiteral(inner) ? nil : "a domain literal that is not an IPv4 or IPv6 address literal"
         }
         var labelLength = 0
         var previous: UInt8 = UInt8(ascii: ".")
@@ -122,6 +167,26 @@ enum AddressParser {
         if labelLength == 0 { return "an empty label in the domain" }
         if previous == UInt8(ascii: "-") { return "a domain label starts or ends with '-'" }
         return nil
+    }
+
+    /// RFC 5321 §4.1.3: an IPv4 dotted quad (each part 0–255) or "IPv6:" and an IPv6 address. The general
+    /// "tag:content" form needs a registered tag, and IPv6 is the only one.
+    static func isAddressLiteral(_ text: Substring) -> Bool {
+        if text.utf8.count > 5, Self.hasPrefixIgnoringCase(text, "IPv6:") {
+            var buffer = in6_addr()
+            return inet_pton(AF_INET6, String(text.dropFirst(5)), &buffer) == 1
+        }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return false }
+        for part in parts {
+            guard (1...3).contains(part.utf8.count), part.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                  let value = Int(part), value <= 255 else { return false }
+        }
+        return true
+    }
+
+    private static func hasPrefixIgnoringCase(_ text: Substring, _ prefix: String) -> Bool {
+        text.utf8.count >= prefix.utf8.count && text.prefix(prefix.count).lowercased() == prefix.lowercased()
     }
 
     private static func printable(_ b: UInt8) -> String {

@@ -21,6 +21,11 @@ public struct Reply: Sendable, Hashable {
     public let code: Int
     public let enhanced: EnhancedStatusCode?
     public let lines: [String]
+    /// Ticks the server waits before sending this reply (0 normally). Past Postfix's soft error limit every reply
+    /// is held back by smtpd_error_sleep_time (1 s = 60 ticks) to slow a confused or hostile client down. The engine
+    /// reads no clock, so it only reports the delay: the simulation adds it to the reply's travel time, and
+    /// `serve --stdio` sleeps for it before writing.
+    public internal(set) var delayTicks = 0
 
     public init(_ code: Int, _ enhanced: EnhancedStatusCode?, _ lines: [String]) {
         precondition((200...599).contains(code), "reply codes are 2xx-5xx")

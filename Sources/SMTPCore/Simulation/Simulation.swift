@@ -409,7 +409,8 @@ public struct Simulation: Sendable {
             case .reply(let reply, let cause):
                 let refusal = reply.code >= 500 && (isMessageEnd || cause == .command(verb: "RCPT") || cause == .messageEnd)
                 let kind: FlowKind = refusal ? .bounce(reply.code) : .reply(reply.code)
-                replyArrives = max(cursor + latency.transit, lastReplyVisible)
+                // A reply the server holds back (Postfix's error sleep past the soft limit) leaves that much later.
+                replyArrives = max(cursor + reply.delayTicks + latency.transit, lastReplyVisible)
                 addFlow(kind, from: node, to: .sender, start: replyArrives - latency.transit, length: latency.transit)
                 enqueue(.output(.session(output)), at: replyArrives)
                 caption(Narration.reply(reply, cause: cause, server: host.name), at: replyArrives)

@@ -15,13 +15,35 @@ public struct StoredMessage: Sendable, Equatable, Identifiable {
         bodyIsEmpty ? [] : bodyText.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
     }
     public let receivedAtTick: Int
-    /// Octets of the message as received (after dot-unstuffing, CRLF line ends).
+    /// Octets of the message as received (after dot-unstuffing, CRLF line ends; for BDAT the chunks' octets).
     public let size: Int
+    /// Sent with BDAT (RFC 3030): the message exactly as the client sent it, its chunks joined, byte for byte
+    /// (binary, bare CR or LF, NUL and all). `headers`/`body` are a line-by-line reading of it for display. Nil
+    /// after DATA, whose content the line fields hold completely (dot-unstuffed).
+    public let rawContent: [UInt8]?
+    /// How many of `headers`, from the first, this server put in front of the client's content (Return-Path:,
+    /// Received:, and for a BDAT message on submission the completed Message-ID:/Date:/From:).
+    public let addedHeaderCount: Int
+    /// The delivery status notification request (RFC 3461) made with MAIL and RCPT, or nil when there was none.
+    public let dsn: DSNEnvelope?
 
     public init(id: String, envelopeFrom: String, recipients: [String], headers: [String], bodyText: [UInt8],
-                bodyIsEmpty: Bool, receivedAtTick: Int, size: Int) {
+                bodyIsEmpty: Bool, receivedAtTick: Int, size: Int, rawContent: [UInt8]? = nil,
+                addedHeaderCount: Int = 0, dsn: DSNEnvelope? = nil) {
         self.id = id; self.envelopeFrom = envelopeFrom; self.recipients = recipients; self.headers = headers
         self.bodyText = bodyText; self.bodyIsEmpty = bodyIsEmpty; self.receivedAtTick = receivedAtTick; self.size = size
+        self.rawContent = rawContent; self.addedHeaderCount = addedHeaderCount; self.dsn = dsn
+    }
+
+    /// The message as a mailbox file would hold it, CRLF line ends: for BDAT the added headers then the client's
+    /// octets unchanged; for DATA every line.
+    public var fileBytes: [UInt8] {
+        // Folded headers (Received:) hold "\n\t" between their lines: CRLF on the wire too.
+        func crlf(_ line: String) -> String { line.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\r\n") }
+        if let raw = rawContent {
+            return Array(headers.prefix(addedHeaderCount).map { crlf($0) + "\r\n" }.joined().utf8) + raw
+        }
+        return Array(lines.map { crlf($0) + "\r\n" }.joined().utf8)
     }
 
     public func header(_ name: String) -> String? {

@@ -77,15 +77,36 @@ public struct World: Sendable, Equatable {
     public var mailboxes: [MailboxSpec]
     /// A body line containing this text is refused (554 5.7.1), as spam filters refuse the GTUBE test string.
     public var contentRuleMarker: String
-    /// Errors in a row before the server gives up with 421 4.7.0 (Postfix's hard error limit idea).
+    /// Errors without a delivered message before the server hangs up with 421 4.7.0 "Error: too many errors"
+    /// (Postfix's smtpd_hard_error_limit, 20). A delivered message forgives earlier errors; a 250 to NOOP does not.
     public var errorLimit: Int
+    /// Errors without a delivered message after which every reply is slowed down (Postfix's
+    /// smtpd_soft_error_limit, 10).
+    public var softErrorLimit = 10
+    /// How long each reply is held back past the soft limit, in ticks: 60 = 1 s, Postfix's smtpd_error_sleep_time.
+    /// The engine only reports it (`Reply.delayTicks`); whoever delivers the reply waits.
+    public var errorDelayTicks = SimulatedTime.ticksPerSecond
     public var scenario: Scenario
     public var scenarios: [Scenario]
     public var rules: [WorldRule]
 
     public func mailbox(_ address: String) -> MailboxSpec? {
-        let wanted = address.lowercased()
-        return mailboxes.first { $0.address.lowercased() == wanted }
+        mailboxes.first { ServerSession.equalsIgnoringASCIICase($0.address, address) }
+    }
+
+    /// The domain this server's own name belongs to: smtp.example.com → example.com (Postfix's $mydomain).
+    public var serverDomain: String {
+        guard let dot = serverName.firstIndex(of: ".") else { return serverName }
+        return String(serverName[serverName.index(after: dot)...])
+    }
+
+    /// The domain appended to an address given without one ("<alice>"), as Postfix's append_at_myorigin does with
+    /// $myorigin. The submission server belongs to example.com and is set up as Postfix recommends for a domain
+    /// (myorigin = $mydomain, so <alice> is alice@example.com; the stock default $myhostname would give
+    /// alice@smtp.example.com). The mx profile plays domain.com's own receiving server, whose myorigin is
+    /// domain.com, so <bob> is bob@domain.com.
+    public func originDomain(for profile: ServerProfile) -> String {
+        profile == .mx ? localDomain : serverDomain
     }
 
     public func scenario(named name: String) -> Scenario? {
@@ -120,7 +141,7 @@ public struct World: Sendable, Equatable {
                         note: "Moved away: the server accepts and forwards to bob@example.org."),
         ],
         contentRuleMarker: "GTUBE",
-        errorLimit: 10,
+        errorLimit: 20,
         scenario: normalScenario,
         scenarios: [
             normalScenario,

@@ -22,7 +22,11 @@ public enum WorldMap {
         }
         lines.append("  " + pad("452 4.5.3", 11) + pad("more than \(world.scenario.maxRecipients) RCPTs (2 in tight-limits)", 46)
                      + "The recipient limit of one transaction.")
-        lines.append("  " + pad("421 4.7.0", 11) + pad("\(world.errorLimit) errors in a row", 46) + "The server hangs up on a confused client.")
+        let delay = world.errorDelayTicks / SimulatedTime.ticksPerSecond
+        lines.append("  " + pad("(slower)", 11) + pad("\(world.softErrorLimit) errors without a delivered message", 46)
+                     + "smtpd_soft_error_limit: every reply now waits \(delay) s (smtpd_error_sleep_time).")
+        lines.append("  " + pad("421 4.7.0", 11) + pad("\(world.errorLimit) errors without a delivered message", 46)
+                     + "smtpd_hard_error_limit: the server hangs up. A delivered message resets the count.")
         lines.append("")
         lines.append("Scenarios (type `scenario NAME` in the terminal, or serve --scenario NAME)")
         for scenario in world.scenarios {
@@ -67,7 +71,11 @@ public enum WorldMap {
         let w = sub.world
         lines.append("Limits on every server")
         lines.append("  " + pad("452 4.5.3", 11) + pad("more than \(w.scenario.maxRecipients) RCPTs (2 in tight-limits)", 44) + "The recipient limit of one transaction.")
-        lines.append("  " + pad("421 4.7.0", 11) + pad("\(w.errorLimit) errors in a row", 44) + "The server hangs up on a confused client.")
+        let delay = w.errorDelayTicks / SimulatedTime.ticksPerSecond
+        lines.append("  " + pad("(slower)", 11) + pad("\(w.softErrorLimit) errors without a delivered message", 44)
+                     + "smtpd_soft_error_limit: every reply now waits \(delay) s (smtpd_error_sleep_time).")
+        lines.append("  " + pad("421 4.7.0", 11) + pad("\(w.errorLimit) errors without a delivered message", 44)
+                     + "smtpd_hard_error_limit: the server hangs up. A delivered message resets the count.")
         lines.append("")
         lines.append("Scenarios (type `scenario NAME` in the terminal, or serve --scenario NAME); they change the server you talk to")
         for scenario in w.scenarios { lines.append("  " + pad(scenario.name, 14) + scenario.summary) }
