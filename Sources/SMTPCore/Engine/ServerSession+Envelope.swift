@@ -37,7 +37,9 @@ extension ServerSession {
             // we take the RFC's side so learners meet the rule.
             return reply(Reply(501, EnhancedStatusCode(5, 5, 4), "Syntax: MAIL FROM:<address>"), to: cause, into: &out)
         case .badAddress(let why):
-            return reply(Reply(553, EnhancedStatusCode(5, 1, 7), "\(sanitized(pathText, utf8: true)): Sender address rejected: \(why)"),
+            // UTF-8 is echoed only when this very command asks for SMTPUTF8 (the transaction has not started yet).
+            let utf8 = extended && parameters.contains { Self.equalsIgnoringASCIICase($0, "SMTPUTF8") }
+            return reply(Reply(553, EnhancedStatusCode(5, 1, 7), "\(sanitized(pathText, utf8: utf8)): Sender address rejected: \(why)"),
                          to: cause, into: &out)
         case .postmaster, .null:
             path = ""
@@ -99,7 +101,7 @@ extension ServerSession {
            let account = world.users.first(where: { $0.username == user }),
            !account.ownedAddresses.contains(where: { $0.lowercased() == path.lowercased() }) {
             // Postfix's reject_sender_login_mismatch: a logged-in user may only send as their own addresses.
-            return reply(Reply(553, EnhancedStatusCode(5, 7, 1), "<\(sanitized(path))>: Sender address rejected: not owned by user \(user)"),
+            return reply(Reply(553, EnhancedStatusCode(5, 7, 1), "<\(sanitized(path, utf8: utf8))>: Sender address rejected: not owned by user \(user)"),
                          to: cause, into: &out)
         }
         reversePath = path
@@ -169,9 +171,12 @@ extension ServerSession {
                 notify = n
             case ("ORCPT", true):
                 // RFC 3461 §4.2: addr-type ";" xtext, at most 500 characters; once.
-                guard orcpt == nil, let v = value, v.utf8.count <= 500, let semi = v.firstIndex(of: ";"),
-                      let type = Optional(v[..<semi]), !type.isEmpty,
-                      type.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || $0 == UInt8(ascii: "-") }),
+                let semi = value?.firstIndex(of: ";")
+                let type = value.flatMap { v in semi.map { v[..<$0] } } ?? ""
+                let isAtom = !type.isEmpty && type.utf8.allSatisfy {
+                    ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || $0 == UInt8(ascii: "-")
+                }
+                guard orcpt == nil, let v = value, let semi, v.utf8.count <= 500, isAtom,
                       let decoded = XText.decode(v[v.index(after: semi)...]), !decoded.isEmpty else {
                     rejectedRecipients += 1
                     return reply(Reply(501, EnhancedStatusCode(5, 5, 4), "Error: Bad ORCPT parameter syntax"), to: cause, into: &out)
