@@ -236,7 +236,7 @@ struct MessageFidelityTests {
                 ["550 5.1.1 <jürgen@domain.com>: Recipient address rejected: User unknown in virtual mailbox table"])
         #expect(wire(h.send("RCPT TO:<jürgen@elsewhere.org>")) == ["554 5.7.1 <jürgen@elsewhere.org>: Relay access denied"])
         // MAIL's own SMTPUTF8 counts for its reply.
-        var mail = Harness(profile: .mx, preamble: .greeted)
+        var mail = try Harness(profile: .mx, preamble: .greeted)
         #expect(wire(mail.send("MAIL FROM:<jür gen@example.org> SMTPUTF8")).first?.hasPrefix("553 5.1.7 <jür gen@example.org>:") == true)
         // Without SMTPUTF8 the server stays in ASCII.
         var ascii = try Harness(profile: .mx, preamble: .greeted)
