@@ -254,7 +254,7 @@ struct JourneyDrawing {
              role: .flowRecipient, flash: rcptFlash, into: &f)
         let bounces = aliceBox.filter(\.isBounce).count
         let aliceFlash = justArrived { $0.mailbox == "alice@example.com" }
-        node(slots[.senderMailbox] ?? .zero, .senderMailbox, title: title("Alice's mailbox", "Alice's box"),
+        node(slots[.senderMailbox] ?? .zero, .senderMailbox, title: TextWidth.width(of: "Alice's mailbox") <= boxW - 4 ? "Alice's mailbox" : "Alice's box",
              lines: [bounces == 0 ? "bounces land here" : "\(bounces) bounce\(bounces == 1 ? "" : "s") (DSN)",
                      "\(aliceBox.count) message\(aliceBox.count == 1 ? "" : "s")"],
              role: bounces > 0 ? .flowBounce : .flowSender, flash: aliceFlash, into: &f)
