@@ -1,19 +1,28 @@
 // Recordings of a session: an asciicast v2 file of the screen (asciinema's format: a JSON header line, then one
-// `[seconds, "o", "text"]` line per frame that changed) and the plain transcript saved on exit.
-import Foundation
+// `[seconds, "o", "text"]` line per frame that changed) and the plain transcript saved on exit. Glibc stdio, no
+// Foundation (see ThemeSetup).
 import SMTPCore
 import TUI
+#if canImport(Glibc)
+import Glibc
+#endif
 
+@MainActor
 final class CastRecorder {
-    private let handle: FileHandle
-    private let start = Date()
+    private let file: UnsafeMutablePointer<FILE>
+    private let start: Int64
     private var last: Buffer?
 
     init?(path: String, size: Size) {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else { return nil }
-        handle = h
-        let header = "{\"version\": 2, \"width\": \(size.width), \"height\": \(size.height), \"timestamp\": \(Int(start.timeIntervalSince1970)), \"env\": {\"TERM\": \"xterm-256color\"}, \"title\": \"smtp-tui\"}\n"
-        handle.write(Data(header.utf8))
+        guard let f = fopen(path, "w") else { return nil }
+        file = f
+        start = Runtime.monotonicMilliseconds()
+        write("{\"version\": 2, \"width\": \(size.width), \"height\": \(size.height), \"timestamp\": \(time(nil)), \"env\": {\"TERM\": \"xterm-256color\"}, \"title\": \"smtp-tui\"}\n")
+    }
+
+    private func write(_ text: String) {
+        var text = text
+        text.withUTF8 { _ = fwrite($0.baseAddress, 1, $0.count, file) }
     }
 
     /// Adds a frame when it differs from the last: the whole screen redrawn with 24-bit colour escapes.
@@ -36,12 +45,12 @@ final class CastRecorder {
             }
         }
         out += "\u{1B}[0m"
-        let seconds = Date().timeIntervalSince(start)
-        let line = "[\(String(format: "%.3f", seconds)), \"o\", \(Self.json(out))]\n"
-        handle.write(Data(line.utf8))
+        let ms = Runtime.monotonicMilliseconds() - start
+        let fraction = String(ms % 1000)
+        write("[\(ms / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction), \"o\", \(Self.json(out))]\n")
     }
 
-    func close() { try? handle.close() }
+    func close() { fclose(file) }
 
     static func sgr(_ s: ThemeStyle, reverse: Bool) -> String {
         var codes = ["0"]
@@ -66,7 +75,8 @@ final class CastRecorder {
             case "\t": out += "\\t"
             default:
                 if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += String(format: "\\u%04x", scalar.value)
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {
                     out.unicodeScalars.append(scalar)
                 }
@@ -79,14 +89,18 @@ final class CastRecorder {
 enum Transcript {
     /// The transcript as a learner saw it, with the C:/S:/D:/· prefixes.
     static func save(_ lines: [TranscriptLine], to path: String) {
-        let text = lines.map { line -> String in
+        guard let f = fopen(path, "w") else { return }
+        defer { fclose(f) }
+        for line in lines {
+            let prefix: String
             switch line.kind {
-            case .you: return "C: " + line.text
-            case .server: return "S: " + line.text
-            case .data: return "D: " + line.text
-            case .local: return "·  " + line.text
+            case .you: prefix = "C: "
+            case .server: prefix = "S: "
+            case .data: prefix = "D: "
+            case .local: prefix = "·  "
             }
-        }.joined(separator: "\n") + "\n"
-        try? text.write(toFile: path, atomically: true, encoding: .utf8)
+            var text = prefix + line.text + "\n"
+            text.withUTF8 { _ = fwrite($0.baseAddress, 1, $0.count, f) }
+        }
     }
 }

@@ -1,21 +1,23 @@
 // Reading lesson stories from disk for the command line: the user's folder, or a file named on the command line.
-import Foundation
+// Plain Glibc file access, like ThemeSetup: Foundation would add megabytes of RSS and start-up time.
 import SMTPCore
 import TUI
+#if canImport(Glibc)
+import Glibc
+#endif
 
 enum ScenarioFiles {
-    static var userFolder: String {
-        let env = ProcessInfo.processInfo.environment
-        let config = env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (env["HOME"] ?? ".") + "/.config"
-        return config + "/smtp-tui/scenarios"
-    }
+    static var userFolder: String { ThemeSetup.configDirectory + "/scenarios" }
 
     static func catalog() -> ScenarioCatalog {
         let folder = userFolder
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        let files = names.filter { $0.hasSuffix(".scenario") }.compactMap { name -> (path: String, text: String)? in
-            let path = folder + "/" + name
-            return (try? String(contentsOfFile: path, encoding: .utf8)).map { (path, $0) }
+        guard let dir = opendir(folder) else { return ScenarioCatalog() }
+        defer { closedir(dir) }
+        var files: [(path: String, text: String)] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name.hasSuffix(".scenario"), let text = ThemeSetup.readFile(folder + "/" + name) else { continue }
+            files.append((folder + "/" + name, text))
         }
         return ScenarioCatalog(userFiles: files)
     }
@@ -25,9 +27,8 @@ enum ScenarioFiles {
     /// A name from the catalogue, or a path to a .scenario file (anything with a "/" or the extension).
     static func resolve(_ nameOrPath: String, in catalog: ScenarioCatalog) throws -> DemoScenario {
         if nameOrPath.contains("/") || nameOrPath.hasSuffix(".scenario") {
-            let text: String
-            do { text = try String(contentsOfFile: nameOrPath, encoding: .utf8) } catch {
-                throw Problem(description: "cannot read \(nameOrPath): \(error.localizedDescription)")
+            guard let text = ThemeSetup.readFile(nameOrPath) else {
+                throw Problem(description: "cannot read \(nameOrPath): \(String(cString: strerror(errno)))")
             }
             let base = nameOrPath.split(separator: "/").last.map(String.init) ?? nameOrPath
             do {

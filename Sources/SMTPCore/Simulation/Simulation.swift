@@ -204,6 +204,8 @@ public struct Simulation: Sendable {
     private var lastReplyVisible = Int.min
     private var attempts = 0
     private let seed: UInt64
+    /// Bob's domain's MX: what the diagram shows before any relay (looked up once, not on every frame).
+    private let defaultMX: String
 
     private enum PendingItem: Sendable {
         case output(SimulationOutput)
@@ -214,6 +216,7 @@ public struct Simulation: Sendable {
         self.network = network
         self.host = network.submissionHost
         self.seed = seed
+        defaultMX = network.mailHost(forDomain: "domain.com")?.name ?? "mx.domain.com"
     }
 
     // MARK: - What the UI reads
@@ -255,7 +258,7 @@ public struct Simulation: Sendable {
     public var shownMX: String {
         if let span = hops.last(where: { $0.start <= tick }) { return span.host }
         if host.profile == .mx { return host.name }
-        return network.mailHost(forDomain: "domain.com")?.name ?? "mx.domain.com"
+        return defaultMX
     }
 
     /// Arrivals visible now in one mailbox.

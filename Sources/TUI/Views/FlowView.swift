@@ -42,6 +42,12 @@ struct JourneyDrawing {
     let stage: JourneyStage?
     /// The learner talks to an MX directly (port 25): their client sits where the sending server does.
     let direct: Bool
+    // Worked out once per frame: the view asks for them many times.
+    let mxName: String
+    let recipientAddress: String
+    let recipientCount: Int
+    let aliceBox: [Arrival]
+    let stageDetail: String
 
     init(state: AppState, ascii: Bool) {
         self.state = state
@@ -51,25 +57,27 @@ struct JourneyDrawing {
         self.sim = sim
         tick = now
         active = sim.flows.filter { $0.progress(at: now) != nil }
-        stage = sim.currentStage
+        let stage = sim.currentStage
+        self.stage = stage
         direct = sim.learnerServerNode == .mx && sim.session != nil
+        mxName = sim.shownMX
+        let submission = sim.network.submissionHostName
+        let recipient = sim.arrivals.last(where: { !$0.isBounce && $0.host != submission })?.mailbox ?? "bob@domain.com"
+        recipientAddress = recipient
+        recipientCount = sim.arrivals.reduce(0) { $0 + ($1.mailbox == recipient ? 1 : 0) }
+        aliceBox = sim.arrivals.filter { $0.mailbox == "alice@example.com" }
+        stageDetail = Self.detail(stage, tick: now, learnerHost: sim.host.name)
     }
 
     // MARK: - Words
 
-    var mxName: String { sim.shownMX }
-    var recipientAddress: String {
-        sim.arrivals.last(where: { !$0.isBounce && $0.host != sim.network.submissionHostName })?.mailbox ?? "bob@domain.com"
-    }
     var recipientTitle: String { "\(Narration.owner(of: recipientAddress))'s mailbox" }
-    var recipientCount: Int { sim.mailbox(recipientAddress).count }
-    var aliceBox: [Arrival] { sim.mailbox("alice@example.com") }
 
     /// The phase row's detail for the active phase, e.g. "asking DNS for domain.com's MX".
-    var stageDetail: String {
+    static func detail(_ stage: JourneyStage?, tick: Int, learnerHost: String) -> String {
         switch stage {
         case .composing?: return "writing the envelope and the message"
-        case .transmitting?: return "on its way to \(sim.host.name)"
+        case .transmitting?: return "on its way to \(learnerHost)"
         case .queued(let id)?: return "queued as \(id)"
         case .dnsLookup(let domain)?: return "asking DNS for \(domain)'s MX"
         case .relaying(let host)?: return "relaying to \(host)"
