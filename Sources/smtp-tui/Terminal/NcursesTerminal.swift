@@ -19,6 +19,8 @@ final class NcursesTerminal {
     private var attrCache: [Role: (attr_t, Int32)] = [:]
     private let mouse: Bool
     private var pasting = false
+    /// True once the terminal has hung up or reading from it failed: the loop must restore and exit.
+    private(set) var isGone = false
     private var pasteBuffer = ""
     private static let pasteStart = Int32(KEY_MAX) + 1
     private static let pasteEnd = Int32(KEY_MAX) + 2
@@ -143,7 +145,11 @@ final class NcursesTerminal {
         var first = true
         while true {
             let r = shim_get_wch(&ch)
-            if r == ERR { break }
+            if r == ERR {
+                // A blocking read that returns nothing, or a timed one that returns at once, may mean end of input.
+                if first && Self.inputHasHungUp() { isGone = true }
+                break
+            }
             if !first { timeout(0) }
             first = false
             if let action = translate(r, ch) { actions.append(action) }
@@ -154,6 +160,26 @@ final class NcursesTerminal {
             actions.append(.paste(pasteBuffer)); pasteBuffer = ""
         }
         return Self.droppingUnknownEscapes(actions)
+    }
+
+    /// Whether fd 0 reports a hang-up, an error, end of file, or is no longer open: reading it again would return
+    /// at once, forever. A real interruption (a signal, a resize) reports none of these.
+    static func inputHasHungUp() -> Bool {
+        var fd = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+        let n = poll(&fd, 1, 0)
+        if n < 0 { return errno != EINTR }
+        if n == 0 { return false }
+        if fd.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return true }
+        // Readable: end of file reads 0 bytes and an I/O error fails; peek without consuming anything.
+        var byte: UInt8 = 0
+        let got = recv(0, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        if got == 0 { return true }
+        if got < 0 && errno == ENOTSOCK {
+            // A tty: input that ncurses has not taken yet is still waiting; only EIO means the terminal is gone.
+            var attrs = termios()
+            return tcgetattr(0, &attrs) != 0 && errno == EIO
+        }
+        return false
     }
 
     /// An escape sequence ncurses does not know (Esc [ … , Esc O …, Esc ] …) arrives as Esc plus its bytes in one
