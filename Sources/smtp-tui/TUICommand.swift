@@ -7,56 +7,91 @@ import TUI
 import Glibc
 #endif
 
-struct TUICommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "tui",
-        abstract: "The interactive SMTP tutor (the default): flow diagram, commands, status codes, examples and a live session.")
-
+/// The app's own options, shared by `smtp-tui` (no subcommand) and `smtp-tui tui`, so both list them in --help.
+struct TUIOptions: ParsableArguments {
     @Flag(help: "Leave the mouse to the terminal (text selection) instead of using clicks and the wheel.")
     var noMouse = false
 
-    @Flag(help: "Draw boxes and arrows with ASCII only (automatic when the locale is not UTF-8).")
+    @Flag(help: "Draw boxes, arrows and symbols with ASCII only (automatic when the locale is not UTF-8).")
     var ascii = false
 
     @Flag(help: "No colours, only bold/underline/reverse (also when NO_COLOR is set).")
     var noColor = false
 
-    @Option(help: "Theme name or path to a theme file (see --list-themes). Also SMTP_TUI_THEME or config.toml.")
+    @Option(help: ArgumentHelp("Theme name or path to a theme file (see --list-themes). Also SMTP_TUI_THEME or config.toml.",
+                               valueName: "name|path"),
+            completion: .custom { _ in ThemeSetup.catalog().names })
     var theme: String?
 
     @Flag(help: "List every theme with where it comes from and a swatch, then exit.")
     var listThemes = false
 
-    @Option(help: "Write an example to stdout and exit: python, swaks, curl, node, go or openssl (for terminals without OSC 52).")
+    @Option(help: ArgumentHelp("Write an example to stdout and exit: \(CodeExamples.all.map(\.id).joined(separator: ", ")) (for terminals without OSC 52).",
+                               valueName: "name"),
+            completion: .list(CodeExamples.all.map(\.id)))
     var printExample: String?
 
-    func run() throws {
-        if let id = printExample {
-            guard let example = CodeExamples.example(id) else {
-                throw ValidationError("unknown example '\(id)'; choose one of \(CodeExamples.all.map(\.id).joined(separator: ", "))")
-            }
+    func validate() throws {
+        if let id = printExample, CodeExamples.example(id) == nil {
+            throw ValidationError("unknown example '\(id)'; choose one of \(CodeExamples.all.map(\.id).joined(separator: ", "))")
+        }
+    }
+}
+
+struct TUICommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tui",
+        abstract: "The interactive SMTP tutor (also what `smtp-tui` alone starts): flow diagram, commands, status codes, examples and a live session.")
+
+    @OptionGroup var options: TUIOptions
+
+    func run() throws { try Self.launch(options) }
+
+    static func launch(_ options: TUIOptions) throws {
+        if let id = options.printExample, let example = CodeExamples.example(id) {
             print(example.code)
             return
         }
         let catalog = ThemeSetup.catalog()
-        if listThemes {
+        if options.listThemes {
             print(ThemeSetup.list(catalog, colour: isatty(1) != 0))
             return
         }
         let utf8 = Locale.setUp()
-        let noColor = self.noColor || (getenv("NO_COLOR").map { $0.pointee != 0 } ?? false)
+        let noColor = options.noColor || (getenv("NO_COLOR").map { $0.pointee != 0 } ?? false)
         let startTheme: Theme
         do {
-            startTheme = try ThemeSetup.choose(option: theme, noColor: noColor, catalog: catalog)
+            startTheme = try ThemeSetup.choose(option: options.theme, noColor: noColor, catalog: catalog)
         } catch let error as ThemeError {
             // Before the terminal is touched: the message and exit status 2.
             tg_write_stderr("smtp-tui: theme error: \(error)\n")
-            throw ExitCode(2)
+            throw ExitCode(SMTPTUI.usageError)
+        }
+        // (After the theme, so a bad --theme is reported as such.) Never run away: without a terminal on both ends the app could only spin and spray escape codes into a
+        // pipe or a file. Say so and stop before anything is written to stdout.
+        if let problem = TerminalCheck.problem(stdin: isatty(0) != 0, stdout: isatty(1) != 0) {
+            tg_write_stderr("smtp-tui: \(problem)\n")
+            throw ExitCode(SMTPTUI.usageError)
         }
         let status = try MainActor.assumeIsolated {
-            try Runtime.run(mouse: !noMouse, ascii: ascii || !utf8, noColor: noColor, theme: startTheme, catalog: catalog)
+            try Runtime.run(mouse: !options.noMouse, ascii: options.ascii || !utf8, noColor: noColor, theme: startTheme, catalog: catalog)
         }
         if status != 0 { throw ExitCode(status) }
+    }
+}
+
+enum TerminalCheck {
+    /// Why the full-screen app cannot start, or nil when stdin and stdout are both terminals.
+    static func problem(stdin: Bool, stdout: Bool) -> String? {
+        let what: String
+        switch (stdin, stdout) {
+        case (true, true): return nil
+        case (false, false): what = "standard input and standard output are not a terminal"
+        case (false, true): what = "standard input is not a terminal"
+        case (true, false): what = "standard output is not a terminal"
+        }
+        return "\(what), and the app needs an interactive terminal for both. In a script or a pipe use "
+            + "`smtp-tui serve --stdio` (SMTP on stdin/stdout), `smtp-tui world` or `smtp-tui --print-example NAME`."
     }
 }
 
@@ -95,6 +130,13 @@ enum Runtime {
         var dirty = true
         while true {
             if tg_quit_signal() != 0 { return 0 }
+            if terminal.isGone {
+                // End of input or a read error on the terminal (closed without a SIGHUP reaching us): restore and stop
+                // instead of spinning on a read that can never block again.
+                terminal.restore()
+                tg_write_stderr("smtp-tui: the terminal went away (end of input or a read error); exiting\n")
+                return 1
+            }
             if dirty {
                 terminal.draw(Frame.render(state).buffer)
                 dirty = false
