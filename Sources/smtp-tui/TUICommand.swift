@@ -96,11 +96,13 @@ enum TerminalCheck {
 }
 
 enum Locale {
-    /// setlocale from the environment; when the codeset is not UTF-8, try C.UTF-8. Returns whether UTF-8 is on.
+    /// setlocale from the environment. Returns whether the user's locale is UTF-8: when it is not (LANG unset, C,
+    /// Latin-1), the terminal cannot be trusted with Unicode and the app draws ASCII. C.UTF-8 is still switched on
+    /// when available, so ncursesw handles what is typed as UTF-8.
     static func setUp() -> Bool {
         setlocale(LC_ALL, "")
         if isUTF8 { return true }
-        if setlocale(LC_ALL, "C.UTF-8") != nil, isUTF8 { return true }
+        _ = setlocale(LC_ALL, "C.UTF-8")
         return false
     }
 

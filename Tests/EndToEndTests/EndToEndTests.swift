@@ -203,7 +203,7 @@ struct EndToEndTests {
         let fg = try #require(SGR.foreground(of: "S: 503 5.5.1", offset: 3, in: try t.screen(colors: true)))
         #expect(fg == (try DefaultTheme.foreground("reply.5xx")), "503 drawn in colour \(String(describing: fg))")
         try t.keys("Escape"); try t.keys("Up")
-        try t.waitFor("ⓘ 503")
+        try t.waitFor("» 503")
     }
 
     @Test func aCrashStillRestoresTheTerminal() throws {
@@ -231,6 +231,9 @@ struct EndToEndTests {
         let t = try TmuxSession(env: ["LANG": "C", "LC_ALL": "C"])
         let screen = try t.waitFor("Type `connect`")
         #expect(screen.contains("telnet smtp.example.com 587"))
+        // A locale that is not UTF-8 means --ascii: no box drawing, no symbols.
+        #expect(!screen.contains("─") && !screen.contains("┃") && screen.contains("+-"), "not ASCII under LANG=C:\n\(screen)")
+        #expect(screen.unicodeScalars.allSatisfy { $0.isASCII }, "non-ASCII under LANG=C")
         let ascii = try TmuxSession(command: "\"$0\" --ascii")
         let plain = try ascii.waitFor("Type `connect`")
         #expect(!plain.contains("─") && plain.contains("+-"))

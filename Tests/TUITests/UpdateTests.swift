@@ -211,7 +211,7 @@ struct ExplanationTests {
         let text = Explanation.of(selected)
         #expect(text.contains("5.7.0 = permanent failure · security/policy"))
         let screen = Frame.render(s).buffer.text
-        #expect(screen.contains("ⓘ 530"))
+        #expect(screen.contains("» 530"))
         _ = App.update(&s, .key(.up))
         #expect(Explanation.of(s.transcript[try #require(s.selectedTranscriptLine)]).hasPrefix("MAIL FROM"))
     }

@@ -17,8 +17,8 @@ public enum Section: Int, CaseIterable, Sendable {
         case .flow: return "Flow"
         case .commands: return "Cmds"
         case .terminal: return "Term"
-        case .codes: return "Codes"
-        case .examples: return "Code"
+        case .codes: return "Status"
+        case .examples: return "Examples"
         }
     }
 }

@@ -82,7 +82,7 @@ extension Frame {
         let body = Rect(x: inner.x + 1, y: inner.y, width: inner.width - 2, height: inner.height - 1)
         var wrapped: [(String, Role)] = []
         for (text, role) in lines {
-            for piece in Wrap.lines(text, width: body.width) { wrapped.append((piece, role)) }
+            for piece in Wrap.lines(text, width: body.width, hanging: Wrap.labelWidth(text)) { wrapped.append((piece, role)) }
         }
         let scroll = min(state.popupScroll, max(0, wrapped.count - body.height))
         for (row, item) in wrapped.dropFirst(scroll).prefix(body.height).enumerated() {

@@ -87,8 +87,9 @@ final class NcursesTerminal {
                 let cell = buffer[x, y]
                 if let old, old[x, y] == cell { continue }
                 if cell.text.isEmpty { continue }  // second half of a wide character
-                // The last cell of the screen would scroll on some terminals: skip writing into it.
-                if y == height - 1 && x == width - 1 { continue }
+                // The last cell of the screen is written too (a black square on light themes otherwise): ncurses
+                // places it without scrolling (insert mode or the terminal's margin handling) and returns ERR only
+                // because the cursor cannot advance past it.
                 if cell.role != lastRole { lastStyle = style(cell.role); lastRole = cell.role }
                 var (attrs, pair) = lastStyle
                 if cell.reverse { attrs ^= shim_a_reverse() }
