@@ -146,14 +146,14 @@ enum Runtime {
                 if getenv("SMTP_TUI_TEST_CRASH") != nil { fatalError("crash requested by SMTP_TUI_TEST_CRASH") }
             }
             // Block until input when nothing moves: no CPU, no wake-ups. Otherwise about 30 frames a second.
-            let actions = terminal.read(timeoutMs: state.isAnimating ? 33 : -1)
+            let actions = terminal.read(timeoutMs: state.wantsTicks ? 33 : -1)
             let now = monotonicMilliseconds()
             // Simulated time follows real time: while animating, a tick per frame; after an idle wait, the whole
             // wait at once when input arrives (so greylisting's "try again in 5 seconds" means 5 real seconds).
             var all: [Action] = []
             let ticks = Int((now - last) * Int64(SimulatedTime.ticksPerSecond) / 1000)
-            if ticks > 0 && (state.isAnimating || !actions.isEmpty) {
-                all.append(.tick(state.isAnimating ? min(ticks, 30) : min(ticks, 3_600 * SimulatedTime.ticksPerSecond)))
+            if ticks > 0 && (state.wantsTicks || !actions.isEmpty) {
+                all.append(.tick(state.wantsTicks ? min(ticks, 30) : min(ticks, 3_600 * SimulatedTime.ticksPerSecond)))
                 last += Int64(ticks) * 1000 / Int64(SimulatedTime.ticksPerSecond)
             }
             all += actions

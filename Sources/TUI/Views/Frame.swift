@@ -142,7 +142,7 @@ public struct Frame {
         var x = rect.x + 1
         let items: [(String, String)]
         if state.popup != nil {
-            items = [("Esc", "close"), ("↑↓", "scroll")] + (Frame.isCommandPopup(state.popup) ? [("t", "try it")] : [])
+            items = [("Esc", "close"), ("↑↓", "scroll")] + (state.popup.map(Frame.hasTryIt) == true ? [("t", "try it")] : [])
         } else if state.typing && state.focus == .terminal {
             items = [("Enter", "send"), ("Tab", "suggestion"), ("↑↓", "history"), ("Esc", "leave input"), ("Ctrl-C", "quit")]
         } else {
@@ -167,4 +167,8 @@ public struct Frame {
     }
 
     static func isCommandPopup(_ popup: Popup?) -> Bool { if case .command? = popup { return true }; return false }
+    /// Popups with a "Try it" button: commands (the example goes in the line) and status codes (the recipe runs).
+    static func hasTryIt(_ popup: Popup) -> Bool {
+        switch popup { case .command, .statusCode: return true; default: return false }
+    }
 }

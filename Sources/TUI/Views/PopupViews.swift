@@ -91,7 +91,7 @@ extension Frame {
         // Buttons on the last row.
         var bx = inner.x + 1
         let buttonRow = inner.maxY - 1
-        if case .command = popup {
+        if Frame.hasTryIt(popup) {
             let tryLabel = "[ t  Try it ]"
             let start = bx
             bx = buffer.put(tryLabel, x: bx, y: buttonRow, role: .keyhintKey, clip: inner) + 2
