@@ -173,6 +173,22 @@ struct EndToEndTests {
         #expect(screen.contains("theme: mono"))
     }
 
+    /// COLORTERM=truecolor with TERM=xterm-256color: the app draws through the xterm-direct entry, so the theme's
+    /// own colours arrive as 24-bit SGR (tmux keeps them), not the nearest of 256.
+    @Test func truecolourTerminalsGetTheThemesOwnColours() throws {
+        try #require(FileManager.default.fileExists(atPath: "/usr/share/terminfo/x/xterm-direct")
+                     || FileManager.default.fileExists(atPath: "/lib/terminfo/x/xterm-direct"),
+                     "xterm-direct terminfo is required (apt-get install ncurses-term); .ci/run installs it")
+        let t = try TmuxSession(env: ["COLORTERM": "truecolor"])
+        try t.waitFor("Type `connect`")
+        let screen = try t.screen(colors: true)
+        #expect(screen.contains("48;2;28;32;40"), "the default background #1c2028 is not drawn in 24-bit")
+        #expect(!screen.contains("48;5;"), "256-colour backgrounds under COLORTERM=truecolor")
+        let plain = try TmuxSession()
+        try plain.waitFor("Type `connect`")
+        #expect(try plain.screen(colors: true).contains("48;5;234"), "without COLORTERM the 256-colour plan is used (#1c2028 → 234)")
+    }
+
     @Test func pressingTCyclesThemesLive() throws {
         let t = try TmuxSession()
         try t.waitFor("theme: default")
@@ -181,7 +197,7 @@ struct EndToEndTests {
         try t.waitFor("theme: light")
         let after = try t.screen(colors: true)
         #expect(before != after)
-        #expect(before.contains("48;5;235") && after.contains("48;5;255"), "background colour did not change")
+        #expect(before.contains("48;5;234") && after.contains("48;5;255"), "background colour did not change")
     }
 
     @Test func brokenThemeFromTheCommandLineExits2() throws {

@@ -34,7 +34,7 @@ final class NcursesTerminal {
         tg_install()
         tg_save_terminal()
         // newterm instead of initscr: initscr exits the process itself when the terminal type is unknown.
-        screen = newterm(nil, fdopen(1, "w"), fdopen(0, "r"))
+        screen = newterm(Self.terminfoName(term: term, noColor: noColor), fdopen(1, "w"), fdopen(0, "r"))
         guard screen != nil else {
             throw TerminalError(description: "smtp-tui: the terminal type '\(term)' has no terminfo entry here. Try TERM=xterm-256color.")
         }
@@ -48,7 +48,7 @@ final class NcursesTerminal {
             start_color()
             use_default_colors()
             let colors = shim_colors()
-            depth = colors >= 256 ? .full : colors >= 16 ? .sixteen : colors >= 8 ? .eight : .none
+            depth = shim_direct_color() != 0 ? .direct : colors >= 256 ? .full : colors >= 16 ? .sixteen : colors >= 8 ? .eight : .none
         }
         if mouse {
             mousemask(shim_all_mouse_events(), nil)
@@ -58,6 +58,17 @@ final class NcursesTerminal {
         define_key("\u{1B}[200~", Self.pasteStart)
         define_key("\u{1B}[201~", Self.pasteEnd)
         tg_write("\u{1B}[?2004h")
+    }
+
+    /// The terminfo entry to use. COLORTERM=truecolor (or 24bit) announces 24-bit colour, but an entry such as
+    /// xterm-256color cannot express it: ncurses would have to redefine the terminal's palette. Where the same
+    /// terminal has a direct-colour entry (xterm-256color → xterm-direct, from ncurses-term), that one is used;
+    /// otherwise nil (TERM itself) and the 256-colour plan.
+    static func terminfoName(term: String, noColor: Bool) -> String? {
+        let announced = getenv("COLORTERM").map { String(cString: $0).lowercased() } ?? ""
+        guard !noColor, announced == "truecolor" || announced == "24bit", term.hasSuffix("-256color") else { return nil }
+        let direct = String(term.dropLast("-256color".count)) + "-direct"
+        return shim_terminfo_exists(direct) != 0 ? direct : nil
     }
 
     var size: Size { Size(width: Int(shim_cols()), height: Int(shim_lines())) }
@@ -111,8 +122,10 @@ final class NcursesTerminal {
 
     /// The theme in use; changing it re-derives every role's attributes and colour pair.
     var theme = Theme(name: "none", origin: "", styles: [:]) {
-        didSet { attrCache.removeAll(); previous = nil }
+        didSet { plan = ColorPlan(theme: theme, depth: depth); attrCache.removeAll(); previous = nil }
     }
+    /// The theme's colours at this terminal's depth, mapped so meanings stay apart (ColorPlan).
+    private var plan = ColorPlan(theme: Theme(name: "none", origin: "", styles: [:]), depth: .none)
 
     private func style(_ role: Role) -> (attr_t, Int32) {
         if let cached = attrCache[role] { return cached }
@@ -122,10 +135,10 @@ final class NcursesTerminal {
         if s.reverse { attrs |= shim_a_reverse() }
         if s.underline { attrs |= shim_a_underline() }
         if s.dim { attrs |= shim_a_dim() }
-        let fg = ColorMapping.index(s.fg, depth: depth), bg = ColorMapping.index(s.bg, depth: depth)
+        let fg = plan.fg[role] ?? -1, bg = plan.bg[role] ?? -1
         var pair: Int32 = 0
         if depth != .none && (fg >= 0 || bg >= 0) {
-            let key = (fg + 1) * 512 + (bg + 1)
+            let key = (fg + 1) * 16_777_217 + (bg + 1)  // direct colours are 24-bit numbers
             if let p = pairs[key] { pair = Int32(p) } else if pairs.count + 1 < Int(shim_color_pairs()) {
                 // Pairs are allocated lazily per (fg, bg); the terminal's palette itself is never redefined.
                 let p = pairs.count + 1
