@@ -72,5 +72,29 @@ struct ColorPlanTests {
         }
     }
 
+    /// A popup paints its whole area: every cell inside its frame has the popup's background, whatever role the
+    /// text in it is drawn with (no darker boxes behind captions or code).
+    @Test func popupsPaintTheirWholeArea() throws {
+        let catalog = ThemeCatalog()
+        var s = AppState(size: Size(width: 120, height: 36))
+        for popup in [Popup.help, .statusCode(550), .command(0), .inbox] {
+            s.popup = popup
+            let frame = Frame.render(s)
+            let area = try #require(frame.hits.first { $0.target == .popupBody }?.rect)
+            for name in catalog.names where name != "mono" {
+                let theme = try catalog.load(name)
+                let surface = theme.style(.popup).bg
+                var ragged: Set<String> = []
+                for y in area.y..<area.maxY {
+                    // Buttons ([ t  Try it ]) are filled on purpose.
+                    for x in area.x..<area.maxX where frame.buffer[x, y].role != .keyhintKey && theme.style(frame.buffer[x, y].role).bg != surface {
+                        ragged.insert(frame.buffer[x, y].role.rawValue)
+                    }
+                }
+                #expect(ragged.isEmpty, "\(name): \(popup) shows other backgrounds behind \(ragged.sorted())")
+            }
+        }
+    }
+
     func format1(_ x: Double) -> String { let t = Int((x * 10).rounded()); return "\(t / 10).\(t % 10)" }
 }

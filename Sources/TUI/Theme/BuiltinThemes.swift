@@ -17,7 +17,7 @@ name = "default"
 [palette]
 bg        = "#1c2028"   # screen background (dark slate, not pure black)
 bg_bar    = "#262c37"   # header, key-hint bar, input line
-bg_popup  = "#2b313d"   # popups
+bg_popup  = "#1c2028"   # popups: the screen's own background, so text in any role sits on one even surface (the heavy accent border sets them apart)
 bg_select = "#41557f"   # selected list row (blue-tinted; 2.2:1 on bg, so it shows on a beamer too)
 fg        = "#d6dbe4"   # normal text
 fg_muted  = "#9ba4b4"   # hints, line numbers, captions
@@ -99,7 +99,7 @@ inherits = "default"
 [palette]
 bg        = "#f6f3ec"   # paper
 bg_bar    = "#e7e2d7"   # header, key-hint bar, input line
-bg_popup  = "#ece7dd"   # popups
+bg_popup  = "#f6f3ec"   # popups: the screen's background, one even surface under text of any role
 bg_select = "#a9c1ea"   # selected list row (blue; 1.6:1 on bg so it shows on a beamer too)
 fg        = "#1f2430"   # ink
 fg_muted  = "#5b6170"
@@ -284,7 +284,7 @@ oi_purple     = "#cc79a7"   # reddish purple
 # Neutrals and the names the default roles use
 bg        = "#000000"
 bg_bar    = "#16181c"
-bg_popup  = "#16181c"
+bg_popup  = "#000000"   # popups: the screen's background, one even surface under text of any role
 bg_select = "#0072b2"   # Okabe–Ito blue as a fill: too dark for text on black
 fg        = "#f2f2f2"
 fg_muted  = "#a9a9a9"
