@@ -186,7 +186,7 @@ struct EndToEndTests {
         #expect(!screen.contains("48;5;"), "256-colour backgrounds under COLORTERM=truecolor")
         let plain = try TmuxSession()
         try plain.waitFor("Type `connect`")
-        #expect(try plain.screen(colors: true).contains("48;5;234"), "without COLORTERM the 256-colour plan is used (#1c2028 → 234)")
+        #expect(try plain.screen(colors: true).contains("48;5;235"), "without COLORTERM the 256-colour plan is used (#1c2028 → 235)")
     }
 
     @Test func pressingTCyclesThemesLive() throws {
@@ -197,7 +197,7 @@ struct EndToEndTests {
         try t.waitFor("theme: light")
         let after = try t.screen(colors: true)
         #expect(before != after)
-        #expect(before.contains("48;5;234") && after.contains("48;5;255"), "background colour did not change")
+        #expect(before.contains("48;5;235") && after.contains("48;5;255"), "background colour did not change")
     }
 
     @Test func brokenThemeFromTheCommandLineExits2() throws {

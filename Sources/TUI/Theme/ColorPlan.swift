@@ -23,8 +23,10 @@ public enum ColorScience {
     }
 
     /// CIEDE2000 colour difference (kL = kC = kH = 1). About 2.3 is just noticeable; 10 reads as another colour.
-    public static func deltaE(_ c1: RGB, _ c2: RGB) -> Double {
-        let (l1, a1, b1) = lab(c1), (l2, a2, b2) = lab(c2)
+    public static func deltaE(_ c1: RGB, _ c2: RGB) -> Double { deltaE(lab: lab(c1), lab(c2)) }
+
+    public static func deltaE(lab p: (l: Double, a: Double, b: Double), _ q: (l: Double, a: Double, b: Double)) -> Double {
+        let (l1, a1, b1) = p, (l2, a2, b2) = q
         let rad = Double.pi / 180
         let cBar = ((a1 * a1 + b1 * b1).squareRoot() + (a2 * a2 + b2 * b2).squareRoot()) / 2
         let c7 = Double.pow(cBar, 7)
@@ -121,9 +123,28 @@ public struct ColorPlan: Sendable {
             }
             return
         }
+        // Start-up cost matters (the plan is made before the first frame): Lab values are computed once per
+        // candidate, and each wanted colour's candidates are sorted once, nearest first.
         let pool = Self.candidates(depth).map { ($0, ColorMapping.rgb(ofIndex: $0)) }
+        let poolLab = pool.map { ColorScience.lab($0.1) }
+        var sorted: [RGB: [Int]] = [:]  // wanted colour → positions in pool, nearest first
+        // The 24 nearest by a cheap RGB distance, ordered by CIEDE2000; the whole pool only when none of them fits.
+        func byDistance(_ c: RGB, all: Bool) -> [Int] {
+            let key = all ? RGB(-1 - c.r, c.g, c.b) : c
+            if let known = sorted[key] { return known }
+            let target = ColorScience.lab(c)
+            let shortlist = all ? Array(pool.indices)
+                : Array(pool.indices.sorted { ColorMapping.distance(c, pool[$0].1) < ColorMapping.distance(c, pool[$1].1) }.prefix(24))
+            let order = shortlist.map { ($0, ColorScience.deltaE(lab: target, poolLab[$0])) }.sorted { $0.1 < $1.1 }.map(\.0)
+            sorted[key] = order
+            return order
+        }
         func nearest(_ c: RGB, where ok: (RGB) -> Bool = { _ in true }) -> Int? {
-            pool.filter { ok($0.1) }.min { ColorScience.deltaE(c, $0.1) < ColorScience.deltaE(c, $1.1) }?.0
+            // The plain nearest colour (a cheap RGB distance) is kept whenever it already does the job: that is most
+            // roles, and the search below costs milliseconds before the first frame.
+            let plain = ColorMapping.index(c, depth: depth)
+            if plain >= 0, Self.candidates(depth).contains(plain), ok(ColorMapping.rgb(ofIndex: plain)) { return plain }
+            return (byDistance(c, all: false).first { ok(pool[$0].1) } ?? byDistance(c, all: true).first { ok(pool[$0].1) }).map { pool[$0].0 }
         }
         // Backgrounds: nearest, except that the selection must stay visible on the background.
         let screen = background.flatMap { nearest($0) } ?? -1
