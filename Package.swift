@@ -30,7 +30,7 @@ let package = Package(
         ),
         .testTarget(name: "TUITests", dependencies: ["TUI", "SMTPCore"]),
         // Runs the real binary in tmux: keys, SGR mouse clicks, resizes, signals, read back from the screen.
-        .testTarget(name: "EndToEndTests", dependencies: ["smtp-tui"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["smtp-tui", "TUI"]),
         .testTarget(
             name: "SMTPCoreTests",
             dependencies: [

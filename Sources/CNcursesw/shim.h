@@ -42,6 +42,20 @@ static inline void shim_put(int y, int x, const char *utf8, attr_t attrs, int pa
 
 static inline int shim_get_wch(wint_t *out) { return get_wch(out); }
 
+/// Direct colour: the terminfo entry has the RGB capability (or 2^24 colours), so colour numbers are 0xRRGGBB.
+static inline int shim_direct_color(void) { return tigetflag("RGB") > 0 || COLORS >= 0x1000000; }
+
+/// Whether a terminfo entry exists for a name (without touching the screen).
+static inline int shim_terminfo_exists(const char *name) {
+    int err = 0;
+    TERMINAL *saved = cur_term;
+    if (setupterm(name, -1, &err) != OK) { set_curterm(saved); return 0; }
+    TERMINAL *probe = cur_term;
+    set_curterm(saved);
+    del_curterm(probe);
+    return 1;
+}
+
 /// The locale's codeset, e.g. "UTF-8" or "ANSI_X3.4-1968".
 static inline const char *shim_codeset(void) { return nl_langinfo(CODESET); }
 #endif

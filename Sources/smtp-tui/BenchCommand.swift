@@ -10,8 +10,13 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure engine throughput: EHLO, MAIL, RCPT, DATA (1 KiB body), QUIT per transaction.")
 
-    @Option(help: "Number of complete transactions.")
+    // .unconditional: `--count -5` reaches validate() and gets a real explanation instead of "Missing value".
+    @Option(parsing: .unconditional, help: "Number of complete transactions (a positive whole number).")
     var count = 1_000_000
+
+    func validate() throws {
+        guard count > 0 else { throw ValidationError("--count must be a positive number of transactions, not \(count)") }
+    }
 
     func run() {
         // The mx profile: one connection per transaction, as a receiving server sees them.

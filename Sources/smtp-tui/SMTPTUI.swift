@@ -1,5 +1,7 @@
-// The command line: the TUI is the default subcommand; `serve`, `world` and `bench` expose the engine directly.
+// The command line: `smtp-tui` alone starts the app (its options are the root's, so --help lists them);
+// `serve`, `world` and `bench` expose the engine directly. Every usage error exits with status 2.
 import ArgumentParser
+import CTerminalGuard
 
 @main
 struct SMTPTUI: ParsableCommand {
@@ -7,12 +9,55 @@ struct SMTPTUI: ParsableCommand {
         commandName: "smtp-tui",
         abstract: "Learn how e-mail really travels: an interactive SMTP simulator for the terminal.",
         discussion: """
-        With no subcommand the app starts. Its options (--theme NAME|PATH, --list-themes, --no-mouse, --ascii, \
-        --no-color, --print-example NAME, --demo [SCENARIO], --presenter, --record FILE, --cast FILE) are listed by \
-        `smtp-tui help tui`. In the app, press ? for every key.
+        With no subcommand the full-screen app starts (the same as `smtp-tui tui`); it needs a terminal on \
+        standard input and output. In the app, press ? for every key. `smtp-tui --demo [SCENARIO]` presents a \
+        lesson story step by step; `smtp-tui play SCENARIO` prints one.
+
+        Exit status: 0 on success, 1 when the terminal went away, 2 for a usage error (an unknown option, \
+        command or value, a theme that cannot be loaded, no terminal).
         """,
         version: "0.1.0",
-        subcommands: [TUICommand.self, ServeCommand.self, WorldCommand.self, PlayCommand.self, BenchCommand.self],
-        defaultSubcommand: TUICommand.self
+        subcommands: [TUICommand.self, ServeCommand.self, WorldCommand.self, PlayCommand.self, BenchCommand.self]
     )
+
+    /// The one exit status for every usage error: bad options, unknown commands, unusable themes, no terminal.
+    static let usageError: Int32 = 2
+
+    @OptionGroup var options: TUIOptions
+
+    func run() throws { try TUICommand.launch(options) }
+
+    static func main() {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        // `--demo` may stand alone (the happy path) or name a scenario: argument-parser has no optional-value
+        // options, so a bare one gets its default here.
+        for i in arguments.indices.reversed() where arguments[i] == "--demo" {
+            if i + 1 == arguments.count || arguments[i + 1].hasPrefix("-") { arguments.insert("happy-path", at: i + 1) }
+        }
+        // `help NAME` for a command that does not exist: argument-parser would show the top-level help and exit 0.
+        if arguments.first == "help", arguments.count > 1, !arguments[1].hasPrefix("-") {
+            let names = configuration.subcommands.compactMap { $0.configuration.commandName }
+            if !names.contains(arguments[1]) {
+                tg_write_stderr("Error: no command named '\(arguments[1])'; commands: \(names.joined(separator: ", ")) (see `smtp-tui --help`)\n")
+                exitWith(usageError)
+            }
+        }
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            // Validation and parsing errors (argument-parser's 64) join the app's own usage errors at 2.
+            if code == .validationFailure {
+                let message = fullMessage(for: error)
+                tg_write_stderr(message + (message.hasSuffix("\n") ? "" : "\n"))
+                exitWith(usageError)
+            }
+            exit(withError: error)
+        }
+    }
+
+    static func exitWith(_ status: Int32) -> Never {
+        exit(withError: ExitCode(status))
+    }
 }

@@ -7,96 +7,129 @@ import TUI
 import Glibc
 #endif
 
-struct TUICommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "tui",
-        abstract: "The interactive SMTP tutor (the default): flow diagram, commands, status codes, examples and a live session.")
-
+/// The app's own options, shared by `smtp-tui` (no subcommand) and `smtp-tui tui`, so both list them in --help.
+struct TUIOptions: ParsableArguments {
     @Flag(help: "Leave the mouse to the terminal (text selection) instead of using clicks and the wheel.")
     var noMouse = false
 
-    @Flag(help: "Draw boxes and arrows with ASCII only (automatic when the locale is not UTF-8).")
+    @Flag(help: "Draw boxes, arrows and symbols with ASCII only (automatic when the locale is not UTF-8).")
     var ascii = false
 
     @Flag(help: "No colours, only bold/underline/reverse (also when NO_COLOR is set).")
     var noColor = false
 
-    @Option(help: "Theme name or path to a theme file (see --list-themes). Also SMTP_TUI_THEME or config.toml.")
+    @Option(help: ArgumentHelp("Theme name or path to a theme file (see --list-themes). Also SMTP_TUI_THEME or config.toml.",
+                               valueName: "name|path"),
+            completion: .custom { _ in ThemeSetup.catalog().names })
     var theme: String?
 
     @Flag(help: "List every theme with where it comes from and a swatch, then exit.")
     var listThemes = false
 
-    @Option(help: "Write an example to stdout and exit: python, swaks, curl, node, go or openssl (for terminals without OSC 52).")
+    @Option(help: ArgumentHelp("Write an example to stdout and exit: \(CodeExamples.all.map(\.id).joined(separator: ", ")) (for terminals without OSC 52).",
+                               valueName: "name"),
+            completion: .list(CodeExamples.all.map(\.id)))
     var printExample: String?
 
-    @Flag(help: "Present a lesson story step by step (the presenter layout and the projector theme unless --theme says otherwise). PgDn/Space next, PgUp back, a autoplay, Esc leaves.")
-    var demo = false
-
-    @Argument(help: "With --demo: the story to present (default happy-path; `smtp-tui play --help` lists them), or a path to a .scenario file.")
-    var scenario: String?
+    @Option(help: ArgumentHelp("Present a lesson story step by step: a scenario's name (alone, --demo is happy-path; `smtp-tui play --help` lists them) or a path to a .scenario file. The presenter layout and the projector theme unless --theme says otherwise; PgDn/Space next, PgUp back, a autoplay, Esc leaves.",
+                               valueName: "scenario"),
+            completion: .list(BuiltinScenarios.all.map(\.name)))
+    var demo: String?
 
     @Flag(help: "The presenter layout without a story: banner, big caption, big diagram, no chrome.")
     var presenter = false
 
-    @Option(help: "On exit, save the session's transcript as plain text to this file.")
+    @Option(help: ArgumentHelp("On exit, save the session's transcript as plain text to this file.", valueName: "file"))
     var record: String?
 
-    @Option(help: "Record the screen as an asciicast v2 file (plays in any asciinema player).")
+    @Option(help: ArgumentHelp("Record the screen as an asciicast v2 file (plays in any asciinema player).", valueName: "file"))
     var cast: String?
 
-    func run() throws {
-        if let id = printExample {
-            guard let example = CodeExamples.example(id) else {
-                throw ValidationError("unknown example '\(id)'; choose one of \(CodeExamples.all.map(\.id).joined(separator: ", "))")
-            }
+    func validate() throws {
+        if let id = printExample, CodeExamples.example(id) == nil {
+            throw ValidationError("unknown example '\(id)'; choose one of \(CodeExamples.all.map(\.id).joined(separator: ", "))")
+        }
+    }
+}
+
+struct TUICommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tui",
+        abstract: "The interactive SMTP tutor (also what `smtp-tui` alone starts): flow diagram, commands, status codes, examples and a live session.")
+
+    @OptionGroup var options: TUIOptions
+
+    func run() throws { try Self.launch(options) }
+
+    static func launch(_ options: TUIOptions) throws {
+        if let id = options.printExample, let example = CodeExamples.example(id) {
             print(example.code)
             return
         }
-        if scenario != nil && !demo {
-            throw ValidationError("a scenario name needs --demo (smtp-tui --demo \(scenario ?? ""))")
-        }
         var story: DemoScenario?
         let stories = ScenarioFiles.catalog()
-        if demo {
+        if let name = options.demo {
             do {
-                story = try ScenarioFiles.resolve(scenario ?? "happy-path", in: stories)
+                story = try ScenarioFiles.resolve(name, in: stories)
             } catch let problem as ScenarioFiles.Problem {
                 tg_write_stderr("smtp-tui: \(problem)\n")
-                throw ExitCode(2)
+                throw ExitCode(SMTPTUI.usageError)
             }
         }
         let catalog = ThemeSetup.catalog()
-        if listThemes {
+        if options.listThemes {
             print(ThemeSetup.list(catalog, colour: isatty(1) != 0))
             return
         }
         let utf8 = Locale.setUp()
-        let noColor = self.noColor || (getenv("NO_COLOR").map { $0.pointee != 0 } ?? false)
+        let noColor = options.noColor || (getenv("NO_COLOR").map { $0.pointee != 0 } ?? false)
         let startTheme: Theme
         do {
             // Presenting defaults to the projector theme; --theme, SMTP_TUI_THEME or config.toml still win.
-            let presenting = (demo || presenter) && theme == nil && getenv("SMTP_TUI_THEME") == nil
-            startTheme = try ThemeSetup.choose(option: presenting ? "projector" : theme, noColor: noColor, catalog: catalog)
+            let presenting = (options.demo != nil || options.presenter) && options.theme == nil && getenv("SMTP_TUI_THEME") == nil
+            startTheme = try ThemeSetup.choose(option: presenting ? "projector" : options.theme, noColor: noColor, catalog: catalog)
         } catch let error as ThemeError {
             // Before the terminal is touched: the message and exit status 2.
             tg_write_stderr("smtp-tui: theme error: \(error)\n")
-            throw ExitCode(2)
+            throw ExitCode(SMTPTUI.usageError)
+        }
+        // (After the theme, so a bad --theme is reported as such.) Never run away: without a terminal on both ends the app could only spin and spray escape codes into a
+        // pipe or a file. Say so and stop before anything is written to stdout.
+        if let problem = TerminalCheck.problem(stdin: isatty(0) != 0, stdout: isatty(1) != 0) {
+            tg_write_stderr("smtp-tui: \(problem)\n")
+            throw ExitCode(SMTPTUI.usageError)
         }
         let status = try MainActor.assumeIsolated {
-            try Runtime.run(mouse: !noMouse, ascii: ascii || !utf8, noColor: noColor, theme: startTheme, catalog: catalog,
-                            stories: stories, story: story, presenter: presenter || demo, record: record, cast: cast)
+            try Runtime.run(mouse: !options.noMouse, ascii: options.ascii || !utf8, noColor: noColor, theme: startTheme, catalog: catalog,
+                            stories: stories, story: story, presenter: options.presenter || options.demo != nil, record: options.record, cast: options.cast)
         }
         if status != 0 { throw ExitCode(status) }
     }
 }
 
+enum TerminalCheck {
+    /// Why the full-screen app cannot start, or nil when stdin and stdout are both terminals.
+    static func problem(stdin: Bool, stdout: Bool) -> String? {
+        let what: String
+        switch (stdin, stdout) {
+        case (true, true): return nil
+        case (false, false): what = "standard input and standard output are not a terminal"
+        case (false, true): what = "standard input is not a terminal"
+        case (true, false): what = "standard output is not a terminal"
+        }
+        return "\(what), and the app needs an interactive terminal for both. In a script or a pipe use "
+            + "`smtp-tui serve --stdio` (SMTP on stdin/stdout), `smtp-tui world` or `smtp-tui --print-example NAME`."
+    }
+}
+
 enum Locale {
-    /// setlocale from the environment; when the codeset is not UTF-8, try C.UTF-8. Returns whether UTF-8 is on.
+    /// setlocale from the environment. Returns whether the user's locale is UTF-8: when it is not (LANG unset, C,
+    /// Latin-1), the terminal cannot be trusted with Unicode and the app draws ASCII. C.UTF-8 is still switched on
+    /// when available, so ncursesw handles what is typed as UTF-8.
     static func setUp() -> Bool {
         setlocale(LC_ALL, "")
         if isUTF8 { return true }
-        if setlocale(LC_ALL, "C.UTF-8") != nil, isUTF8 { return true }
+        _ = setlocale(LC_ALL, "C.UTF-8")
         return false
     }
 
@@ -137,6 +170,13 @@ enum Runtime {
         var dirty = true
         while true {
             if tg_quit_signal() != 0 { return 0 }
+            if terminal.isGone {
+                // End of input or a read error on the terminal (closed without a SIGHUP reaching us): restore and stop
+                // instead of spinning on a read that can never block again.
+                terminal.restore()
+                tg_write_stderr("smtp-tui: the terminal went away (end of input or a read error); exiting\n")
+                return 1
+            }
             if dirty {
                 let frame = Frame.render(state).buffer
                 terminal.draw(frame)
@@ -146,14 +186,14 @@ enum Runtime {
                 if getenv("SMTP_TUI_TEST_CRASH") != nil { fatalError("crash requested by SMTP_TUI_TEST_CRASH") }
             }
             // Block until input when nothing moves: no CPU, no wake-ups. Otherwise about 30 frames a second.
-            let actions = terminal.read(timeoutMs: state.isAnimating ? 33 : -1)
+            let actions = terminal.read(timeoutMs: state.wantsTicks ? 33 : -1)
             let now = monotonicMilliseconds()
             // Simulated time follows real time: while animating, a tick per frame; after an idle wait, the whole
             // wait at once when input arrives (so greylisting's "try again in 5 seconds" means 5 real seconds).
             var all: [Action] = []
             let ticks = Int((now - last) * Int64(SimulatedTime.ticksPerSecond) / 1000)
-            if ticks > 0 && (state.isAnimating || !actions.isEmpty) {
-                all.append(.tick(state.isAnimating ? min(ticks, 30) : min(ticks, 3_600 * SimulatedTime.ticksPerSecond)))
+            if ticks > 0 && (state.wantsTicks || !actions.isEmpty) {
+                all.append(.tick(state.wantsTicks ? min(ticks, 30) : min(ticks, 3_600 * SimulatedTime.ticksPerSecond)))
                 last += Int64(ticks) * 1000 / Int64(SimulatedTime.ticksPerSecond)
             }
             all += actions

@@ -28,6 +28,18 @@ enum ThemeSetup {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Why a theme path cannot be read, in the system's words (errno text), or nil when it is a readable file.
+    static func unreadable(_ path: String) -> String? {
+        var info = stat()
+        if stat(path, &info) != 0 { return errnoText() }
+        if info.st_mode & S_IFMT == S_IFDIR { return "it is a directory, not a theme file" }
+        if info.st_mode & S_IFMT != S_IFREG { return "it is not a regular file" }
+        if access(path, R_OK) != 0 { return errnoText() }
+        return nil
+    }
+
+    static func errnoText() -> String { String(cString: strerror(errno)) }
+
     static func tomlFiles(in folder: String) -> [String] {
         guard let dir = opendir(folder) else { return [] }
         defer { closedir(dir) }
@@ -63,8 +75,11 @@ enum ThemeSetup {
         // The chosen theme is loaded even under NO_COLOR, so a broken one is reported rather than silently ignored.
         let chosen: Theme
         if name.contains("/") || name.hasSuffix(".toml") {
+            if let problem = unreadable(name) {
+                throw ThemeError(file: name, line: nil, key: nil, message: "cannot read this theme file: \(problem)")
+            }
             guard let text = readFile(name) else {
-                throw ThemeError(file: name, line: nil, key: nil, message: "cannot read this theme file")
+                throw ThemeError(file: name, line: nil, key: nil, message: "cannot read this theme file: \(errnoText()) (or it is over a megabyte)")
             }
             chosen = try catalog.load(fileText: text, path: name)
         } else {

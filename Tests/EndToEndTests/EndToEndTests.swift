@@ -21,8 +21,9 @@ struct EndToEndTests {
         var checked235 = false
         // Accept the suggestion each time it is offered, until the message is delivered.
         for _ in 0..<24 {
-            // Wait for a real suggestion: "Next: …" means a reply is still on its way.
-            let screen = try t.waitFor("a suggestion") { Self.suggestion($0).map { $0 != "Next: …" } ?? false }
+            // Wait for a real suggestion: "Next: …" (with or without its reason beside it) means a reply is still on
+            // its way; Tab then would only be remembered and the Enter after it held back.
+            let screen = try t.waitFor("a suggestion") { Self.suggestion($0).map { !$0.hasPrefix("Next: …") } ?? false }
             let offered = try #require(Self.suggestion(screen))
             if offered == "Next: QUIT" { break }
             if !checked235, screen.contains("S: 235 2.7.0") {
@@ -115,12 +116,13 @@ struct EndToEndTests {
                 continue
             }
             // Evidence of a frame drawn for the new size: the top border ends with its corner in the last
-            // column, and the terminal pane's bottom border ends in the last column of row h-2, above the hint bar.
+            // column, and the last pane's bottom border (the terminal, or the status codes beside it from 160 columns)
+            // ends in the last column of row h-2, above the hint bar.
             let screen = try t.waitFor("the \(w)x\(h) frame") { screen in
                 let rows = Self.rows(screen)
                 guard rows.count == h else { return false }
                 let top = Array(rows[1]), bottom = Array(rows[h - 2])
-                return top.count == w && "╮┓".contains(top[w - 1]) && bottom.count == w && bottom[w - 1] == "┛"
+                return top.count == w && "╮┓".contains(top[w - 1]) && bottom.count == w && "┛╯".contains(bottom[w - 1])
                     && rows[h - 1].hasPrefix(" Enter send")
             }
             let rows = Self.rows(screen)
@@ -171,6 +173,22 @@ struct EndToEndTests {
         #expect(screen.contains("theme: mono"))
     }
 
+    /// COLORTERM=truecolor with TERM=xterm-256color: the app draws through the xterm-direct entry, so the theme's
+    /// own colours arrive as 24-bit SGR (tmux keeps them), not the nearest of 256.
+    @Test func truecolourTerminalsGetTheThemesOwnColours() throws {
+        try #require(FileManager.default.fileExists(atPath: "/usr/share/terminfo/x/xterm-direct")
+                     || FileManager.default.fileExists(atPath: "/lib/terminfo/x/xterm-direct"),
+                     "xterm-direct terminfo is required (apt-get install ncurses-term); .ci/run installs it")
+        let t = try TmuxSession(env: ["COLORTERM": "truecolor"])
+        try t.waitFor("Type `connect`")
+        let screen = try t.screen(colors: true)
+        #expect(screen.contains("48;2;28;32;40"), "the default background #1c2028 is not drawn in 24-bit")
+        #expect(!screen.contains("48;5;"), "256-colour backgrounds under COLORTERM=truecolor")
+        let plain = try TmuxSession()
+        try plain.waitFor("Type `connect`")
+        #expect(try plain.screen(colors: true).contains("48;5;235"), "without COLORTERM the 256-colour plan is used (#1c2028 → 235)")
+    }
+
     @Test func pressingTCyclesThemesLive() throws {
         let t = try TmuxSession()
         try t.waitFor("theme: default")
@@ -203,7 +221,7 @@ struct EndToEndTests {
         let fg = try #require(SGR.foreground(of: "S: 503 5.5.1", offset: 3, in: try t.screen(colors: true)))
         #expect(fg == (try DefaultTheme.foreground("reply.5xx")), "503 drawn in colour \(String(describing: fg))")
         try t.keys("Escape"); try t.keys("Up")
-        try t.waitFor("ⓘ 503")
+        try t.waitFor("» 503")
     }
 
     @Test func aCrashStillRestoresTheTerminal() throws {
@@ -231,6 +249,9 @@ struct EndToEndTests {
         let t = try TmuxSession(env: ["LANG": "C", "LC_ALL": "C"])
         let screen = try t.waitFor("Type `connect`")
         #expect(screen.contains("telnet smtp.example.com 587"))
+        // A locale that is not UTF-8 means --ascii: no box drawing, no symbols.
+        #expect(!screen.contains("─") && !screen.contains("┃") && screen.contains("+-"), "not ASCII under LANG=C:\n\(screen)")
+        #expect(screen.unicodeScalars.allSatisfy { $0.isASCII }, "non-ASCII under LANG=C")
         let ascii = try TmuxSession(command: "\"$0\" --ascii")
         let plain = try ascii.waitFor("Type `connect`")
         #expect(!plain.contains("─") && plain.contains("+-"))

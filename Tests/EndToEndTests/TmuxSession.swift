@@ -1,6 +1,7 @@
 // A private tmux server running the real smtp-tui, driven like a person would drive it.
 import Foundation
 import Testing
+import TUI
 
 struct TmuxError: Error, CustomStringConvertible { let description: String }
 
@@ -145,24 +146,13 @@ enum DefaultTheme {
         return cubeDistance <= greyDistance ? 16 + 36 * r + 6 * g + b : 232 + step
     }
 
-    /// The xterm-256 index of a role's foreground in the default theme.
+    /// The xterm-256 index a role's foreground is drawn in with the default theme: the theme file as shipped, loaded
+    /// and mapped the way the app maps it (ColorPlan at 256 colours), so a test compares with what must be on screen.
     static func foreground(_ role: String) throws -> Int {
         let toml = try String(contentsOf: file, encoding: .utf8)
-        let lines = toml.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let roleLine = lines.first(where: { $0.hasPrefix("\"\(role)\"") || $0.hasPrefix("\(role) ") }),
-              let fg = roleLine.firstMatch(of: /fg\s*=\s*"([^"]+)"/)?.1 else {
-            throw TmuxError(description: "no fg for role \(role) in \(file.path)")
-        }
-        var value = String(fg)
-        if !value.hasPrefix("#") {
-            guard let entry = lines.first(where: { $0.hasPrefix(value + " ") || $0.hasPrefix(value + "=") }),
-                  let colour = entry.firstMatch(of: /"(#[0-9a-fA-F]{6})"/)?.1 else {
-                throw TmuxError(description: "no palette colour \(value) in \(file.path)")
-            }
-            value = String(colour)
-        }
-        guard let rgb = hex(value) else { throw TmuxError(description: "bad colour \(value)") }
-        return xterm256(rgb)
+        let theme = try ThemeCatalog().load(fileText: toml, path: file.path)
+        let r = try #require(Role(rawValue: role), "no role \(role)")
+        return try #require(ColorPlan(theme: theme, depth: .full).fg[r], "no colour for \(role)")
     }
 }
 
@@ -194,7 +184,7 @@ final class TmuxSession {
         var environment = ["TERM": "xterm-256color", "SWIFT_BACKTRACE": "interactive=no", "LANG": "C.UTF-8"]
         environment.merge(env) { $1 }
         // The caller's NO_COLOR (or a user's theme choice) must not leak into tests that did not ask for it.
-        let unset = ["NO_COLOR", "SMTP_TUI_THEME", "XDG_CONFIG_HOME"].filter { environment[$0] == nil }.map { "-u \($0)" }.joined(separator: " ")
+        let unset = ["NO_COLOR", "SMTP_TUI_THEME", "XDG_CONFIG_HOME", "COLORTERM"].filter { environment[$0] == nil }.map { "-u \($0)" }.joined(separator: " ")
         let exports = unset + " " + environment.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
         // The shell prints the exit status on screen: tmux 3.3 has no pane_dead_status to read it from.
         let cmd = "env \(exports) sh -c '\(command ?? "\"$0\"") ; echo \"[exit $?]\"' '\(binary)'"

@@ -128,6 +128,8 @@ struct ThemeTests {
 @Suite("Theme snapshots", .timeLimit(.minutes(2)))
 struct ThemeSnapshotTests {
     static func resolvedRuns(_ buffer: Buffer, theme: Theme, depth: ColorDepth) -> String {
+        // The colours the backend uses: the theme's plan at this depth.
+        let plan = ColorPlan(theme: theme, depth: depth)
         var out: [String] = []
         for y in 0..<buffer.height {
             var runs: [String] = [], start = 0
@@ -135,7 +137,7 @@ struct ThemeSnapshotTests {
                 let s = theme.style(c.role)
                 var attrs = ""
                 if s.bold { attrs += "b" }; if s.underline { attrs += "u" }; if s.reverse != c.reverse { attrs += "r" }; if s.dim { attrs += "d" }
-                return "\(ColorMapping.index(s.fg, depth: depth))/\(ColorMapping.index(s.bg, depth: depth))\(attrs.isEmpty ? "" : " " + attrs)"
+                return "\(plan.fg[c.role] ?? -1)/\(plan.bg[c.role] ?? -1)\(attrs.isEmpty ? "" : " " + attrs)"
             }
             for x in 1...buffer.width where x == buffer.width || describe(buffer[x, y]) != describe(buffer[start, y]) {
                 runs.append("\(start)-\(x - 1) \(describe(buffer[start, y]))")

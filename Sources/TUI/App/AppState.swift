@@ -17,8 +17,8 @@ public enum Section: Int, CaseIterable, Sendable {
         case .flow: return "Flow"
         case .commands: return "Cmds"
         case .terminal: return "Term"
-        case .codes: return "Codes"
-        case .examples: return "Code"
+        case .codes: return "Status"
+        case .examples: return "Examples"
         }
     }
 }
@@ -92,6 +92,24 @@ public struct AppState: Sendable {
     /// Real ticks seen (drives double-click timing and the cursor blink; not the simulation clock).
     public var uptime = 0
 
+    // The learner's traps (Teacher.swift).
+    /// Lines typed for the learner, one after each reply: a status code's "Try it", or a Try-it line sent offline.
+    public var queuedLines: [String] = []
+    var queuedDelayBeforeLast = 0
+    var queuedReadyAt: Int?
+    /// Tab while the server was answering: fill the suggestion when the reply is in.
+    public var fillSuggestionWhenReady = false
+    /// Enter on an empty line asked once; the next Enter sends it.
+    public var confirmingEmptyLine = false
+    /// `reset` asked once; typing it again does it.
+    public var confirmingReset = false
+    /// The line a command popup's "Try it" put in the input line (sent offline, it connects first).
+    public var tryItLine: String?
+    /// When a transient status message goes away (in `uptime` ticks).
+    public var statusExpiresAt: Int?
+    /// Whether the runtime should keep ticking: animation, a queued recipe, or a message waiting to go away.
+    public var wantsTicks: Bool { isAnimating || statusExpiresAt != nil || (!queuedLines.isEmpty && !paused) || fillSuggestionWhenReady }
+
     public init(size: Size) {
         self.size = size
         transcript = [TranscriptLine(.local, "Type `connect` to begin an SMTP session with smtp.example.com.")]
@@ -105,7 +123,8 @@ public struct AppState: Sendable {
     /// The state of the connection as the indicator shows it.
     public var connectionLabel: String {
         guard let session = sim.session else { return "Offline" }
-        if session.isClosed { return lastServerCode == 421 ? "Connection lost" : "Closed" }
+        // After QUIT the engine has closed at once, but the 221 is still on its way: Closed only once it is seen.
+        if session.isClosed { return sim.isAwaitingServer ? "Closing…" : lastServerCode == 421 ? "Connection lost" : "Closed" }
         if !visibleGreeting { return "Connecting…" }
         if visibleAuthenticated { return "Authenticated" }
         if visibleTLS { return "TLS" }

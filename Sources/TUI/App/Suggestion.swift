@@ -22,8 +22,10 @@ public enum Suggestion {
         case .rcpt:
             return "DATA"
         case .data:
-            let body = state.transcript.reversed().prefix { $0.kind == .data }.count
-            return body < dataLines.count ? dataLines[body] : "."
+            // Header fields until an empty line has been sent, then one body line, then the dot.
+            let sent = dataSent(state)
+            if sent.contains("") { return sent.last == "" ? dataLines[4] : "." }
+            return sent.count < 3 ? dataLines[sent.count] : ""
         case .auth:
             switch session.authPrompt {
             case .loginUsername?: return Base64.encode(Array(SampleCredentials.username.utf8))
@@ -39,6 +41,11 @@ public enum Suggestion {
     static let dataLines = ["From: Alice <alice@example.com>", "To: Bob <bob@domain.com>", "Subject: Hello from SMTP!", "",
                             "Hi Bob, this travelled by SMTP.", "."]
 
+    /// The lines sent since the 354 (notes from the simulator in between are skipped).
+    static func dataSent(_ state: AppState) -> [String] {
+        state.transcript.reversed().prefix { $0.kind == .data || $0.kind == .local }.filter { $0.kind == .data }.map(\.text).reversed()
+    }
+
     static func lastWasMessageEnd(_ state: AppState) -> Bool {
         if let last = state.transcript.last(where: { if case .server = $0.kind { return true }; return false }) {
             return last.text.contains("queued as")
@@ -48,7 +55,10 @@ public enum Suggestion {
 
     /// A short explanation beside the suggestion, derived from the suggestion itself so the two never disagree.
     public static func why(for state: AppState) -> String {
-        guard let next = next(for: state) else { return "waiting for the server's reply…" }
+        guard let next = next(for: state) else {
+            // A paused animation holds the reply too: say so where the learner looks.
+            return state.paused ? "the animation is paused, so the reply waits: Esc, then p resumes" : "waiting for the server's reply…"
+        }
         let session = state.sim.session
         switch next {
         case "connect": return "open a connection to Alice's mail server (like telnet smtp.example.com 587)"
@@ -69,8 +79,8 @@ public enum Suggestion {
             return session?.authPrompt == .loginPassword ? "the password, base64-encoded (\"wonderland\")" : "the user name, base64-encoded (\"alice@example.com\")"
         }
         if session?.phase == .data {
-            let body = state.transcript.reversed().prefix { $0.kind == .data }.count
-            return body < 3 ? "header fields first: what mail programs show (the envelope may differ)" : "the body: any text you like"
+            return dataSent(state).contains("") ? "the body: any text you like"
+                : "header fields first: what mail programs show (the envelope may differ)"
         }
         return ""
     }

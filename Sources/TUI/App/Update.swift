@@ -11,6 +11,7 @@ public enum App {
             let outputs = state.advanceSimulation(realTicks: n)
             absorb(outputs, into: &state)
             if state.demo != nil { demoTick(n, &state) }
+            Teacher.afterTick(&state)
             return []
         case .paste(let text):
             // While presenting nothing reaches the server by accident, pasted text included.
@@ -32,6 +33,8 @@ public enum App {
         if state.isTooSmall { return key == .char("q") ? [.quit] : [] }
         if state.demo != nil { return demoKey(key, &state) }
         state.status = nil
+        state.statusExpiresAt = nil
+        if Teacher.interceptKey(key, &state) { return [] }
         if let popup = state.popup { return popupKey(key, popup, &state) }
         if state.typing && state.focus == .terminal { return typingKey(key, &state) }
         switch key {
@@ -58,7 +61,7 @@ public enum App {
         case .char("i"): focus(.terminal, &state)
         case .char("y") where state.focus == .examples:
             let example = CodeExamples.all[state.exampleIndex]
-            state.status = ("Copied “\(example.title)” to the clipboard (OSC 52)", false)
+            Teacher.copied(example.title, example.id, &state)
             return [.copyToClipboard(example.code)]
         case .char("f") where state.focus == .codes:
             // Cycles all → 2xx → 3xx → 4xx → 5xx (3 itself jumps to the terminal).
@@ -85,13 +88,14 @@ public enum App {
             state.typing = false
             state.status = ("Left the input line: single keys work now (? help, q quit, i or 3 to type again)", false)
         case .enter:
+            if Teacher.holdEmptyLine(&state) { return [] }
             submit(state.editor.commit(), &state)
         case .tab where !state.editor.isEmpty:
             // Never overwrite what was typed: Tab with text leaves the line (kept) for the next pane.
             state.typing = false; cycleFocus(&state, +1)
         case .tab, .right where state.editor.isEmpty:
             if state.sim.isConnected && state.sim.isAwaitingServer {
-                state.status = ("Waiting for the server's reply…", false)
+                Teacher.queueSuggestion(&state)
             } else if let s = Suggestion.next(for: state) {
                 if s.isEmpty { state.status = ("The suggestion is an empty line: press Enter to send it", false) } else { state.editor.set(s) }
             } else if key == .tab {
@@ -101,8 +105,8 @@ public enum App {
             state.typing = false; cycleFocus(&state, +1)
         case .backTab:
             state.typing = false; cycleFocus(&state, -1)
-        case .pageUp: state.transcriptScroll += 5
-        case .pageDown: state.transcriptScroll = max(0, state.transcriptScroll - 5)
+        case .pageUp: state.transcriptScroll += Teacher.transcriptPage(state)
+        case .pageDown: state.transcriptScroll = max(0, state.transcriptScroll - Teacher.transcriptPage(state))
         case .up where state.editor.history.isEmpty:
             state.transcriptScroll += 1
         default:
@@ -123,7 +127,9 @@ public enum App {
         case .pageUp: state.popupScroll = max(0, state.popupScroll - 10)
         case .pageDown, .char(" "): state.popupScroll += 10
         case .char("t"), .enter:
-            if case .command(let i) = popup { tryIt(CommandCatalogue.all[i], &state) } else { state.popup = nil }
+            if case .command(let i) = popup { tryIt(CommandCatalogue.all[i], &state) }
+            else if case .statusCode(let code) = popup, key == .char("t") { Teacher.tryStatusCode(code, &state) }
+            else { state.popup = nil }
         default: break
         }
         return []
@@ -214,7 +220,8 @@ public enum App {
         state.popup = nil
         focus(.terminal, &state)
         state.editor.set(entry.tryIt)
-        state.status = ("Press Enter to send it\(state.sim.isConnected ? "" : " (type `connect` first if offline)")", false)
+        state.tryItLine = entry.tryIt
+        state.status = ("Press Enter to send it\(state.sim.isConnected ? "" : " (offline: Enter connects first, then sends it)")", false)
     }
 
     static func paste(_ text: String, into state: inout AppState) {
@@ -233,6 +240,7 @@ public enum App {
 
     /// Enter on the input line: a local command, or a line for the server.
     public static func submit(_ line: String, _ state: inout AppState) {
+        Teacher.beforeSubmit(line, &state)
         state.transcriptScroll = 0
         state.selectedTranscriptLine = nil
         let inData = state.sim.session?.phase == .data
@@ -244,11 +252,12 @@ public enum App {
                 state.transcript.append(TranscriptLine(.you, line))
                 return
             }
-            state.transcript.append(TranscriptLine(.local, "Not connected: type `connect` first (this is a local command, not SMTP)."))
+            Teacher.offline(line, &state)
             return
         }
         state.transcript.append(TranscriptLine(inData || state.sim.session?.phase == .data ? .data : .you, line))
         state.sim.send(line)
+        if inData { Teacher.noteDotStuffing(line, &state) }
     }
 
     /// Handles `connect`, `disconnect`, `clear`, `reset`, `scenario`, `help` — lower-case only, so `HELP` still
@@ -279,6 +288,7 @@ public enum App {
             state.selectedTranscriptLine = nil
             state.transcriptScroll = 0
         case "reset":
+            guard Teacher.confirmReset(&state) else { return true }
             state.sim.reset()
             state.visibleGreeting = false; state.visibleTLS = false; state.visibleAuthenticated = false
             state.transcript = [TranscriptLine(.local, "Everything reset: no connection, empty mailboxes. Type `connect`.")]
@@ -342,6 +352,7 @@ public enum App {
         case .wheelUp, .wheelDown:
             let step = event.kind == .wheelUp ? -3 : 3
             if state.popup != nil { state.popupScroll = max(0, state.popupScroll + step); return [] }
+            if Teacher.wheel(target, step, &state) { return [] }
             let section: Section?
             switch target {
             case .pane(let s)?: section = s
@@ -367,7 +378,8 @@ public enum App {
         if state.popup != nil {
             switch target {
             case .popupButton(.tryIt)?:
-                if case .command(let i) = state.popup! { tryIt(CommandCatalogue.all[i], &state) }
+                if case .command(let i)? = state.popup { tryIt(CommandCatalogue.all[i], &state) }
+                else if case .statusCode(let code)? = state.popup { Teacher.tryStatusCode(code, &state) }
             case .popupButton(.close)?, nil: state.popup = nil
             case .popupBody?: break
             default: state.popup = nil
@@ -399,8 +411,9 @@ public enum App {
         case .transcriptLine(let i)?:
             focus(.terminal, &state); state.selectedTranscriptLine = i
         case .copyExample?:
-            state.status = ("Copied “\(CodeExamples.all[state.exampleIndex].title)” to the clipboard (OSC 52)", false)
-            return [.copyToClipboard(CodeExamples.all[state.exampleIndex].code)]
+            let example = CodeExamples.all[state.exampleIndex]
+            Teacher.copied(example.title, example.id, &state)
+            return [.copyToClipboard(example.code)]
         case .popupButton?, .popupBody?, nil: break
         }
         return []

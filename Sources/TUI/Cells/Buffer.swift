@@ -24,6 +24,8 @@ public struct Buffer: Equatable, Sendable {
     }
     private var cursorX: Int?
     private var cursorY = 0
+    /// `--ascii`: text drawn with `put` is converted to readable ASCII look-alikes ("§" → "S.", "…" → "...").
+    public var ascii = false
 
     public init(width: Int, height: Int, fill: Role = .background) {
         self.width = max(0, width); self.height = max(0, height)
@@ -52,6 +54,9 @@ public struct Buffer: Equatable, Sendable {
     /// Wide characters take two cells and are never cut in half; control characters become "�".
     @discardableResult
     public mutating func put(_ text: some StringProtocol, x: Int, y: Int, role: Role, clip: Rect? = nil, reverse: Bool = false) -> Int {
+        if ascii && !text.utf8.allSatisfy({ $0 < 0x80 }) {
+            return put(Glyphs.ascii(text), x: x, y: y, role: role, clip: clip, reverse: reverse)
+        }
         let bounds = (clip ?? area).clipped(to: area)
         guard y >= bounds.y, y < bounds.maxY else { return x + TextWidth.width(of: text) }
         // Printable ASCII, the common case: one cell per byte, no grapheme breaking.
@@ -66,6 +71,10 @@ public struct Buffer: Equatable, Sendable {
                 cx += 1
             }
             return cx
+        }
+        // Tabs become spaces up to the next stop (4 cells from where the text starts), never a replacement glyph.
+        if text.contains("\t") {
+            return put(TextWidth.expandingTabs(text), x: x, y: y, role: role, clip: clip, reverse: reverse)
         }
         var cx = x
         for ch in text {
@@ -88,16 +97,11 @@ public struct Buffer: Equatable, Sendable {
         return cx
     }
 
-    /// For terminals that cannot show Unicode (`--ascii`, non-UTF-8 locales): every cell becomes ASCII, with
-    /// look-alikes for the symbols the views use and "?" for anything else.
+    /// For terminals that cannot show Unicode (`--ascii`, non-UTF-8 locales): every cell becomes ASCII. Text drawn
+    /// with `put` was already converted whole (so "…" became "..."); this catches cells set one by one.
     public mutating func asciify() {
-        let lookAlike: [String: String] = [
-            "·": "-", "●": "*", "○": "o", "■": "#", "▶": ">", "▸": ">", "…": ".", "⇥": ">", "↑": "^", "↓": "v",
-            "←": "<", "→": ">", "×": "x", "—": "-", "–": "-", "ⓘ": "i", "⏸": "=", "✎": "*", "⚙": "*", "↩": "<",
-            "✉": "@", "🔒": "#", "⇄": "=", "═": "=", "“": "\"", "”": "\"", "’": "'", "⧉": "+", "⏎": "/",
-        ]
         for i in cells.indices where !cells[i].text.isEmpty && !cells[i].text.utf8.allSatisfy({ $0 < 0x80 }) {
-            cells[i].text = lookAlike[cells[i].text] ?? "?"
+            cells[i].text = String(Glyphs.ascii(cells[i].text).first ?? "?")
         }
         for i in cells.indices where cells[i].text.isEmpty { cells[i].text = " " }  // a wide character's second half
     }
@@ -110,6 +114,17 @@ public struct Buffer: Equatable, Sendable {
         let cell = self[x, y]
         if cell.text == "", x > 0 { self[x - 1, y].text = " " }
         if x + 1 < width, self[x + 1, y].text == "", TextWidth.width(of: cell.text) == 2 { self[x + 1, y].text = " " }
+    }
+
+    /// Draws text cut with an ellipsis to `width` cells (never silently): the one truncation for labels and rows.
+    @discardableResult
+    public mutating func putTruncated(_ text: some StringProtocol, x: Int, y: Int, width: Int, role: Role, reverse: Bool = false) -> Int {
+        let limit = max(0, Swift.min(width, self.width - x))
+        let shown = ascii ? Glyphs.ascii(text) : String(text)
+        guard TextWidth.width(of: shown) > limit else { return put(shown, x: x, y: y, role: role, reverse: reverse) }
+        let cut = ascii ? TextWidth.prefix(shown, fitting: max(0, limit - 3)) + String("...".prefix(limit))
+                        : TextWidth.truncated(shown, fitting: limit)
+        return put(cut, x: x, y: y, role: role, reverse: reverse)
     }
 
     /// Changes the role of cells in a rect without touching their text (selection highlight).

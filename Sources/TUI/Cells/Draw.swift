@@ -43,15 +43,42 @@ extension Buffer {
 }
 
 public enum Wrap {
+    /// How far continuation lines should hang for a line that starts with a label: after "C: ", "S: ", "D: " or
+    /// "· ", or after a padded first column ("Tab            Next pane" → under "Next"). 0 when there is none.
+    public static func labelWidth(_ text: String) -> Int {
+        let body = text.drop { $0 == " " }
+        for prefix in ["C: ", "S: ", "D: ", "·  ", "· "] where body.hasPrefix(prefix) { return prefix.count }
+        // A first column: a word (or words) followed by a run of at least two spaces, within the first 30 cells.
+        let head = Array(body.prefix(30))
+        var i = 0
+        while i + 1 < head.count {
+            if head[i] == " " && head[i + 1] == " " && i > 0 {
+                var j = i
+                while j < head.count && head[j] == " " { j += 1 }
+                return j < head.count ? j : 0
+            }
+            i += 1
+        }
+        return 0
+    }
+
     /// Word-wraps each paragraph (split on "\n") to `width` cells, keeping a paragraph's leading indentation.
-    public static func lines(_ text: String, width: Int) -> [String] {
+    /// `hanging`: continuation lines start this many cells further in than the first (under the text after a
+    /// prefix such as "C: " or a key column), so a wrapped line never reads as a new one.
+    public static func lines(_ text: String, width: Int, hanging: Int = 0) -> [String] {
         guard width > 0 else { return [] }
         var out: [String] = []
-        for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for paragraph in TextWidth.expandingTabs(text).split(separator: "\n", omittingEmptySubsequences: false) {
             let indent = min(paragraph.prefix { $0 == " " }.count, max(0, width - 1))
-            let pad = String(repeating: " ", count: indent)
+            var pad = String(repeating: " ", count: indent)
             var line = pad, lineWidth = indent, empty = true
-            func flush() { out.append(line); line = pad; lineWidth = indent; empty = true }
+            // After the first line, continuation lines hang under the text (never leaving less than half the width).
+            let hang = hanging > 0 ? max(indent, min(indent + hanging, width / 2)) : indent
+            func flush() {
+                out.append(line)
+                pad = String(repeating: " ", count: hang)
+                line = pad; lineWidth = hang; empty = true
+            }
             for word in paragraph.dropFirst(indent).split(separator: " ", omittingEmptySubsequences: false) {
                 var w = String(word)
                 var ww = TextWidth.width(of: w)

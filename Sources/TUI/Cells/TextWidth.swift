@@ -54,4 +54,28 @@ public enum TextWidth {
         }
         return out
     }
+
+    /// The one way text is cut: whole when it fits, else the longest prefix that leaves room for "…" plus "…", so a
+    /// cut never passes silently. (In --ascii the ellipsis becomes "...".)
+    public static func truncated(_ text: some StringProtocol, fitting cells: Int) -> String {
+        guard cells > 0 else { return "" }
+        if width(of: text) <= cells { return String(text) }
+        return prefix(text, fitting: cells - 1) + "…"
+    }
+
+    /// Tabs replaced by spaces up to the next stop (every `stop` cells from the start of the text).
+    public static func expandingTabs(_ text: some StringProtocol, stop: Int = 4) -> String {
+        guard text.contains("\t") else { return String(text) }
+        var out = "", column = 0
+        for ch in text {
+            if ch == "\t" {
+                let n = stop - column % stop
+                out += String(repeating: " ", count: n); column += n
+            } else {
+                out.append(ch); column += width(of: ch)
+            }
+        }
+        return out
+    }
 }
+

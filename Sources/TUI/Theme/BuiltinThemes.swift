@@ -17,8 +17,8 @@ name = "default"
 [palette]
 bg        = "#1c2028"   # screen background (dark slate, not pure black)
 bg_bar    = "#262c37"   # header, key-hint bar, input line
-bg_popup  = "#2b313d"   # popups
-bg_select = "#2d3956"   # selected list row (blue-tinted)
+bg_popup  = "#1c2028"   # popups: the screen's own background, so text in any role sits on one even surface (the heavy accent border sets them apart)
+bg_select = "#41557f"   # selected list row (blue-tinted; 2.2:1 on bg, so it shows on a beamer too)
 fg        = "#d6dbe4"   # normal text
 fg_muted  = "#9ba4b4"   # hints, line numbers, captions
 fg_border = "#8590a3"   # pane borders
@@ -55,7 +55,7 @@ cursor           = { fg = "bg", bg = "fg" }
 "flow.server"       = { fg = "purple", modifiers = ["bold"] }
 "flow.recipient"    = { fg = "green", modifiers = ["bold"] }
 "flow.packet"       = { fg = "orange", modifiers = ["bold"] }
-"flow.tls"          = { fg = "teal", modifiers = ["bold"] }
+"flow.tls"          = { fg = "teal", modifiers = ["bold", "underline"] }   # underlined: secured, without colour too
 "flow.bounce"       = { fg = "red", modifiers = ["bold"] }
 "flow.phase.active" = { fg = "accent", modifiers = ["bold", "underline"] }
 "flow.phase.idle"   = { fg = "fg_muted" }
@@ -69,7 +69,7 @@ cursor           = { fg = "bg", bg = "fg" }
 # Reply codes by class: 4xx (try again later) vs 5xx (permanent) differ in weight too
 "reply.2xx" = { fg = "green" }
 "reply.3xx" = { fg = "blue" }
-"reply.4xx" = { fg = "yellow" }
+"reply.4xx" = { fg = "yellow", modifiers = ["underline"] }
 "reply.5xx" = { fg = "red", modifiers = ["bold"] }
 
 # Reference pages and examples
@@ -99,8 +99,8 @@ inherits = "default"
 [palette]
 bg        = "#f6f3ec"   # paper
 bg_bar    = "#e7e2d7"   # header, key-hint bar, input line
-bg_popup  = "#ece7dd"   # popups
-bg_select = "#d3dcee"   # selected list row (pale blue)
+bg_popup  = "#f6f3ec"   # popups: the screen's background, one even surface under text of any role
+bg_select = "#a9c1ea"   # selected list row (blue; 1.6:1 on bg so it shows on a beamer too)
 fg        = "#1f2430"   # ink
 fg_muted  = "#5b6170"
 fg_border = "#656a7a"
@@ -170,12 +170,13 @@ selection        = { fg = "bg", bg = "bg_select", modifiers = ["bold"] }
 input            = { fg = "fg", bg = "bg", modifiers = ["bold", "underline"] }
 cursor           = { fg = "bg", bg = "fg", modifiers = ["bold"] }
 
+"flow.recipient"    = { fg = "green", modifiers = ["bold", "reverse"] }   # a solid block: apart from sender and server at any depth
 "flow.phase.active" = { fg = "bg", bg = "accent", modifiers = ["bold"] }
 "flow.phase.idle"   = { fg = "fg_muted", modifiers = ["bold"] }
 
 "transcript.you"    = { fg = "cyan", modifiers = ["bold"] }
 "transcript.server" = { fg = "fg", modifiers = ["bold"] }
-"transcript.data"   = { fg = "pink", modifiers = ["bold"] }
+"transcript.data"   = { fg = "pink", modifiers = ["bold", "underline"] }   # with 16 or 8 colours only black and blue reach 7:1
 "transcript.local"  = { fg = "fg_muted", modifiers = ["bold"] }
 
 # 2xx and 3xx plain bold, 4xx bold + underline, 5xx a solid red block.
@@ -222,10 +223,10 @@ cursor           = { modifiers = ["reverse"] }
 
 # The animated flow diagram
 "flow.sender"       = { modifiers = ["bold"] }
-"flow.server"       = { modifiers = ["bold"] }
-"flow.recipient"    = { modifiers = ["bold"] }
+"flow.server"       = { modifiers = [] }
+"flow.recipient"    = { modifiers = ["bold", "underline"] }
 "flow.packet"       = { modifiers = ["reverse"] }
-"flow.tls"          = { modifiers = ["bold", "underline"] }
+"flow.tls"          = { modifiers = ["underline"] }
 "flow.bounce"       = { modifiers = ["reverse", "bold"] }
 "flow.phase.active" = { modifiers = ["reverse", "bold"] }
 "flow.phase.idle"   = { modifiers = ["dim"] }
@@ -233,7 +234,7 @@ cursor           = { modifiers = ["reverse"] }
 # The session transcript
 "transcript.you"    = { modifiers = ["bold"] }
 "transcript.server" = { modifiers = [] }
-"transcript.data"   = { modifiers = [] }
+"transcript.data"   = { modifiers = ["underline"] }   # body lines: apart from the server's plain lines
 "transcript.local"  = { modifiers = ["dim"] }
 
 # Reply codes by class: escalating weight
@@ -283,7 +284,7 @@ oi_purple     = "#cc79a7"   # reddish purple
 # Neutrals and the names the default roles use
 bg        = "#000000"
 bg_bar    = "#16181c"
-bg_popup  = "#16181c"
+bg_popup  = "#000000"   # popups: the screen's background, one even surface under text of any role
 bg_select = "#0072b2"   # Okabe–Ito blue as a fill: too dark for text on black
 fg        = "#f2f2f2"
 fg_muted  = "#a9a9a9"
@@ -302,7 +303,7 @@ pink      = "#cc79a7"
 [roles]
 "flow.server"       = { fg = "oi_purple", modifiers = ["bold"] }
 "flow.packet"       = { fg = "oi_yellow", modifiers = ["bold"] }
-"flow.tls"          = { fg = "oi_green", modifiers = ["bold", "underline"] }
+"flow.tls"          = { fg = "oi_orange", modifiers = ["bold", "underline"] }   # apart from the recipient's green
 "flow.bounce"       = { fg = "oi_vermillion", modifiers = ["bold", "reverse"] }
 
 # 2xx bluish green, 3xx sky blue, 4xx orange, 5xx vermillion bold + underline.

@@ -3,6 +3,8 @@
 
 public enum ColorDepth: String, Sendable, CaseIterable {
     case none = "no", eight = "8", sixteen = "16", full = "256"
+    /// 24-bit: the terminal's terminfo has the RGB capability (direct colour, e.g. TERM=xterm-direct).
+    case direct = "24-bit"
 }
 
 public enum ColorMapping {
@@ -51,6 +53,7 @@ public enum ColorMapping {
         case .eight: return ansi(c, count: 8)
         case .sixteen: return ansi(c, count: 16)
         case .full: return xterm256(c)
+        case .direct: return c.r << 16 | c.g << 8 | c.b
         }
     }
 }

@@ -34,6 +34,7 @@ public struct Frame {
 
     init(size: Size, ascii: Bool) {
         buffer = Buffer(width: size.width, height: size.height)
+        buffer.ascii = ascii
         self.ascii = ascii
     }
 
@@ -71,9 +72,18 @@ public struct Frame {
             let flowRows = body.height >= 34 ? min(24, max(15, body.height * 2 / 5)) : 7
             let parts = body.split(.vertical, [.fixed(flowRows), .fill])
             frame.flow(state, parts[0], compact: flowRows < 15)
-            let columns = parts[1].split(.horizontal, [.percent(30), .fill])
-            frame.commandList(state, columns[0])
-            frame.main(state, columns[1])
+            if area.width >= 160 {
+                // Room for the session and a reference beside it: the status codes next to the terminal (or the
+                // terminal next to the codes or examples when one of those is the main pane).
+                let columns = parts[1].split(.horizontal, [.percent(22), .fill, .percent(34)])
+                frame.commandList(state, columns[0])
+                frame.main(state, columns[1])
+                if state.mainSection == .terminal { frame.statusCodes(state, columns[2]) } else { frame.terminal(state, columns[2]) }
+            } else {
+                let columns = parts[1].split(.horizontal, [.percent(30), .fill])
+                frame.commandList(state, columns[0])
+                frame.main(state, columns[1])
+            }
         } else {
             let showFlow = body.height >= 18 && state.focus != .flow
             let parts = showFlow ? body.split(.vertical, [.fixed(7), .fill]) : [Rect.zero, body]
@@ -132,13 +142,13 @@ public struct Frame {
     mutating func hintBar(_ state: AppState, _ rect: Rect) {
         buffer.fill(rect, role: .keyhint)
         if let status = state.status {
-            buffer.put(" " + status.text, x: rect.x, y: rect.y, role: status.isError ? .statusError : .statusOK, clip: rect)
+            buffer.putTruncated(" " + status.text, x: rect.x, y: rect.y, width: rect.width, role: status.isError ? .statusError : .statusOK)
             return
         }
         var x = rect.x + 1
         let items: [(String, String)]
         if state.popup != nil {
-            items = [("Esc", "close"), ("↑↓", "scroll")] + (Frame.isCommandPopup(state.popup) ? [("t", "try it")] : [])
+            items = [("Esc", "close"), ("↑↓", "scroll")] + (state.popup.map(Frame.hasTryIt) == true ? [("t", "try it")] : [])
         } else if state.typing && state.focus == .terminal {
             items = [("Enter", "send"), ("Tab", "suggestion"), ("↑↓", "history"), ("Esc", "leave input"), ("Ctrl-C", "quit")]
         } else {
@@ -146,12 +156,25 @@ public struct Frame {
             let all = KeyMap.bindings.compactMap { b in b.hint.map { (b.keys.count > 1 && b.keys.first == .char("1") ? "1-5" : b.keys[0].label, $0) } }
             items = all.filter { ["?", "q"].contains($0.0) } + all.filter { !["?", "q"].contains($0.0) }
         }
+        // The last cell stays free (some terminals scroll when it is written); an item that does not fit whole
+        // is cut with an ellipsis, never silently.
+        let end = rect.maxX - 1
         for (key, label) in items {
-            guard x < rect.maxX else { break }
+            guard x < end else { break }
+            let room = end - x
+            if TextWidth.width(of: key) + 1 + TextWidth.width(of: label) > room {
+                x = buffer.putTruncated(key, x: x, y: rect.y, width: room, role: .keyhintKey)
+                if x < end { buffer.putTruncated(" " + label, x: x, y: rect.y, width: end - x, role: .keyhint) }
+                break
+            }
             x = buffer.put(key, x: x, y: rect.y, role: .keyhintKey, clip: rect)
             x = buffer.put(" \(label)  ", x: x, y: rect.y, role: .keyhint, clip: rect)
         }
     }
 
     static func isCommandPopup(_ popup: Popup?) -> Bool { if case .command? = popup { return true }; return false }
+    /// Popups with a "Try it" button: commands (the example goes in the line) and status codes (the recipe runs).
+    static func hasTryIt(_ popup: Popup) -> Bool {
+        switch popup { case .command, .statusCode: return true; default: return false }
+    }
 }

@@ -16,9 +16,9 @@ extension Frame {
             let selected = index == state.commandIndex
             let line = Rect(x: inner.x, y: y, width: inner.width, height: rowsPerEntry)
             let marker = selected ? (ascii ? ">" : "▸") : " "
-            buffer.put("\(marker)\(String(index + 1).leftPadded(2)) \(entry.title)", x: inner.x, y: y, role: selected ? .selection : .text, clip: inner)
+            buffer.putTruncated("\(marker)\(String(index + 1).leftPadded(2)) \(entry.title)", x: inner.x, y: y, width: inner.width, role: selected ? .selection : .text)
             if selected { buffer.restyle(Rect(x: inner.x, y: y, width: inner.width, height: 1), role: .selection) }
-            if rowsPerEntry == 2 { buffer.put("    \(entry.summary)", x: inner.x, y: y + 1, role: .muted, clip: inner) }
+            if rowsPerEntry == 2 { buffer.putTruncated("    \(entry.summary)", x: inner.x, y: y + 1, width: inner.width, role: .muted) }
             hit(line, .commandRow(index))
         }
         let footer = "Enter/click: details"
@@ -42,7 +42,10 @@ extension Frame {
         let codes = state.visibleCodes
         let detailHeight = min(8, inner.height / 3)
         let table = Rect(x: inner.x, y: inner.y + 2, width: inner.width, height: inner.height - 3 - detailHeight)
-        let meaningWidth = min(22, max(10, table.width / 4))
+        // The meaning column takes what the longest meaning needs, up to two fifths of the row; a longer one is
+        // cut with an ellipsis.
+        let longest = StatusCatalogue.all.map { TextWidth.width(of: $0.meaning) }.max() ?? 20
+        let meaningWidth = min(longest + 2, max(10, table.width * 2 / 5))
         buffer.put("Code  " + "Meaning".rightPadded(meaningWidth) + "Description", x: table.x, y: inner.y + 1, role: .caption, clip: inner)
         let first = max(0, min(state.codeIndex - table.height / 2, codes.count - table.height))
         for (row, index) in (first..<min(codes.count, first + max(0, table.height))).enumerated() {
@@ -51,8 +54,8 @@ extension Frame {
             let selected = index == state.codeIndex
             let seedMark = entry.inSeedTable ? " " : "+"
             var cx = buffer.put("\(entry.code)\(seedMark) ", x: table.x, y: y, role: selected ? .selection : Role.reply(entry.code), clip: table)
-            cx = buffer.put(" " + TextWidth.prefix(entry.meaning, fitting: meaningWidth - 1).rightPadded(meaningWidth - 1), x: cx, y: y, role: selected ? .selection : .text, clip: table)
-            buffer.put(" " + entry.description, x: cx, y: y, role: selected ? .selection : .muted, clip: table)
+            cx = buffer.put(" " + TextWidth.truncated(entry.meaning, fitting: meaningWidth - 1).rightPadded(meaningWidth - 1), x: cx, y: y, role: selected ? .selection : .text, clip: table)
+            buffer.putTruncated(" " + entry.description, x: cx, y: y, width: table.maxX - cx, role: selected ? .selection : .muted)
             if selected { buffer.restyle(Rect(x: table.x, y: y, width: table.width, height: 1), role: .selection) }
             hit(Rect(x: table.x, y: y, width: table.width, height: 1), .codeRow(index))
         }
@@ -81,7 +84,7 @@ extension Frame {
             hit(Rect(x: start, y: inner.y, width: x - start, height: 1), .exampleTab(i))
         }
         let example = CodeExamples.all[state.exampleIndex]
-        let copy = ascii ? "[copy]" : "[⧉ copy]"
+        let copy = "[y copy]"
         let cx = inner.maxX - TextWidth.width(of: copy)
         buffer.put(copy, x: cx, y: inner.y + 1, role: .keyhintKey)
         hit(Rect(x: cx, y: inner.y + 1, width: TextWidth.width(of: copy), height: 1), .copyExample)
@@ -98,7 +101,7 @@ extension Frame {
             // Code is drawn shifted left by `column` and clipped to the area right of the line numbers.
             let code = Rect(x: body.x + 4, y: body.y + row, width: body.width - 4, height: 1)
             var lx = code.x - column
-            for token in Highlighter.tokens(String(line), language: example.language) {
+            for token in Highlighter.tokens(TextWidth.expandingTabs(line), language: example.language) {
                 lx = buffer.put(token.text, x: lx, y: code.y, role: token.role, clip: code)
             }
             if lx > code.maxX { buffer.put(ascii ? ">" : "›", x: code.maxX - 1, y: code.y, role: .muted) }

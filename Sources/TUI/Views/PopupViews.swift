@@ -95,7 +95,7 @@ extension Frame {
         let body = Rect(x: inner.x + 1, y: inner.y, width: inner.width - 2, height: inner.height - 1)
         var wrapped: [(String, Role)] = []
         for (text, role) in lines {
-            for piece in Wrap.lines(text, width: body.width) { wrapped.append((piece, role)) }
+            for piece in Wrap.lines(text, width: body.width, hanging: Wrap.labelWidth(text)) { wrapped.append((piece, role)) }
         }
         let scroll = min(state.popupScroll, max(0, wrapped.count - body.height))
         for (row, item) in wrapped.dropFirst(scroll).prefix(body.height).enumerated() {
@@ -104,7 +104,7 @@ extension Frame {
         // Buttons on the last row.
         var bx = inner.x + 1
         let buttonRow = inner.maxY - 1
-        if case .command = popup {
+        if Frame.hasTryIt(popup) {
             let tryLabel = "[ t  Try it ]"
             let start = bx
             bx = buffer.put(tryLabel, x: bx, y: buttonRow, role: .keyhintKey, clip: inner) + 2

@@ -25,7 +25,7 @@ extension Frame {
             x = buffer.put(label + "  ", x: x, y: inner.y, role: .muted, clip: inner)
         }
         if state.paused {
-            buffer.put(" ⏸ paused — p resumes ", x: inner.maxX - 22, y: inner.y, role: .statusError, clip: inner)
+            buffer.put(" ‖ paused — p resumes ", x: inner.maxX - 22, y: inner.y, role: .statusError, clip: inner)
         }
 
         // Suggestion and input at the bottom.
@@ -41,9 +41,9 @@ extension Frame {
         sx = buffer.put(shown, x: sx, y: suggestionRow, role: .keyhintKey, clip: inner)
         if suggestion != nil { hit(Rect(x: suggestionStart, y: suggestionRow, width: sx - suggestionStart, height: 1), .suggestion) }
         if oneRow {
-            buffer.put("  " + reason, x: sx, y: suggestionRow, role: .muted, clip: inner)
+            buffer.putTruncated("  " + reason, x: sx, y: suggestionRow, width: inner.maxX - sx, role: .muted)
         } else {
-            buffer.put("      " + reason, x: inner.x, y: suggestionRow + 1, role: .muted, clip: inner)
+            buffer.putTruncated("      " + reason, x: inner.x, y: suggestionRow + 1, width: inner.width, role: .muted)
         }
         let all = "View all commands"
         if inner.width > 60 && !state.paused {
@@ -67,7 +67,7 @@ extension Frame {
         var explanationRows = 0
         if let selected = state.selectedTranscriptLine, state.transcript.indices.contains(selected), inner.height >= 12 {
             let text = Explanation.of(state.transcript[selected])
-            var lines = Wrap.lines("ⓘ " + text, width: inner.width)
+            var lines = Wrap.lines("» " + text, width: inner.width, hanging: 2)
             let room = max(2, min(6, (inner.height - 4) / 3))
             if lines.count > room { lines = Array(lines.prefix(room - 1)) + [TextWidth.prefix("… Enter shows it all", fitting: inner.width)] }
             explanationRows = lines.count
@@ -88,7 +88,8 @@ extension Frame {
         while index >= 0 && (rows.count < needed || (selected.map { index >= $0 } ?? false)) {
             let line = state.transcript[index]
             let (prefix, role, codeRole) = Self.style(line, prefixes: state.showPrefixes)
-            let wrapped = Wrap.lines(prefix + line.text, width: area.width)
+            // Continuation rows hang under the text, after the "C: " prefix, so they never read as new lines.
+            let wrapped = Wrap.lines(prefix + line.text, width: area.width, hanging: prefix.isEmpty ? 2 : TextWidth.width(of: prefix))
             for (n, piece) in wrapped.enumerated().reversed() {
                 rows.insert((piece, role, n == 0 ? codeRole : nil, index), at: 0)
             }

@@ -19,6 +19,8 @@ final class NcursesTerminal {
     private var attrCache: [Role: (attr_t, Int32)] = [:]
     private let mouse: Bool
     private var pasting = false
+    /// True once the terminal has hung up or reading from it failed: the loop must restore and exit.
+    private(set) var isGone = false
     private var pasteBuffer = ""
     private static let pasteStart = Int32(KEY_MAX) + 1
     private static let pasteEnd = Int32(KEY_MAX) + 2
@@ -32,7 +34,7 @@ final class NcursesTerminal {
         tg_install()
         tg_save_terminal()
         // newterm instead of initscr: initscr exits the process itself when the terminal type is unknown.
-        screen = newterm(nil, fdopen(1, "w"), fdopen(0, "r"))
+        screen = newterm(Self.terminfoName(term: term, noColor: noColor), fdopen(1, "w"), fdopen(0, "r"))
         guard screen != nil else {
             throw TerminalError(description: "smtp-tui: the terminal type '\(term)' has no terminfo entry here. Try TERM=xterm-256color.")
         }
@@ -46,7 +48,7 @@ final class NcursesTerminal {
             start_color()
             use_default_colors()
             let colors = shim_colors()
-            depth = colors >= 256 ? .full : colors >= 16 ? .sixteen : colors >= 8 ? .eight : .none
+            depth = shim_direct_color() != 0 ? .direct : colors >= 256 ? .full : colors >= 16 ? .sixteen : colors >= 8 ? .eight : .none
         }
         if mouse {
             mousemask(shim_all_mouse_events(), nil)
@@ -56,6 +58,17 @@ final class NcursesTerminal {
         define_key("\u{1B}[200~", Self.pasteStart)
         define_key("\u{1B}[201~", Self.pasteEnd)
         tg_write("\u{1B}[?2004h")
+    }
+
+    /// The terminfo entry to use. COLORTERM=truecolor (or 24bit) announces 24-bit colour, but an entry such as
+    /// xterm-256color cannot express it: ncurses would have to redefine the terminal's palette. Where the same
+    /// terminal has a direct-colour entry (xterm-256color → xterm-direct, from ncurses-term), that one is used;
+    /// otherwise nil (TERM itself) and the 256-colour plan.
+    static func terminfoName(term: String, noColor: Bool) -> String? {
+        let announced = getenv("COLORTERM").map { String(cString: $0).lowercased() } ?? ""
+        guard !noColor, announced == "truecolor" || announced == "24bit", term.hasSuffix("-256color") else { return nil }
+        let direct = String(term.dropLast("-256color".count)) + "-direct"
+        return shim_terminfo_exists(direct) != 0 ? direct : nil
     }
 
     var size: Size { Size(width: Int(shim_cols()), height: Int(shim_lines())) }
@@ -85,8 +98,9 @@ final class NcursesTerminal {
                 let cell = buffer[x, y]
                 if let old, old[x, y] == cell { continue }
                 if cell.text.isEmpty { continue }  // second half of a wide character
-                // The last cell of the screen would scroll on some terminals: skip writing into it.
-                if y == height - 1 && x == width - 1 { continue }
+                // The last cell of the screen is written too (a black square on light themes otherwise): ncurses
+                // places it without scrolling (insert mode or the terminal's margin handling) and returns ERR only
+                // because the cursor cannot advance past it.
                 if cell.role != lastRole { lastStyle = style(cell.role); lastRole = cell.role }
                 var (attrs, pair) = lastStyle
                 if cell.reverse { attrs ^= shim_a_reverse() }
@@ -108,8 +122,10 @@ final class NcursesTerminal {
 
     /// The theme in use; changing it re-derives every role's attributes and colour pair.
     var theme = Theme(name: "none", origin: "", styles: [:]) {
-        didSet { attrCache.removeAll(); previous = nil }
+        didSet { plan = ColorPlan(theme: theme, depth: depth); attrCache.removeAll(); previous = nil }
     }
+    /// The theme's colours at this terminal's depth, mapped so meanings stay apart (ColorPlan).
+    private var plan = ColorPlan(theme: Theme(name: "none", origin: "", styles: [:]), depth: .none)
 
     private func style(_ role: Role) -> (attr_t, Int32) {
         if let cached = attrCache[role] { return cached }
@@ -119,10 +135,10 @@ final class NcursesTerminal {
         if s.reverse { attrs |= shim_a_reverse() }
         if s.underline { attrs |= shim_a_underline() }
         if s.dim { attrs |= shim_a_dim() }
-        let fg = ColorMapping.index(s.fg, depth: depth), bg = ColorMapping.index(s.bg, depth: depth)
+        let fg = plan.fg[role] ?? -1, bg = plan.bg[role] ?? -1
         var pair: Int32 = 0
         if depth != .none && (fg >= 0 || bg >= 0) {
-            let key = (fg + 1) * 512 + (bg + 1)
+            let key = (fg + 1) * 16_777_217 + (bg + 1)  // direct colours are 24-bit numbers
             if let p = pairs[key] { pair = Int32(p) } else if pairs.count + 1 < Int(shim_color_pairs()) {
                 // Pairs are allocated lazily per (fg, bg); the terminal's palette itself is never redefined.
                 let p = pairs.count + 1
@@ -143,7 +159,11 @@ final class NcursesTerminal {
         var first = true
         while true {
             let r = shim_get_wch(&ch)
-            if r == ERR { break }
+            if r == ERR {
+                // A blocking read that returns nothing, or a timed one that returns at once, may mean end of input.
+                if first && Self.inputHasHungUp() { isGone = true }
+                break
+            }
             if !first { timeout(0) }
             first = false
             if let action = translate(r, ch) { actions.append(action) }
@@ -154,6 +174,26 @@ final class NcursesTerminal {
             actions.append(.paste(pasteBuffer)); pasteBuffer = ""
         }
         return Self.droppingUnknownEscapes(actions)
+    }
+
+    /// Whether fd 0 reports a hang-up, an error, end of file, or is no longer open: reading it again would return
+    /// at once, forever. A real interruption (a signal, a resize) reports none of these.
+    static func inputHasHungUp() -> Bool {
+        var fd = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+        let n = poll(&fd, 1, 0)
+        if n < 0 { return errno != EINTR }
+        if n == 0 { return false }
+        if fd.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return true }
+        // Readable: end of file reads 0 bytes and an I/O error fails; peek without consuming anything.
+        var byte: UInt8 = 0
+        let got = recv(0, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        if got == 0 { return true }
+        if got < 0 && errno == ENOTSOCK {
+            // A tty: input that ncurses has not taken yet is still waiting; only EIO means the terminal is gone.
+            var attrs = termios()
+            return tcgetattr(0, &attrs) != 0 && errno == EIO
+        }
+        return false
     }
 
     /// An escape sequence ncurses does not know (Esc [ … , Esc O …, Esc ] …) arrives as Esc plus its bytes in one

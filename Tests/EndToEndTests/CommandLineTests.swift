@@ -1,0 +1,69 @@
+// The command line: every usage error names the problem and exits 2; --help shows the app's own options;
+// completions come from swift-argument-parser for bash, zsh and fish.
+import Foundation
+import Testing
+
+@Suite("Command line", .serialized, .timeLimit(.minutes(2)))
+struct CommandLineTests {
+    func run(_ args: String...) throws -> Child.Result { try Child.run(args, stdinPath: "/dev/null") }
+
+    @Test func helpForACommandThatDoesNotExistIsAUsageError() throws {
+        let r = try run("help", "bogus")
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("no command named 'bogus'"))
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func aDirectoryAsThemeSaysItIsADirectory() throws {
+        let dir = NSTemporaryDirectory() + "theme-dir-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try run("--theme", dir)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("\(dir): cannot read this theme file: it is a directory"), "stderr: \(r.stderr)")
+    }
+
+    @Test func aMissingThemeFileSaysWhyInTheSystemsWords() throws {
+        let r = try run("--theme", "/nonexistent/theme.toml")
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("cannot read this theme file: No such file or directory"), "stderr: \(r.stderr)")
+    }
+
+    @Test func aNegativeBenchCountIsExplained() throws {
+        let r = try run("bench", "--count", "-5")
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("--count must be a positive number"), "stderr: \(r.stderr)")
+        #expect(!r.stderr.contains("Missing value"))
+    }
+
+    @Test func unknownOptionsAndValuesExit2Too() throws {
+        for args in [["--bogus"], ["--print-example", "cobol"], ["serve"], ["serve", "--stdio", "--profile", "pop3"]] {
+            let r = try Child.run(args, stdinPath: "/dev/null")
+            #expect(r.status == 2, "\(args) exited \(String(describing: r.status)): \(r.stderr)")
+            #expect(r.stderr.contains("Error") || r.stderr.contains("error"), "\(args): \(r.stderr)")
+        }
+    }
+
+    @Test func topLevelHelpListsTheAppsOwnOptions() throws {
+        let r = try run("--help")
+        #expect(r.status == 0)
+        for option in ["--theme", "--ascii", "--no-mouse", "--no-color", "--list-themes", "--print-example", "serve", "world", "bench"] {
+            #expect(r.stdout.contains(option), "--help does not mention \(option)")
+        }
+    }
+
+    @Test func completionScriptsForBashZshAndFish() throws {
+        for shell in ["bash", "zsh", "fish"] {
+            let r = try run("--generate-completion-script", shell)
+            #expect(r.status == 0, "\(shell): \(r.stderr)")
+            #expect(r.stdout.contains("smtp-tui") && r.stdout.contains("--theme") && r.stdout.contains("serve"), "\(shell) completion incomplete")
+        }
+    }
+
+    @Test func theManualDumpCarriesEveryCommand() throws {
+        // generate-manual (argument-parser's man page tool, used by Scripts/install) reads this dump.
+        let r = try run("--experimental-dump-help")
+        #expect(r.status == 0)
+        for name in ["\"tui\"", "\"serve\"", "\"world\"", "\"bench\"", "\"theme\""] { #expect(r.stdout.contains(name), "dump lacks \(name)") }
+    }
+}

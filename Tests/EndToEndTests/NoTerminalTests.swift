@@ -1,0 +1,137 @@
+// The app never runs away: without a terminal it refuses at once (exit 2, a message on stderr, nothing on stdout),
+// and when its terminal disappears without a SIGHUP it restores and exits instead of spinning.
+import Foundation
+import Testing
+
+/// Runs the binary with chosen file descriptors and collects stdout and stderr separately.
+enum Child {
+    struct Result { let status: Int32?; let stdout: String; let stderr: String; let seconds: Double }
+
+    /// `stdin`: a path to open, or nil for a pipe that is closed at once. `stdoutToPipe`: capture stdout through a
+    /// pipe (not a terminal); otherwise stdout goes to `stdoutPath`.
+    static func run(_ args: [String], stdinPath: String, env: [String: String] = [:], seconds: Double = 10) throws -> Result {
+        var out: [Int32] = [0, 0], err: [Int32] = [0, 0]
+        guard pipe(&out) == 0, pipe(&err) == 0 else { throw TmuxError(description: "pipe failed") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, stdinPath, O_RDONLY | O_NOCTTY, 0)
+        posix_spawn_file_actions_adddup2(&actions, out[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, err[1], 2)
+        for fd in [out[0], out[1], err[0], err[1]] { posix_spawn_file_actions_addclose(&actions, fd) }
+        var environment = ["TERM=xterm-256color", "SWIFT_BACKTRACE=interactive=no", "LANG=C.UTF-8", "HOME=/nonexistent"]
+        environment += env.map { "\($0.key)=\($0.value)" }
+        let argv = [TmuxSession.binaryPath] + args
+        var cargs = argv.map { strdup($0) } + [nil]
+        var cenv = environment.map { strdup($0) } + [nil]
+        defer { for p in cargs + cenv { free(p) } }
+        var pid: pid_t = 0
+        let start = Date()
+        let rc = posix_spawn(&pid, argv[0], &actions, nil, &cargs, &cenv)
+        close(out[1]); close(err[1])
+        guard rc == 0 else { close(out[0]); close(err[0]); throw TmuxError(description: "cannot run \(argv[0])") }
+        var collected: [[UInt8]] = [[], []]
+        var open = [out[0], err[0]]
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        let deadline = start.addingTimeInterval(seconds)
+        while open.contains(where: { $0 >= 0 }) && Date() < deadline {
+            var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            let n = poll(&fds, nfds_t(fds.count), 100)
+            if n <= 0 { continue }
+            for i in fds.indices where fds[i].fd >= 0 && fds[i].revents != 0 {
+                let got = read(fds[i].fd, &buffer, buffer.count)
+                if got <= 0 { close(fds[i].fd); open[i] = -1 } else { collected[i] += buffer[0..<got] }
+            }
+        }
+        var status: Int32 = 0
+        var exited: Int32?
+        while Date() < deadline {
+            if waitpid(pid, &status, WNOHANG) == pid { exited = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f); break }
+            usleep(5_000)
+        }
+        if exited == nil { kill(pid, SIGKILL); waitpid(pid, &status, 0) }
+        for fd in open where fd >= 0 { close(fd) }
+        return Result(status: exited, stdout: String(decoding: collected[0], as: UTF8.self),
+                      stderr: String(decoding: collected[1], as: UTF8.self), seconds: Date().timeIntervalSince(start))
+    }
+}
+
+/// A pseudo-terminal pair through /dev/ptmx (Glibc hides posix_openpt from Swift): the master fd and the slave's path.
+enum Pty {
+    static func open() throws -> (Int32, String) {
+        let master = Glibc.open("/dev/ptmx", O_RDWR | O_NOCTTY)
+        guard master >= 0 else { throw TmuxError(description: "cannot open /dev/ptmx") }
+        var unlock: Int32 = 0, number: UInt32 = 0
+        // TIOCSPTLCK and TIOCGPTN, whose _IOW/_IOR macros do not import.
+        guard ioctl(master, 0x4004_5431, &unlock) == 0, ioctl(master, 0x8004_5430, &number) == 0 else {
+            close(master); throw TmuxError(description: "cannot unlock the pty")
+        }
+        return (master, "/dev/pts/\(number)")
+    }
+}
+
+@Suite("No terminal, no runaway", .serialized, .timeLimit(.minutes(2)))
+struct NoTerminalTests {
+    @Test func stdinFromDevNullExits2AtOnceWithAMessage() throws {
+        // stdout is a pipe here too; the message must name what is wrong either way.
+        let r = try Child.run([], stdinPath: "/dev/null")
+        #expect(r.status == 2)
+        #expect(r.seconds < 1.0, "took \(r.seconds) s")
+        #expect(r.stdout.isEmpty, "wrote \(r.stdout.utf8.count) bytes to stdout: \(r.stdout.prefix(80).debugDescription)…")
+        #expect(r.stderr.contains("not a terminal"))
+        #expect(r.stderr.contains("serve --stdio"))
+    }
+
+    @Test func stdoutToAPipeExits2AtOnceWithNothingOnStdout() throws {
+        // stdin is a real terminal (a pty we hold), only stdout is a pipe.
+        let (master, slave) = try Pty.open()
+        defer { close(master) }
+        let r = try Child.run(["tui"], stdinPath: slave)
+        #expect(r.status == 2)
+        #expect(r.seconds < 1.0, "took \(r.seconds) s")
+        #expect(r.stdout.isEmpty, "wrote \(r.stdout.utf8.count) bytes to stdout: \(r.stdout.prefix(80).debugDescription)…")
+        #expect(r.stderr.contains("standard output is not a terminal"))
+    }
+
+    /// The terminal disappears without a SIGHUP reaching the app (it is not the pty's controlling process):
+    /// reads end in hang-up, and the app must restore and exit rather than spin.
+    @Test func aTerminalThatGoesAwayEndsTheApp() throws {
+        let (master, slave) = try Pty.open()
+        var ws = winsize(ws_row: 24, ws_col: 80, ws_xpixel: 0, ws_ypixel: 0)
+        _ = ioctl(master, UInt(TIOCSWINSZ), &ws)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, slave, O_RDWR | O_NOCTTY, 0)
+        posix_spawn_file_actions_adddup2(&actions, 0, 1)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addclose(&actions, master)
+        let argv = [TmuxSession.binaryPath]
+        var cargs = argv.map { strdup($0) } + [nil]
+        let environment = ["TERM=xterm-256color", "SWIFT_BACKTRACE=interactive=no", "LANG=C.UTF-8", "HOME=/nonexistent"]
+        var cenv = environment.map { strdup($0) } + [nil]
+        defer { for p in cargs + cenv { free(p) } }
+        var pid: pid_t = 0
+        try #require(posix_spawn(&pid, argv[0], &actions, nil, &cargs, &cenv) == 0)
+        // Evidence that the app is up: its first frame (the welcome line) arrives on the master side.
+        var seen = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, !String(decoding: seen, as: UTF8.self).contains("connect") {
+            var fd = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+            if poll(&fd, 1, 100) > 0 { let n = read(master, &buffer, buffer.count); if n > 0 { seen += buffer[0..<n] } }
+        }
+        #expect(String(decoding: seen, as: UTF8.self).contains("connect"), "no first frame")
+        close(master)
+        // Now the app must notice within moments; a runaway would still be running (at 100 % CPU) at the deadline.
+        var status: Int32 = 0
+        var exited = false
+        let end = Date().addingTimeInterval(10)
+        while Date() < end { if waitpid(pid, &status, WNOHANG) == pid { exited = true; break }; usleep(10_000) }
+        if !exited {
+            var usage = rusage()
+            kill(pid, SIGKILL); wait4(pid, &status, 0, &usage)
+            Issue.record("the app kept running after its terminal went away (CPU \(usage.ru_utime.tv_sec) s user)")
+        }
+    }
+}
