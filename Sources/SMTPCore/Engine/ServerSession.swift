@@ -55,6 +55,8 @@ public struct ServerSession: Sendable {
     public var storesMessages = true
     /// The simulation tick, set by the caller before feeding bytes; used for timestamps and greylisting.
     public var now = 0
+    /// False where the caller cannot speak TLS: STARTTLS is then not advertised and is answered 454 4.7.0.
+    public var tlsAvailable = true
 
     public private(set) var phase: SessionPhase = .connected
     public private(set) var tlsActive = false
@@ -255,7 +257,7 @@ public struct ServerSession: Sendable {
         }
         extended = true
         var lines = ["\(world.serverName) Hello \(sanitized(name))", "PIPELINING", "SIZE \(world.scenario.maxMessageSize)"]
-        if !tlsActive { lines.append("STARTTLS") }
+        if !tlsActive && tlsAvailable { lines.append("STARTTLS") }
         // Submission servers offer AUTH only over TLS (RFC 4954 §4; Postfix smtpd_tls_auth_only=yes).
         if profile == .submission && tlsActive { lines.append("AUTH PLAIN LOGIN") }
         lines += ["ENHANCEDSTATUSCODES", "8BITMIME", "SMTPUTF8"]
@@ -640,6 +642,10 @@ public struct ServerSession: Sendable {
         guard phase != .connected else { return needHello(cause, into: &out) }
         guard argument.allSatisfy({ $0 == " " }) else {
             return reply(Reply(501, EnhancedStatusCode(5, 5, 4), "Syntax: STARTTLS"), to: cause, into: &out)
+        }
+        guard tlsAvailable else {
+            // RFC 3207 §4: 454 when TLS is temporarily unavailable (no certificate here).
+            return reply(Reply(454, EnhancedStatusCode(4, 7, 0), "TLS not available"), to: cause, into: &out)
         }
         guard extended else {
             return reply(Reply(503, EnhancedStatusCode(5, 5, 1), "Error: send EHLO first (HELO offers no extensions)"), to: cause, into: &out)
