@@ -57,6 +57,13 @@ public struct ServerSession: Sendable {
     public var now = 0
     /// False where the caller cannot speak TLS: STARTTLS is then not advertised and is answered 454 4.7.0.
     public var tlsAvailable = true
+    /// Postfix 3.9's defences against SMTP smuggling, for real clients (`serve`); the simulation leaves them off
+    /// because its lines always end in CRLF and arrive one at a time.
+    /// - A line ending in a bare LF anywhere (command or message) ends the session with 521 5.5.2, so
+    ///   `<LF>.<LF>`, `<LF>.<CR><LF>` and `<CR><LF>.<LF>` can never end DATA: only `<CR><LF>.<CR><LF>` does.
+    /// - Bytes already sent behind DATA, before the 354 (RFC 2920 §3.1: DATA ends a pipelined group), end the
+    ///   session with 554 5.5.0, as smtpd_forbid_unauth_pipelining=yes does.
+    public var forbidsSmuggling = false
 
     public private(set) var phase: SessionPhase = .connected
     public private(set) var tlsActive = false
@@ -147,7 +154,21 @@ public struct ServerSession: Sendable {
         while index < bytes.count, phase != .closed {
             let limit = phase == .data ? Self.textLineLimit : phase == .auth ? Self.authLineLimit : Self.commandLineLimit
             guard let line = framer.take(from: bytes, at: &index, limit: limit) else { break }
+            if forbidsSmuggling, line.bareLineFeed {
+                // Postfix's smtpd_forbid_bare_newline=reject words; 521 rather than its 550 because the session
+                // ends here (RFC 7504), and a message in progress is dropped, never half-delivered.
+                close(with: Reply(521, EnhancedStatusCode(5, 5, 2), "\(world.serverName) Error: bare <LF> received"), into: &outputs)
+                break
+            }
+            let before = phase
             handle(line, into: &outputs)
+            if forbidsSmuggling, before != .data, phase == .data, index < bytes.count {
+                // The client sent its message before seeing 354. Postfix 3.9 (smtpd_forbid_unauth_pipelining=yes)
+                // answers exactly so instead of the 354 and hangs up; accepting it is what smuggling relies on.
+                outputs.removeLast()
+                close(with: Reply(554, EnhancedStatusCode(5, 5, 0), "Error: SMTP protocol synchronization"), into: &outputs)
+                break
+            }
             // RFC 3207 §4.2: plaintext pipelined behind STARTTLS must be thrown away (the command-injection fix).
             if tlsJustStarted { tlsJustStarted = false; framer.discardBuffered(); break }
         }
