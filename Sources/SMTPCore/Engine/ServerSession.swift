@@ -540,6 +540,7 @@ public struct ServerSession: Sendable {
         // Split the client's header block from the body at the first empty line, if it starts with a header.
         // Split the client's header block from the body at the first empty line, if it starts with a header.
         var clientHeaders: [String] = [], bodyStart = 0, bodyLines = bodyLineCount
+        var rawClientHeaders: [[UInt8]] = []  // the same lines as octets, for storage that must not alter them
         let firstEnd = body.firstIndex(of: 0x0A) ?? body.endIndex
         if bodyLineCount > 0, Self.looksLikeHeader(String(decoding: body[..<firstEnd], as: UTF8.self)) {
             var lineStart = 0
@@ -556,8 +557,10 @@ public struct ServerSession: Sendable {
                 // A line starting with a space or tab continues the header above it (RFC 5322 §2.2.3 folding).
                 if let first = line.utf8.first, first == 0x20 || first == 0x09, !clientHeaders.isEmpty {
                     clientHeaders[clientHeaders.count - 1] += "\n" + line
+                    rawClientHeaders[rawClientHeaders.count - 1] += [0x0A] + body[lineStart..<lineEnd]
                 } else {
                     clientHeaders.append(line)
+                    rawClientHeaders.append(Array(body[lineStart..<lineEnd]))
                 }
                 if lineEnd == body.endIndex { break }
                 lineStart = lineEnd + 1
@@ -569,7 +572,10 @@ public struct ServerSession: Sendable {
         if !has("Message-ID") { headers.append("Message-ID: <\(id).\(now)@\(world.serverName)>") }
         if !has("Date") { headers.append("Date: \(stamp)") }
         if !has("From"), !from.isEmpty { headers.append("From: <\(from)>") }
-        return StoredMessage(id: id, envelopeFrom: from, recipients: recipients, headers: headers, bodyText: Array(body[bodyStart...]), bodyIsEmpty: bodyLines == 0,
+        let ownFirst = 2, ownAfter = ownFirst + clientHeaders.count
+        let headerBytes = headers[..<ownFirst].map { Array($0.utf8) } + rawClientHeaders + headers[ownAfter...].map { Array($0.utf8) }
+        return StoredMessage(id: id, envelopeFrom: from, recipients: recipients, headers: headers, headerBytes: headerBytes,
+                             bodyText: Array(body[bodyStart...]), bodyIsEmpty: bodyLines == 0,
                              receivedAtTick: now, size: bodySize)
     }
 
