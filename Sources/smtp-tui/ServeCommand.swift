@@ -112,6 +112,12 @@ struct ServeCommand: ParsableCommand {
         configuration.maxConnections = maxConnections
         for note in notes { warn(note) }
         if let listen {
+            // A parent (a test runner, a service manager) may have left SIGTERM/SIGINT blocked or ignored; the
+            // listener has no state to save, so both simply end it.
+            var signals = sigset_t()
+            sigemptyset(&signals); sigaddset(&signals, SIGTERM); sigaddset(&signals, SIGINT)
+            sigprocmask(SIG_UNBLOCK, &signals, nil)
+            signal(SIGTERM, SIG_DFL); signal(SIGINT, SIG_DFL)
             let (host, port) = try Self.parse(listen)
             if !isLoopback(host) {
                 warn("warning: listening on \(host), not loopback: anyone who can reach this port can use the server")
