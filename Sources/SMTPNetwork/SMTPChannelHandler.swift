@@ -27,6 +27,27 @@ public func wallClockTick() -> Int {
     return seconds * SimulatedTime.ticksPerSecond + Int(ts.tv_nsec) / (1_000_000_000 / SimulatedTime.ticksPerSecond)
 }
 
+/// A session as serve mode runs it: the real peer, a seed no other connection, process or run shares, the
+/// Maildir as the only store, TLS as available, Postfix 3.9's smuggling defences on.
+func makeServeSession(configuration: SMTPServerConfiguration, connection: Int, peer: String, peerAddress: String,
+                      tls: Bool) -> ServerSession {
+    var world = configuration.world
+    world.clientName = peer
+    world.clientAddress = peerAddress
+    // Queue ids (and the Message-IDs made from them) must differ across connections, processes and runs:
+    // seed each session from the time, the process id and a connection counter. SMTPCore itself stays
+    // deterministic; only this caller brings in the clock.
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    let seed = UInt64(truncatingIfNeeded: ts.tv_sec) &* 1_000_000_007 &+ UInt64(truncatingIfNeeded: ts.tv_nsec)
+        ^ (UInt64(truncatingIfNeeded: getpid()) << 40) ^ (UInt64(truncatingIfNeeded: connection) &* 0x9E37_79B9)
+    var session = ServerSession(world: world, profile: configuration.profile, seed: seed)
+    session.storesMessages = false       // the Maildir is the store; memory stays flat however long we run
+    session.tlsAvailable = tls
+    session.forbidsSmuggling = true
+    return session
+}
+
 final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
     // @unchecked: every method and every future callback below runs on the channel's event loop
     // (`runIfActive(eventLoop:)` completes there), so the mutable state is never shared between threads.
@@ -50,20 +71,8 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
         self.configuration = configuration
         self.state = state
         state.connectionsSoFar += 1
-        var world = configuration.world
-        world.clientName = peer
-        world.clientAddress = peerAddress
-        // Queue ids (and the Message-IDs made from them) must differ across connections, processes and runs:
-        // seed each session from the time, the process id and a connection counter. SMTPCore itself stays
-        // deterministic; only this caller brings in the clock.
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        let seed = UInt64(truncatingIfNeeded: ts.tv_sec) &* 1_000_000_007 &+ UInt64(truncatingIfNeeded: ts.tv_nsec)
-            ^ (UInt64(truncatingIfNeeded: getpid()) << 40) ^ (UInt64(truncatingIfNeeded: state.connectionsSoFar) &* 0x9E37_79B9)
-        session = ServerSession(world: world, profile: configuration.profile, seed: seed)
-        session.storesMessages = false       // the Maildir is the store; memory stays flat however long we run
-        session.tlsAvailable = configuration.tlsContext != nil
-        session.forbidsSmuggling = true
+        session = makeServeSession(configuration: configuration, connection: state.connectionsSoFar, peer: peer,
+                                   peerAddress: peerAddress, tls: configuration.tlsContext != nil)
         logger = configuration.logger
         logger[metadataKey: "peer"] = "\(peerAddress)"
         logger[metadataKey: "conn"] = "\(state.connectionsSoFar)"

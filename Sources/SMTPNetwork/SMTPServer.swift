@@ -97,6 +97,52 @@ public enum SMTPServer {
         try channel.closeFuture.wait()
     }
 
+    /// The same session with blocking reads and writes, for descriptors the event loop cannot watch (a regular
+    /// file as stdin or stdout: epoll refuses them). Storage is synchronous here, still before the 250; TLS is not
+    /// offered (454), since a file cannot answer a handshake anyway.
+    public static func serveBlocking(configuration: SMTPServerConfiguration) {
+        var session = makeServeSession(configuration: configuration, connection: 1, peer: "localhost",
+                                       peerAddress: "127.0.0.1", tls: false)
+        func send(_ outputs: [SessionOutput]) {
+            var bytes: [UInt8] = []
+            var index = 0
+            while index < outputs.count {
+                switch outputs[index] {
+                case .reply(let reply, let cause):
+                    var answer = reply
+                    if cause == .messageEnd, reply.code == 250, index + 1 < outputs.count,
+                       case .delivered(let message) = outputs[index + 1], let maildir = configuration.maildir {
+                        do { try maildir.deliver(message) } catch {
+                            configuration.logger.error("storage failed", metadata: ["id": "\(message.id)", "error": "\(error)"])
+                            answer = Reply(451, EnhancedStatusCode(4, 3, 0), "Error: queue file write error")
+                        }
+                    }
+                    bytes += Array(answer.wire.utf8)
+                default:
+                    break
+                }
+                index += 1
+            }
+            var offset = 0
+            while offset < bytes.count {
+                let n = bytes[offset...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return }
+                offset += n
+            }
+        }
+        session.now = wallClockTick()
+        send(session.start())
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while !session.isClosed {
+            let n = read(0, &buffer, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            session.now = wallClockTick()
+            if n <= 0 { send(session.endOfInput()); break }
+            send(session.receive(buffer[0..<n]))
+        }
+    }
+
     /// Each connection needs a descriptor; the soft limit (often 1024) is raised to the hard one.
     static func raiseFileLimit() {
         var limit = rlimit()

@@ -128,7 +128,12 @@ struct ServeCommand: ParsableCommand {
                 Self.writeAll(1, line)
             }
         } else {
-            try SMTPServer.serveStdio(configuration: configuration)
+            do {
+                try SMTPServer.serveStdio(configuration: configuration)
+            } catch {
+                // stdin or stdout is a regular file (e.g. `> out.txt`), which the event loop cannot watch.
+                SMTPServer.serveBlocking(configuration: configuration)
+            }
         }
     }
 

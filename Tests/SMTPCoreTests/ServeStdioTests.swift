@@ -23,6 +23,10 @@ enum Binary {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        // serve makes its TLS certificate on first use under XDG_DATA_HOME: keep it out of the real home.
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_DATA_HOME"] = NSTemporaryDirectory() + "smtp-tui-test-data-\(getpid())"
+        process.environment = environment
         let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
         process.standardInput = inPipe; process.standardOutput = outPipe; process.standardError = errPipe
         try process.run()

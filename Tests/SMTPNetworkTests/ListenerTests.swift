@@ -327,3 +327,20 @@ print("greeted", sum(1 for c in idle[:5] if reply(c).startswith("220")))
         #expect(r.out.contains("greeted 5"))
     }
 }
+
+@Suite("serve --stdio into a regular file", .timeLimit(.minutes(1)))
+struct StdioFallbackTests {
+    @Test func aRegularFileAsStdoutStillGetsTheWholeSession() throws {
+        let dir = TempDir("file")
+        let outPath = dir.path + "/out.txt"
+        // epoll cannot watch a regular file, so the server falls back to blocking I/O: same replies, no TLS.
+        let r = try Child.run("/bin/sh", ["-c", "printf 'EHLO me\\r\\nSTARTTLS\\r\\nQUIT\\r\\n' | XDG_DATA_HOME='\(dir.path)' '\(Child.binary)' serve --stdio --profile mx > '\(outPath)'"])
+        #expect(r.status == 0, "\(r.err)")
+        let out = try String(contentsOfFile: outPath, encoding: .utf8)
+        #expect(out.hasPrefix("220 smtp.example.com ESMTP"))
+        #expect(out.contains("250-smtp.example.com Hello me"))
+        #expect(!out.contains("250-STARTTLS"))
+        #expect(out.contains("454 4.7.0 TLS not available"))
+        #expect(out.hasSuffix("221 2.0.0 Bye\r\n"))
+    }
+}
