@@ -59,11 +59,14 @@ public struct ServerSession: Sendable {
     public var tlsAvailable = true
     /// Postfix 3.9's defences against SMTP smuggling, for real clients (`serve`); the simulation leaves them off
     /// because its lines always end in CRLF and arrive one at a time.
-    /// - A line ending in a bare LF anywhere (command or message) ends the session with 521 5.5.2, so
-    ///   `<LF>.<LF>`, `<LF>.<CR><LF>` and `<CR><LF>.<LF>` can never end DATA: only `<CR><LF>.<CR><LF>` does.
+    /// - Only `<CR><LF>.<CR><LF>` ends DATA. A "." line that ends in a bare LF or follows one (`<LF>.<LF>`,
+    ///   `<LF>.<CR><LF>`, `<CR><LF>.<LF>`) ends the session with 521 5.5.2 and the message is dropped. Other bare-LF
+    ///   lines are taken as lines, as Postfix 3.9's default smtpd_forbid_bare_newline=normal does, because real
+    ///   clients send them (curl uploads a file's LF line ends as they are); they are stored with CRLF.
     /// - Bytes already sent behind DATA, before the 354 (RFC 2920 §3.1: DATA ends a pipelined group), end the
-    ///   session with 554 5.5.0, as smtpd_forbid_unauth_pipelining=yes does.
+    ///   session with 554 5.5.0, as smtpd_forbid_unauth_pipelining=yes (the 3.9 default) does.
     public var forbidsSmuggling = false
+    private var lastLineBare = false
 
     public private(set) var phase: SessionPhase = .connected
     public private(set) var tlsActive = false
@@ -154,9 +157,12 @@ public struct ServerSession: Sendable {
         while index < bytes.count, phase != .closed {
             let limit = phase == .data ? Self.textLineLimit : phase == .auth ? Self.authLineLimit : Self.commandLineLimit
             guard let line = framer.take(from: bytes, at: &index, limit: limit) else { break }
-            if forbidsSmuggling, line.bareLineFeed {
-                // Postfix's smtpd_forbid_bare_newline=reject words; 521 rather than its 550 because the session
-                // ends here (RFC 7504), and a message in progress is dropped, never half-delivered.
+            let bareBefore = lastLineBare
+            lastLineBare = line.bareLineFeed
+            if forbidsSmuggling, phase == .data, line.bareLineFeed || bareBefore, !line.overflowed, line.bytes == [0x2E] {
+                // A bare-LF end of data is the smuggling pattern, never a real client's. The words are Postfix's
+                // (smtpd_forbid_bare_newline=reject); 521 rather than its 550 because the session ends here
+                // (RFC 7504), and the message in progress is dropped, never half-delivered.
                 close(with: Reply(521, EnhancedStatusCode(5, 5, 2), "\(world.serverName) Error: bare <LF> received"), into: &outputs)
                 break
             }
