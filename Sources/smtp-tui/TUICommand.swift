@@ -30,10 +30,20 @@ struct TUICommand: ParsableCommand {
     @Option(help: "Write an example to stdout and exit: python, swaks, curl, node, go or openssl (for terminals without OSC 52).")
     var printExample: String?
 
+    @Option(help: ArgumentHelp("With --print-example: the variant for `smtp-tui serve --listen 127.0.0.1:PORT` (its self-signed certificate accepted).", valueName: "port"))
+    var local: Int?
+
     func run() throws {
         if let id = printExample {
             guard let example = CodeExamples.example(id) else {
                 throw ValidationError("unknown example '\(id)'; choose one of \(CodeExamples.all.map(\.id).joined(separator: ", "))")
+            }
+            if let port = local {
+                switch LocalExample.code(example, port: port) {
+                case .success(let code): print(code)
+                case .failure(let error): throw ValidationError(error.description)
+                }
+                return
             }
             print(example.code)
             return

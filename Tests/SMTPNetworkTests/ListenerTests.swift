@@ -344,3 +344,53 @@ struct StdioFallbackTests {
         #expect(out.hasSuffix("221 2.0.0 Bye\r\n"))
     }
 }
+
+@Suite("--print-example NAME --local PORT", .serialized, .timeLimit(.minutes(2)))
+struct LocalExampleTests {
+    @Test func thePythonExampleDeliversToTheListener() throws {
+        let maildir = TempDir("maildir")
+        let server = try Listener(["--profile", "submission", "--maildir", maildir.path])
+        let code = try Child.run(Child.binary, ["--print-example", "python", "--local", "\(server.port)"])
+        #expect(code.status == 0, "\(code.err)")
+        #expect(code.out.contains(#"smtplib.SMTP("127.0.0.1", \#(server.port))"#))
+        let r = try Child.python(code.out, [])
+        #expect(r.status == 0, "\(r.out)\(r.err)\n\(server.log)")
+        #expect(r.out.contains("Sent. Refused recipients: none"))
+        #expect(newFiles(maildir, "bob@domain.com").count == 1)
+    }
+
+    @Test func theSwaksExampleDeliversToTheListener() throws {
+        try #require(Child.which("swaks") != nil, "swaks is required")
+        let maildir = TempDir("maildir")
+        let server = try Listener(["--profile", "submission", "--maildir", maildir.path])
+        let code = try Child.run(Child.binary, ["--print-example", "swaks", "--local", "\(server.port)"])
+        // The example's first command (the real server); the --pipe line after it is for the mx profile.
+        let first = code.out.components(separatedBy: "\n\n").first { $0.contains("--server 127.0.0.1") }
+        let command = try #require(first)
+        let r = try Child.run("/bin/sh", ["-c", command])
+        #expect(r.status == 0, "\(r.out)\(r.err)")
+        #expect(newFiles(maildir, "bob@domain.com").count == 1)
+    }
+
+    @Test func theCurlExampleDeliversToTheListener() throws {
+        try #require(Child.which("curl") != nil, "curl is required")
+        let maildir = TempDir("maildir"), work = TempDir("curl")
+        let server = try Listener(["--profile", "submission", "--maildir", maildir.path])
+        let code = try Child.run(Child.binary, ["--print-example", "curl", "--local", "\(server.port)"])
+        try code.outData.write(to: URL(fileURLWithPath: work.path + "/example.sh"))
+        // The file's lines end in a bare LF, sent as they are: accepted as lines, stored with CRLF.
+        let r = try Child.run("/bin/sh", ["-c", "cd '\(work.path)' && sh example.sh"])
+        #expect(r.status == 0, "\(r.out)\(r.err)\n\(server.log)")
+        let files = newFiles(maildir, "bob@domain.com")
+        try #require(files.count == 1)
+        let text = try String(contentsOfFile: maildir.path + "/bob@domain.com/new/" + files[0], encoding: .utf8)
+        #expect(text.contains("Subject: Lunch on Friday?\r\n"))
+        #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"), "a bare LF was stored")
+    }
+
+    @Test func goHasNoLocalVariantAndSaysWhy() throws {
+        let r = try Child.run(Child.binary, ["--print-example", "go", "--local", "2525"])
+        #expect(r.status != 0)
+        #expect(r.err.contains("always checks the certificate"))
+    }
+}
