@@ -28,7 +28,8 @@ public struct SMTPServerConfiguration: Sendable {
     public init(world: World, profile: ServerProfile, tlsContext: NIOSSLContext?, maildir: Maildir?, logger: Logger) {
         self.world = world; self.profile = profile; self.tlsContext = tlsContext; self.maildir = maildir
         self.logger = logger
-        self.threadPool = NIOThreadPool(numberOfThreads: 2)
+        // Storage waits on fsync: several threads let concurrent deliveries overlap their disk waits.
+        self.threadPool = NIOThreadPool(numberOfThreads: 8)
     }
 }
 
