@@ -1,7 +1,16 @@
 // The server's TLS identity: the files given with --cert/--key, or a self-signed P-256 certificate for the server
 // name, made on first use with swift-certificates and kept under $XDG_DATA_HOME/smtp-tui/ (default
 // ~/.local/share/smtp-tui/) so clients that pin it keep working across runs.
+// FoundationEssentials, not Foundation: the full Foundation would link ICU's data into the app and cost every
+// start of the TUI several megabytes, although only serve uses this file.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Crypto
 import X509
 import NIOSSL
@@ -10,7 +19,7 @@ public enum TLSSetup {
     /// The folder for the generated certificate.
     public static func dataDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let xdg = environment["XDG_DATA_HOME"], xdg.hasPrefix("/") { return xdg + "/smtp-tui" }
-        let home = environment["HOME"] ?? NSHomeDirectory()
+        let home = environment["HOME"] ?? "/tmp"
         return home + "/.local/share/smtp-tui"
     }
 
@@ -37,7 +46,7 @@ public enum TLSSetup {
 
     /// A self-signed certificate for `serverName` (and localhost), valid for ten years.
     public static func generate(serverName: String, certPath: String, keyPath: String) throws {
-        let dir = (certPath as NSString).deletingLastPathComponent
+        let dir = certPath.lastIndex(of: "/").map { String(certPath[..<$0]) } ?? "."
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
         let key = P256.Signing.PrivateKey()
