@@ -11,12 +11,32 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        // The real network side (serve --listen, serve --stdio, STARTTLS), used only by SMTPNetwork.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // The SMTP engine, the simulated world, the reference catalogue and the tick clock. No terminal code.
         .target(name: "SMTPCore"),
         // State → action → update → view → cells. Pure Swift: no ncurses here, so tests render into memory.
         .target(name: "TUI", dependencies: ["SMTPCore"]),
+        // SMTPCore on real sockets and pipes: SwiftNIO, STARTTLS with a self-signed certificate, Maildir storage
+        // off the event loop, wall-clock time and limits. Only `serve` (and a listening TUI) touches it.
+        .target(
+            name: "SMTPNetwork",
+            dependencies: [
+                "SMTPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // ncursesw, seen only by the terminal backend in the executable.
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
         // Signal flags and the crash handler that restores the terminal, in C because they run in signal context.
@@ -24,13 +44,15 @@ let package = Package(
         .executableTarget(
             name: "smtp-tui",
             dependencies: [
-                "SMTPCore", "TUI", "CNcursesw", "CTerminalGuard",
+                "SMTPCore", "SMTPNetwork", "TUI", "CNcursesw", "CTerminalGuard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "TUITests", dependencies: ["TUI", "SMTPCore"]),
         // Runs the real binary in tmux: keys, SGR mouse clicks, resizes, signals, read back from the screen.
         .testTarget(name: "EndToEndTests", dependencies: ["smtp-tui", "TUI"]),
+        // The listener with real clients (python3 smtplib, swaks), Maildir, TLS, time and limits.
+        .testTarget(name: "SMTPNetworkTests", dependencies: ["SMTPNetwork", "SMTPCore", "smtp-tui"]),
         .testTarget(
             name: "SMTPCoreTests",
             dependencies: [

@@ -1,6 +1,8 @@
-// `smtp-tui serve --stdio`: the engine on stdin/stdout with CRLF, as an inetd service would run it.
+// `smtp-tui serve`: the engine for real clients, on a TCP listener (--listen) or on stdin/stdout (--stdio, as
+// inetd would run it). Both go through SMTPNetwork's SwiftNIO pipeline: real STARTTLS, Maildir, real time.
 import ArgumentParser
 import SMTPCore
+import SMTPNetwork
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,99 +10,143 @@ import Glibc
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the simulated SMTP server on standard input and output.",
+        abstract: "Run the SMTP server for real clients, on a TCP port or on standard input and output.",
         discussion: """
-        Speaks SMTP with CRLF line ends on stdin/stdout, like a server started by inetd, so real clients and \
-        scripts can talk to it, e.g.:
+        --listen HOST:PORT serves TCP (loopback only unless --allow-remote); --stdio serves one session on \
+        stdin/stdout, like a server started by inetd, e.g.
           swaks --pipe 'smtp-tui serve --stdio --profile mx' --from alice@example.com --to bob@domain.com
 
-        STARTTLS is only simulated over stdio: the server answers 220 and behaves as if a handshake happened, \
-        but no real TLS is spoken, so a real TLS client cannot get past it here. Use the mx profile (no TLS or \
-        AUTH needed for mail to domain.com) for real clients.
+        STARTTLS is real on both: a self-signed certificate for the server name is made on first use and kept \
+        under $XDG_DATA_HOME/smtp-tui/ (default ~/.local/share/smtp-tui/), or give --cert and --key. Clients \
+        must be told to trust it or not to verify it. With --maildir DIR every accepted message is stored in \
+        DIR/<recipient>/new/ before the 250 is sent.
         """
     )
 
-    @Flag(help: "Serve on standard input and output (the only transport so far).")
+    @Flag(help: "Serve one session on standard input and output.")
     var stdio = false
+
+    @Option(help: ArgumentHelp("Listen on HOST:PORT (e.g. 127.0.0.1:2525, [::1]:2525; port 0 picks a free one).", valueName: "host:port"))
+    var listen: String?
+
+    @Flag(help: "Allow --listen on an address other than loopback (anyone who can reach it can talk to the server).")
+    var allowRemote = false
 
     @Option(help: "submission: port 587, STARTTLS then AUTH required. mx: port 25, mail for domain.com only.")
     var profile: ServerProfile = .submission
 
-    @Option(help: "Write each delivered message to DIR/<recipient>/<queue-id>.eml.")
+    @Option(help: ArgumentHelp("Store every accepted message in this Maildir: DIR/<recipient>/{tmp,new,cur}.", valueName: "dir"))
+    var maildir: String?
+
+    @Option(help: ArgumentHelp("The same as --maildir (kept for older scripts).", valueName: "dir"))
     var deliverTo: String?
+
+    @Option(help: ArgumentHelp("PEM certificate (chain) for STARTTLS; needs --key.", valueName: "file"))
+    var cert: String?
+
+    @Option(help: ArgumentHelp("PEM private key for --cert.", valueName: "file"))
+    var key: String?
+
+    @Flag(help: "Offer no TLS: STARTTLS is not advertised and is answered 454 4.7.0.")
+    var noTLS = false
+
+    @Option(help: ArgumentHelp("Close a connection silent for this many seconds with 421 4.4.2 (Postfix: 300).", valueName: "seconds"))
+    var idleTimeout: Double = 300
+
+    @Option(help: ArgumentHelp("Connections served at once; the next one is answered 421 4.7.0.", valueName: "n"))
+    var maxConnections: Int = 1000
+
+    @Option(help: ArgumentHelp("How long dave@domain.com's greylisting makes a sender wait.", valueName: "seconds"))
+    var greylistDelay: Double = 5
+
+    @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error or critical (to standard error).", valueName: "level"))
+    var logLevel: String = "info"
 
     @Option(help: "Scenario to start in (see `smtp-tui world`).")
     var scenario: String = "normal"
 
     func validate() throws {
-        guard stdio else { throw ValidationError("only --stdio is available for now: add --stdio") }
+        guard stdio != (listen != nil) else { throw ValidationError("choose one transport: --stdio or --listen HOST:PORT") }
+        if let listen {
+            let (host, _) = try Self.parse(listen)
+            if !isLoopback(host) && !allowRemote {
+                throw ValidationError("\(host) is not a loopback address: add --allow-remote to serve other machines")
+            }
+        }
         guard World.standard.scenario(named: scenario) != nil else {
             throw ValidationError("unknown scenario '\(scenario)'; known: \(World.standard.scenarios.map(\.name).joined(separator: ", "))")
         }
+        guard SMTPServerConfiguration.logLevelNames.contains(logLevel) else {
+            throw ValidationError("unknown log level '\(logLevel)'; known: \(SMTPServerConfiguration.logLevelNames.joined(separator: ", "))")
+        }
+        guard (cert == nil) == (key == nil) else { throw ValidationError("--cert and --key go together") }
+        if maildir != nil && deliverTo != nil && maildir != deliverTo { throw ValidationError("give --maildir or --deliver-to, not both") }
+        guard idleTimeout > 0, maxConnections > 0, greylistDelay >= 0 else {
+            throw ValidationError("--idle-timeout and --max-connections must be positive, --greylist-delay not negative")
+        }
+    }
+
+    /// "127.0.0.1:2525", "[::1]:2525", "localhost:2525".
+    static func parse(_ text: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else {
+            throw ValidationError("--listen wants HOST:PORT, e.g. 127.0.0.1:2525")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw ValidationError("--listen wants HOST:PORT, e.g. 127.0.0.1:2525") }
+        return (host, port)
     }
 
     func run() throws {
         var world = World.standard
         world.scenario = world.scenario(named: scenario)!
-        var session = ServerSession(world: world, profile: profile)
-        write(session.start())
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while !session.isClosed {
-            let n = read(0, &buffer, buffer.count)
+        let delayTicks = Int(greylistDelay * Double(SimulatedTime.ticksPerSecond))
+        for i in world.mailboxes.indices {
+            if case .greylisted = world.mailboxes[i].behaviour { world.mailboxes[i].behaviour = .greylisted(retryAfterTicks: delayTicks) }
+        }
+        let tls: SMTPServerConfiguration.TLSChoice = noTLS ? .off : cert.map { .files(cert: $0, key: key!) } ?? .generated
+        SMTPServerConfiguration.bootstrapLogging()
+        var (configuration, notes) = SMTPServerConfiguration.make(world: world, profile: profile, tls: tls,
+                                                                   maildir: maildir ?? deliverTo, logLevel: logLevel)
+        configuration.idleTimeout = idleTimeout
+        configuration.maxConnections = maxConnections
+        for note in notes { warn(note) }
+        if let listen {
+            // A parent (a test runner, a service manager) may have left SIGTERM/SIGINT blocked or ignored; the
+            // listener has no state to save, so both simply end it.
+            var signals = sigset_t()
+            sigemptyset(&signals); sigaddset(&signals, SIGTERM); sigaddset(&signals, SIGINT)
+            sigprocmask(SIG_UNBLOCK, &signals, nil)
+            signal(SIGTERM, SIG_DFL); signal(SIGINT, SIG_DFL)
+            let (host, port) = try Self.parse(listen)
+            if !isLoopback(host) {
+                warn("warning: listening on \(host), not loopback: anyone who can reach this port can use the server")
+            }
+            try SMTPServer.listen(host: host, port: port, configuration: configuration) { address, port in
+                // The first line on stdout says where we listen (tests and scripts read the port from it).
+                let line = "smtp-tui: listening on \(address.contains(":") ? "[\(address)]" : address):\(port)\n"
+                Self.writeAll(1, line)
+            }
+        } else {
+            do {
+                try SMTPServer.serveStdio(configuration: configuration)
+            } catch {
+                // stdin or stdout is a regular file (e.g. `> out.txt`), which the event loop cannot watch.
+                SMTPServer.serveBlocking(configuration: configuration)
+            }
+        }
+    }
+
+    private func warn(_ text: String) { Self.writeAll(2, "smtp-tui: \(text)\n") }
+
+    /// Unbuffered, so the line is out before the server blocks (stdio's buffers would hold it).
+    static func writeAll(_ fd: Int32, _ text: String) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
-            if n <= 0 { write(session.endOfInput()); break }
-            write(session.receive(buffer[0..<n]))
-        }
-    }
-
-    private func write(_ outputs: [SessionOutput]) {
-        var text = ""
-        for output in outputs {
-            switch output {
-            case .reply(let reply, _):
-                if reply.delayTicks > 0 {
-                    // Past the soft error limit the server waits before answering, as Postfix sleeps.
-                    writeOut(text); text = ""
-                    usleep(useconds_t(reply.delayTicks * 1_000_000 / SimulatedTime.ticksPerSecond))
-                }
-                text += reply.wire
-            case .delivered(let message): save(message)
-            case .tlsStarted, .authenticated, .closed: break
-            }
-        }
-        writeOut(text)
-    }
-
-    private func writeOut(_ text: String) {
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { Glibc.write(1, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 && errno == EINTR { continue }
-            if written <= 0 { return }
-            offset += written
-        }
-    }
-
-    private func save(_ message: StoredMessage) {
-        guard let dir = deliverTo else { return }
-        for rcpt in message.recipients {
-            let folder = "\(dir)/\(rcpt.lowercased())"
-            mkdirAll(folder)
-            // fileBytes keeps a BDAT message's octets exactly as received (NUL included), so write bytes, not a C string.
-            let bytes = message.fileBytes
-            if let file = fopen("\(folder)/\(message.id).eml", "w") {
-                _ = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
-                fclose(file)
-            }
-        }
-    }
-
-    private func mkdirAll(_ path: String) {
-        var current = path.hasPrefix("/") ? "" : "."
-        for part in path.split(separator: "/") {
-            current += "/\(part)"
-            mkdir(current, 0o755)
+            if n <= 0 { return }
+            bytes = bytes.dropFirst(n)
         }
     }
 }

@@ -45,6 +45,9 @@ struct TUIOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Record the screen as an asciicast v2 file (plays in any asciinema player).", valueName: "file"))
     var cast: String?
 
+    @Option(help: ArgumentHelp("With --print-example: the variant for `smtp-tui serve --listen 127.0.0.1:PORT` (its self-signed certificate accepted).", valueName: "port"))
+    var local: Int?
+
     func validate() throws {
         if let id = printExample, CodeExamples.example(id) == nil {
             throw ValidationError("unknown example '\(id)'; choose one of \(CodeExamples.all.map(\.id).joined(separator: ", "))")
@@ -63,6 +66,13 @@ struct TUICommand: ParsableCommand {
 
     static func launch(_ options: TUIOptions) throws {
         if let id = options.printExample, let example = CodeExamples.example(id) {
+            if let port = options.local {
+                switch LocalExample.code(example, port: port) {
+                case .success(let code): print(code)
+                case .failure(let error): throw ValidationError(error.description)
+                }
+                return
+            }
             print(example.code)
             return
         }

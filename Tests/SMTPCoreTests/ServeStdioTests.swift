@@ -26,6 +26,10 @@ enum Binary {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        // serve makes its TLS certificate on first use under XDG_DATA_HOME: keep it out of the real home.
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_DATA_HOME"] = NSTemporaryDirectory() + "smtp-tui-test-data-\(getpid())"
+        process.environment = environment
         let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
         process.standardInput = inPipe; process.standardOutput = outPipe; process.standardError = errPipe
         try process.run()
@@ -81,7 +85,8 @@ struct ServeStdioTests {
                                        "--from", "alice@example.com", "--to", "bob@domain.com",
                                        "--header", "Subject: swaks test", "--body", "Hello from swaks"])
         #expect(r.status == 0, "swaks failed: \(r.out)\(r.err)")
-        let folder = dir + "/bob@domain.com"
+        // --deliver-to is now an alias of --maildir: the message is in the mailbox's new/ folder.
+        let folder = dir + "/bob@domain.com/new"
         let files = try FileManager.default.contentsOfDirectory(atPath: folder)
         try #require(files.count == 1)
         let message = try String(contentsOfFile: folder + "/" + files[0], encoding: .utf8)
@@ -89,6 +94,24 @@ struct ServeStdioTests {
         #expect(message.contains("Hello from swaks"))
         #expect(message.contains("Return-Path: <alice@example.com>"))
         #expect(message.contains("by smtp.example.com (smtp-tui) with ESMTP"))
+    }
+
+    @Test func swaksStartsRealTLSOverThePipe() throws {
+        let swaks = try #require(Binary.which("swaks"), "swaks is required (apt-get install swaks); .ci/run installs it")
+        let dir = NSTemporaryDirectory() + "smtp-tui-swaks-tls-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // XDG_DATA_HOME points into the temporary folder so the generated certificate never lands in $HOME.
+        let r = try Binary.run("/usr/bin/env", ["XDG_DATA_HOME=\(dir)/data", swaks,
+                                                "--pipe", "\(Binary.path) serve --stdio --profile submission --maildir \(dir)/mail",
+                                                "--tls", "--auth", "LOGIN", "--auth-user", "alice@example.com",
+                                                "--auth-password", "wonderland",
+                                                "--from", "alice@example.com", "--to", "bob@domain.com"])
+        #expect(r.status == 0, "swaks failed: \(r.out)\(r.err)")
+        #expect(r.out.contains("TLS started"))
+        #expect(r.out.contains("235 2.7.0 Authentication successful"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir + "/mail/bob@domain.com/new")
+        #expect(files.count == 1)
+        #expect(FileManager.default.fileExists(atPath: dir + "/data/smtp-tui/smtp.example.com.crt.pem"))
     }
 
     @Test func swaksRelayIsRefused() throws {

@@ -8,6 +8,8 @@ struct FramedLine: Equatable {
     var overflowed: Bool
     /// Octets of the whole line as received, without its line ending.
     var length: Int
+    /// True when the line ended in a bare LF (no CR before it): the SMTP-smuggling ingredient.
+    var bareLineFeed = false
 }
 
 struct LineFramer {
@@ -21,9 +23,11 @@ struct LineFramer {
     /// Feeds one byte; returns a line when `byte` ends one. `limit` counts content octets (without CRLF).
     mutating func push(_ byte: UInt8, limit: Int) -> FramedLine? {
         if byte == 0x0A {
+            var bare = false
             if !overflowed, current.last == 0x0D { current.removeLast(); length -= 1 }
             else if overflowed, lastWasCR { length -= 1 }
-            let line = FramedLine(bytes: current, overflowed: overflowed || length > limit, length: length)
+            else { bare = true }
+            let line = FramedLine(bytes: current, overflowed: overflowed || length > limit, length: length, bareLineFeed: bare)
             current.removeAll(keepingCapacity: true)
             overflowed = false; length = 0; lastWasCR = false
             return line
@@ -50,7 +54,7 @@ struct LineFramer {
             let content = end - index
             let kept = Swift.min(content, limit + 1)
             let line = FramedLine(bytes: Array(UnsafeBufferPointer(rebasing: bytes[index..<(index + kept)])),
-                                  overflowed: content > limit, length: content)
+                                  overflowed: content > limit, length: content, bareLineFeed: end == i)
             index = i + 1
             return line
         }

@@ -114,6 +114,7 @@ extension ServerSession {
         var headers = [returnPath, received]
         // Split the client's header block from the body at the first empty line, if it starts with a header.
         var clientHeaders: [String] = [], headerLines = 0, bodyStart = 0, bodyLines = bodyLineCount
+        var rawClientHeaders: [[UInt8]] = []  // the same lines as octets, for storage that must not alter them
         let firstEnd = body.firstIndex(of: 0x0A) ?? body.endIndex
         if bodyLineCount > 0, Self.looksLikeHeader(String(decoding: body[..<firstEnd], as: UTF8.self)) {
             var lineStart = 0
@@ -131,8 +132,10 @@ extension ServerSession {
                 // A line starting with a space or tab continues the header above it (RFC 5322 §2.2.3 folding).
                 if let first = line.utf8.first, first == 0x20 || first == 0x09, !clientHeaders.isEmpty {
                     clientHeaders[clientHeaders.count - 1] += "\n" + line
+                    rawClientHeaders[rawClientHeaders.count - 1] += [0x0A] + body[lineStart..<lineEnd]
                 } else {
                     clientHeaders.append(line)
+                    rawClientHeaders.append(Array(body[lineStart..<lineEnd]))
                 }
                 if lineEnd == body.endIndex { break }
                 lineStart = lineEnd + 1
@@ -149,8 +152,10 @@ extension ServerSession {
             if !has("FROM:"), !from.isEmpty { completed.append("From: <\(from)>") }
         }
         // A BDAT message keeps the client's octets untouched, so what the server adds goes in front of them.
+        let own = headers.map { Array($0.utf8) }, added = completed.map { Array($0.utf8) }
+        let headerBytes = raw != nil ? own + added + rawClientHeaders : own + rawClientHeaders + added
         if raw != nil { headers += completed + clientHeaders } else { headers += clientHeaders + completed }
-        return StoredMessage(id: id, envelopeFrom: from, recipients: recipients, headers: headers,
+        return StoredMessage(id: id, envelopeFrom: from, recipients: recipients, headers: headers, headerBytes: headerBytes,
                              bodyText: Array(body[bodyStart...]), bodyIsEmpty: bodyLines == 0, receivedAtTick: now,
                              size: bodySize, rawContent: raw, addedHeaderCount: raw != nil ? 2 + completed.count : 2,
                              dsn: dsnEnvelope)

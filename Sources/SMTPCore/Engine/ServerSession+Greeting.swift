@@ -22,7 +22,7 @@ extension ServerSession {
         lines += ["\(world.serverName) Hello \(sanitized(name))", "PIPELINING", "SIZE \(world.scenario.maxMessageSize)"]
         // Postfix lists VRFY when the command is enabled, as on the mx profile.
         if profile == .mx { lines.append("VRFY") }
-        if !tlsActive { lines.append("STARTTLS") }
+        if !tlsActive && tlsAvailable { lines.append("STARTTLS") }
         // Submission servers offer AUTH only over TLS (RFC 4954 §4; Postfix smtpd_tls_auth_only=yes).
         if profile == .submission && tlsActive { lines.append("AUTH PLAIN LOGIN") }
         // In Postfix's order: DSN (RFC 3461) after 8BITMIME, CHUNKING (RFC 3030) last.

@@ -6,6 +6,10 @@ extension ServerSession {
         guard argument.allSatisfy({ $0 == " " }) else {
             return reply(Reply(501, EnhancedStatusCode(5, 5, 4), "Syntax: STARTTLS"), to: cause, into: &out)
         }
+        guard tlsAvailable else {
+            // RFC 3207 §4: 454 when TLS is temporarily unavailable (no certificate here).
+            return reply(Reply(454, EnhancedStatusCode(4, 7, 0), "TLS not available"), to: cause, into: &out)
+        }
         // STARTTLS as the very first command is fine: RFC 3207 does not require EHLO first, and Postfix and
         // aiosmtpd accept it. After HELO it is refused, because HELO turned no extension on.
         guard extended || phase == .connected else {

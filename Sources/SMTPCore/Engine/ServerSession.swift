@@ -62,6 +62,18 @@ public struct ServerSession: Sendable {
     public var storesMessages = true
     /// The simulation tick, set by the caller before feeding bytes; used for timestamps and greylisting.
     public var now = 0
+    /// False where the caller cannot speak TLS: STARTTLS is then not advertised and is answered 454 4.7.0.
+    public var tlsAvailable = true
+    /// Postfix 3.9's defences against SMTP smuggling, for real clients (`serve`); the simulation leaves them off
+    /// because its lines always end in CRLF and arrive one at a time.
+    /// - Only `<CR><LF>.<CR><LF>` ends DATA. A "." line that ends in a bare LF or follows one (`<LF>.<LF>`,
+    ///   `<LF>.<CR><LF>`, `<CR><LF>.<LF>`) ends the session with 521 5.5.2 and the message is dropped. Other bare-LF
+    ///   lines are taken as lines, as Postfix 3.9's default smtpd_forbid_bare_newline=normal does, because real
+    ///   clients send them (curl uploads a file's LF line ends as they are); they are stored with CRLF.
+    /// - Bytes already sent behind DATA, before the 354 (RFC 2920 §3.1: DATA ends a pipelined group), end the
+    ///   session with 554 5.5.0, as smtpd_forbid_unauth_pipelining=yes (the 3.9 default) does.
+    public var forbidsSmuggling = false
+    var lastLineBare = false
 
     public internal(set) var phase: SessionPhase = .connected
     public internal(set) var tlsActive = false
@@ -169,7 +181,9 @@ public struct ServerSession: Sendable {
                 consumeChunk(bytes, at: &index, into: &outputs)
                 continue
             }
-            if phase == .data, !framer.hasPartialLine, let lf = Self.lineFeed(in: bytes, from: index) {
+            // The fast paths below read whole lines in place; with the smuggling checks on, every line goes
+            // through the framer, which reports how it ended.
+            if !forbidsSmuggling, phase == .data, !framer.hasPartialLine, let lf = Self.lineFeed(in: bytes, from: index) {
                 // Fast path for message text: a whole line inside this buffer is handled in place, without
                 // copying it into a line of its own first. Same result as the framer's path below.
                 var end = lf
@@ -181,7 +195,7 @@ public struct ServerSession: Sendable {
                 index = lf + 1
                 continue
             }
-            if phase != .data, phase != .auth, !framer.hasPartialLine, let lf = Self.lineFeed(in: bytes, from: index) {
+            if !forbidsSmuggling, phase != .data, phase != .auth, !framer.hasPartialLine, let lf = Self.lineFeed(in: bytes, from: index) {
                 // Fast path for a command line that lies whole in this buffer: read in place, no line copy.
                 var end = lf
                 if end > index && bytes[end - 1] == 0x0D { end -= 1 }
@@ -195,7 +209,24 @@ public struct ServerSession: Sendable {
             }
             let limit = phase == .data ? Self.textLineLimit : phase == .auth ? Self.authLineLimit : Self.commandLineLimit
             guard let line = framer.take(from: bytes, at: &index, limit: limit) else { break }
+            let bareBefore = lastLineBare
+            lastLineBare = line.bareLineFeed
+            if forbidsSmuggling, phase == .data, line.bareLineFeed || bareBefore, !line.overflowed, line.bytes == [0x2E] {
+                // A bare-LF end of data is the smuggling pattern, never a real client's. The words are Postfix's
+                // (smtpd_forbid_bare_newline=reject); 521 rather than its 550 because the session ends here
+                // (RFC 7504), and the message in progress is dropped, never half-delivered.
+                close(with: Reply(521, EnhancedStatusCode(5, 5, 2), "\(world.serverName) Error: bare <LF> received"), into: &outputs)
+                break
+            }
+            let before = phase
             handle(line, into: &outputs)
+            if forbidsSmuggling, before != .data, phase == .data, index < bytes.count {
+                // The client sent its message before seeing 354. Postfix 3.9 (smtpd_forbid_unauth_pipelining=yes)
+                // answers exactly so instead of the 354 and hangs up; accepting it is what smuggling relies on.
+                outputs.removeLast()
+                close(with: Reply(554, EnhancedStatusCode(5, 5, 0), "Error: SMTP protocol synchronization"), into: &outputs)
+                break
+            }
             // RFC 3207 §4.2: plaintext pipelined behind STARTTLS must be thrown away (the command-injection fix).
             if tlsJustStarted { tlsJustStarted = false; framer.discardBuffered(); break }
         }

@@ -8,9 +8,12 @@ public struct StoredMessage: Sendable, Equatable, Identifiable {
     public let recipients: [String]
     /// Header lines as stored, the server's own (Return-Path, Received, …) first.
     public let headers: [String]
+    /// The header lines as octets, exactly as the client sent its own (no UTF-8 repair); folded lines joined by LF.
+    public let headerBytes: [[UInt8]]
     /// The body lines joined by LF, kept as one buffer so delivering a message allocates once, not per line.
     public let bodyText: [UInt8]
-    private let bodyIsEmpty: Bool
+    /// True when the message had no body line at all (an empty `bodyText` may also be one empty line).
+    public let bodyIsEmpty: Bool
     public var body: [String] {
         bodyIsEmpty ? [] : bodyText.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
     }
@@ -27,10 +30,11 @@ public struct StoredMessage: Sendable, Equatable, Identifiable {
     /// The delivery status notification request (RFC 3461) made with MAIL and RCPT, or nil when there was none.
     public let dsn: DSNEnvelope?
 
-    public init(id: String, envelopeFrom: String, recipients: [String], headers: [String], bodyText: [UInt8],
-                bodyIsEmpty: Bool, receivedAtTick: Int, size: Int, rawContent: [UInt8]? = nil,
+    public init(id: String, envelopeFrom: String, recipients: [String], headers: [String], headerBytes: [[UInt8]]? = nil,
+                bodyText: [UInt8], bodyIsEmpty: Bool, receivedAtTick: Int, size: Int, rawContent: [UInt8]? = nil,
                 addedHeaderCount: Int = 0, dsn: DSNEnvelope? = nil) {
         self.id = id; self.envelopeFrom = envelopeFrom; self.recipients = recipients; self.headers = headers
+        self.headerBytes = headerBytes ?? headers.map { Array($0.utf8) }
         self.bodyText = bodyText; self.bodyIsEmpty = bodyIsEmpty; self.receivedAtTick = receivedAtTick; self.size = size
         self.rawContent = rawContent; self.addedHeaderCount = addedHeaderCount; self.dsn = dsn
     }

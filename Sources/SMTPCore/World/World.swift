@@ -34,7 +34,7 @@ public enum MailboxBehaviour: Sendable, Equatable {
 public struct MailboxSpec: Sendable, Equatable {
     public let address: String
     public let owner: String
-    public let behaviour: MailboxBehaviour
+    public var behaviour: MailboxBehaviour  // settable: serve mode shortens greylisting delays
     /// The reply this mailbox demonstrates, for the world map, e.g. "250 2.1.5".
     public let demonstrates: String
     public let note: String

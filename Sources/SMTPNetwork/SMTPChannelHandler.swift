@@ -1,0 +1,266 @@
+// One SMTP connection on a NIO channel (TCP socket or stdin/stdout): whole buffers go to the pure engine, its
+// replies go back, and the network side does what the engine cannot: real STARTTLS, storage, time and limits.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import NIOCore
+import NIOSSL
+import Logging
+import SMTPCore
+
+/// What every connection of one server shares. Touched only on the server's single event loop.
+final class ServerState: @unchecked Sendable {
+    /// Greylisting memory shared by all connections, so a retry on a new connection is recognised.
+    var greylist: [String: Int] = [:]
+    var activeConnections = 0
+    var connectionsSoFar = 0
+}
+
+/// The wall clock as the engine's ticks: 60 per second since SimulatedTime's epoch, so Date: and Received: carry
+/// the real date (SMTPCore never reads a clock; this is the caller setting `now`).
+public func wallClockTick() -> Int {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    let seconds = Int(ts.tv_sec) - SimulatedTime.epochSeconds
+    return seconds * SimulatedTime.ticksPerSecond + Int(ts.tv_nsec) / (1_000_000_000 / SimulatedTime.ticksPerSecond)
+}
+
+/// A session as serve mode runs it: the real peer, a seed no other connection, process or run shares, the
+/// Maildir as the only store, TLS as available, Postfix 3.9's smuggling defences on.
+func makeServeSession(configuration: SMTPServerConfiguration, connection: Int, peer: String, peerAddress: String,
+                      tls: Bool) -> ServerSession {
+    var world = configuration.world
+    world.clientName = peer
+    world.clientAddress = peerAddress
+    // Queue ids (and the Message-IDs made from them) must differ across connections, processes and runs:
+    // seed each session from the time, the process id and a connection counter. SMTPCore itself stays
+    // deterministic; only this caller brings in the clock.
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    let seed = UInt64(truncatingIfNeeded: ts.tv_sec) &* 1_000_000_007 &+ UInt64(truncatingIfNeeded: ts.tv_nsec)
+        ^ (UInt64(truncatingIfNeeded: getpid()) << 40) ^ (UInt64(truncatingIfNeeded: connection) &* 0x9E37_79B9)
+    var session = ServerSession(world: world, profile: configuration.profile, seed: seed)
+    session.storesMessages = false       // the Maildir is the store; memory stays flat however long we run
+    session.tlsAvailable = tls
+    session.forbidsSmuggling = true
+    return session
+}
+
+final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
+    // @unchecked: every method and every future callback below runs on the channel's event loop
+    // (`runIfActive(eventLoop:)` completes there), so the mutable state is never shared between threads.
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private var session: ServerSession
+    private let configuration: SMTPServerConfiguration
+    private let state: ServerState
+    private var logger: Logger
+    private var context: ChannelHandlerContext?
+    /// A message is being stored: its reply, and everything the client pipelined behind it, wait.
+    private var storing = false
+    private var waitingInput: [ByteBuffer] = []
+    private var inputEnded = false
+    /// Between the 220 to STARTTLS and the TLS handler taking over, plaintext is thrown away (RFC 3207 §4.2).
+    private var switchingToTLS = false
+    private var closing = false
+
+    init(configuration: SMTPServerConfiguration, state: ServerState, peer: String, peerAddress: String) {
+        self.configuration = configuration
+        self.state = state
+        state.connectionsSoFar += 1
+        session = makeServeSession(configuration: configuration, connection: state.connectionsSoFar, peer: peer,
+                                   peerAddress: peerAddress, tls: configuration.tlsContext != nil)
+        logger = configuration.logger
+        logger[metadataKey: "peer"] = "\(peerAddress)"
+        logger[metadataKey: "conn"] = "\(state.connectionsSoFar)"
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    func channelActive(context: ChannelHandlerContext) {
+        logger.info("connect")
+        session.now = wallClockTick()
+        session.store.greylist = state.greylist
+        emit(session.start()[...])
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        logger.info("disconnect")
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        if switchingToTLS || closing { return }
+        if storing { waitingInput.append(buffer); return }
+        feed(buffer)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            guard !storing, !closing else { return }
+            // Postfix's words after smtpd_timeout (300 s by default), then the connection closes.
+            logger.notice("idle timeout")
+            emit([.reply(Reply(421, EnhancedStatusCode(4, 4, 2), "\(session.world.serverName) Error: timeout exceeded"),
+                         cause: .serverInitiated), .closed])
+            return
+        }
+        if let input = event as? ChannelEvent, input == .inputClosed {
+            inputEnded = true
+            if !storing { finishInput() }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        logger.warning("connection error", metadata: ["error": "\(error)"])
+        closing = true
+        context.close(promise: nil)
+    }
+
+    // MARK: -
+
+    private func feed(_ buffer: ByteBuffer) {
+        session.now = wallClockTick()
+        session.store.greylist = state.greylist
+        // The whole buffer in one call: the engine frames lines and sees what the client pipelined together.
+        let outputs = buffer.withUnsafeReadableBytes { raw in raw.withMemoryRebound(to: UInt8.self) { session.receive($0) } }
+        state.greylist = session.store.greylist
+        emit(outputs[...])
+    }
+
+    private func finishInput() {
+        guard !closing else { return }
+        emit(session.endOfInput()[...])
+        if !closing { closing = true; context?.close(promise: nil) }
+    }
+
+    /// Sends the engine's outputs in order. A message reply waits for storage: the engine says "250 queued"
+    /// and hands over the message right after; here the 250 is only sent once the Maildir rename succeeded,
+    /// and replaced by 451 4.3.0 when it failed. Replies to commands pipelined behind the message are held
+    /// until then, so the client sees them in order. (Withholding the engine's reply here keeps the engine pure
+    /// and synchronous; the engine need not know storage can fail.)
+    private func emit(_ outputs: ArraySlice<SessionOutput>) {
+        guard let context else { return }
+        var out = context.channel.allocator.buffer(capacity: 256)
+        var index = outputs.startIndex
+        while index < outputs.endIndex {
+            let output = outputs[index]
+            index += 1
+            switch output {
+            case .reply(let reply, let cause):
+                if cause == .messageEnd, reply.code == 250, index < outputs.endIndex,
+                   case .delivered(let message) = outputs[index], let maildir = configuration.maildir {
+                    flush(&out)
+                    store(message, in: maildir, reply: reply, then: outputs[(index + 1)...])
+                    return
+                }
+                if reply.code >= 400 { logger.info("reply", metadata: ["reply": "\(reply.wireLines.last ?? "")"]) }
+                else { logger.debug("reply", metadata: ["reply": "\(reply.wireLines.last ?? "")"]) }
+                out.writeString(reply.wire)
+            case .delivered(let message):
+                logger.info("accepted (not stored: no --maildir)", metadata: ["id": "\(message.id)", "size": "\(message.size)"])
+            case .authenticated(let user):
+                logger.info("authenticated", metadata: ["user": "\(user)"])
+            case .tlsStarted:
+                startTLS(after: &out)
+            case .closed:
+                closing = true
+                let promise = context.eventLoop.makePromise(of: Void.self)
+                context.writeAndFlush(wrapOutboundOut(out), promise: promise)
+                out = context.channel.allocator.buffer(capacity: 0)
+                promise.futureResult.whenComplete { _ in self.context?.close(promise: nil) }
+                return
+            }
+        }
+        flush(&out)
+    }
+
+    private func flush(_ out: inout ByteBuffer) {
+        guard let context, out.readableBytes > 0 else { return }
+        context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+        out = context.channel.allocator.buffer(capacity: 0)
+    }
+
+    private func store(_ message: StoredMessage, in maildir: Maildir, reply: Reply, then rest: ArraySlice<SessionOutput>) {
+        guard let context else { return }
+        storing = true
+        context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+        configuration.threadPool.runIfActive(eventLoop: context.eventLoop) { try maildir.deliver(message) }
+            .whenComplete { result in
+                guard let context = self.context else { return }
+                var out = context.channel.allocator.buffer(capacity: 64)
+                switch result {
+                case .success(let paths):
+                    self.logger.info("delivered", metadata: ["id": "\(message.id)", "size": "\(message.size)",
+                                                             "to": "\(message.recipients.joined(separator: ","))",
+                                                             "files": "\(paths.count)"])
+                    out.writeString(reply.wire)
+                case .failure(let error):
+                    // Postfix's reply when its queue file cannot be written; the client keeps the message and retries.
+                    self.logger.error("storage failed", metadata: ["id": "\(message.id)", "error": "\(error)"])
+                    out.writeString(Reply(451, EnhancedStatusCode(4, 3, 0), "Error: queue file write error").wire)
+                }
+                context.writeAndFlush(self.wrapOutboundOut(out), promise: nil)
+                self.storing = false
+                self.emit(rest)
+                self.drainWaitingInput()
+            }
+    }
+
+    private func drainWaitingInput() {
+        while !storing, !closing, !waitingInput.isEmpty {
+            let next = waitingInput.removeFirst()
+            if switchingToTLS { continue }
+            feed(next)
+        }
+        guard !storing, !closing else { return }
+        if inputEnded { finishInput(); return }
+        context?.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
+    }
+
+    private func startTLS(after out: inout ByteBuffer) {
+        guard let context, let tls = configuration.tlsContext else { return }
+        switchingToTLS = true
+        waitingInput.removeAll()   // plaintext sent behind STARTTLS is dropped, as the engine drops its own
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(out), promise: promise)
+        out = context.channel.allocator.buffer(capacity: 0)
+        promise.futureResult.whenComplete { result in
+            guard let context = self.context, case .success = result else { return }
+            do {
+                // The 220 has left in plaintext; from the next byte on, the client speaks TLS.
+                try context.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls), position: .first)
+                self.switchingToTLS = false
+                self.logger.info("starttls")
+            } catch {
+                self.logger.error("cannot start TLS", metadata: ["error": "\(error)"])
+                self.closing = true
+                context.close(promise: nil)
+            }
+        }
+    }
+}
+
+/// Answers a connection over the cap and closes it (Postfix's anvil words for a client over its limit).
+final class TooManyConnectionsHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    let serverName: String
+    init(serverName: String) { self.serverName = serverName }
+
+    func channelActive(context: ChannelHandlerContext) {
+        var out = context.channel.allocator.buffer(capacity: 80)
+        out.writeString(Reply(421, EnhancedStatusCode(4, 7, 0), "\(serverName) Error: too many connections").wire)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(out)).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
+}

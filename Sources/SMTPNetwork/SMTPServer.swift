@@ -1,0 +1,201 @@
+// `serve --listen` and `serve --stdio` on one pipeline: SwiftNIO with a single event loop, storage on a small
+// thread pool. Both transports build the same handlers, so they behave the same.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import NIOCore
+import NIOPosix
+import NIOSSL
+import Logging
+import SMTPCore
+
+public struct SMTPServerConfiguration: Sendable {
+    public var world: World
+    public var profile: ServerProfile
+    /// Nil where TLS cannot be offered: STARTTLS is then neither advertised nor accepted (454 4.7.0).
+    public var tlsContext: NIOSSLContext?
+    /// Nil: messages are accepted but not kept (as before, for the catalogue examples).
+    public var maildir: Maildir?
+    /// Seconds a client may stay silent before 421 4.4.2 (Postfix's smtpd_timeout, 300 s).
+    public var idleTimeout: Double = 300
+    /// Connections served at once; the next one gets 421 4.7.0.
+    public var maxConnections = 1000
+    public var logger: Logger
+    let threadPool: NIOThreadPool
+
+    public init(world: World, profile: ServerProfile, tlsContext: NIOSSLContext?, maildir: Maildir?, logger: Logger) {
+        self.world = world; self.profile = profile; self.tlsContext = tlsContext; self.maildir = maildir
+        self.logger = logger
+        // Storage waits on fsync: several threads let concurrent deliveries overlap their disk waits.
+        self.threadPool = NIOThreadPool(numberOfThreads: 8)
+    }
+}
+
+public enum SMTPServer {
+    /// Listens on host:port until the process is stopped. `ready` gets the bound address (port 0 picks one).
+    public static func listen(host: String, port: Int, configuration: SMTPServerConfiguration,
+                              ready: @Sendable (String, Int) -> Void) throws {
+        raiseFileLimit()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        configuration.threadPool.start()
+        let state = ServerState()
+        let idle = TimeAmount.nanoseconds(Int64(configuration.idleTimeout * 1e9))
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 1024)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let ops = channel.pipeline.syncOperations
+                    if state.activeConnections >= configuration.maxConnections {
+                        configuration.logger.warning("connection refused: too many connections",
+                                                     metadata: ["peer": "\(channel.remoteAddress?.ipAddress ?? "?")"])
+                        try ops.addHandler(TooManyConnectionsHandler(serverName: configuration.world.serverName))
+                        return
+                    }
+                    state.activeConnections += 1
+                    channel.closeFuture.whenComplete { _ in state.activeConnections -= 1 }
+                    let address = channel.remoteAddress?.ipAddress ?? "unknown"
+                    let loopback = address.hasPrefix("127.") || address == "::1"
+                    try ops.addHandler(IdleStateHandler(readTimeout: idle))
+                    try ops.addHandler(SMTPChannelHandler(configuration: configuration, state: state,
+                                                          peer: loopback ? "localhost" : "unknown", peerAddress: address))
+                }
+            }
+        let channel = try bootstrap.bind(host: host, port: port).wait()
+        let bound = channel.localAddress
+        configuration.logger.notice("listening", metadata: ["address": "\(bound.map { "\($0)" } ?? "?")"])
+        ready(bound?.ipAddress ?? host, bound?.port ?? port)
+        try channel.closeFuture.wait()
+    }
+
+    /// Serves one session on stdin/stdout (as inetd would start it) and returns when it ends.
+    /// Throws when the descriptors cannot be driven by the event loop (e.g. regular files), so the caller can
+    /// fall back to plain blocking reads.
+    public static func serveStdio(configuration: SMTPServerConfiguration) throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        configuration.threadPool.start()
+        defer { try? configuration.threadPool.syncShutdownGracefully() }
+        let state = ServerState()
+        let idle = TimeAmount.nanoseconds(Int64(configuration.idleTimeout * 1e9))
+        let input = dup(0), output = dup(1)
+        guard input >= 0, output >= 0 else { throw MaildirError(description: "dup: \(errnoText())") }
+        let channel = try NIOPipeBootstrap(group: group)
+            .channelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
+                    try channel.pipeline.syncOperations.addHandler(
+                        SMTPChannelHandler(configuration: configuration, state: state, peer: "localhost", peerAddress: "127.0.0.1"))
+                }
+            }
+            .takingOwnershipOfDescriptors(input: input, output: output)
+            .wait()
+        try channel.closeFuture.wait()
+    }
+
+    /// The same session with blocking reads and writes, for descriptors the event loop cannot watch (a regular
+    /// file as stdin or stdout: epoll refuses them). Storage is synchronous here, still before the 250; TLS is not
+    /// offered (454), since a file cannot answer a handshake anyway.
+    public static func serveBlocking(configuration: SMTPServerConfiguration) {
+        var session = makeServeSession(configuration: configuration, connection: 1, peer: "localhost",
+                                       peerAddress: "127.0.0.1", tls: false)
+        func send(_ outputs: [SessionOutput]) {
+            var bytes: [UInt8] = []
+            var index = 0
+            while index < outputs.count {
+                switch outputs[index] {
+                case .reply(let reply, let cause):
+                    var answer = reply
+                    if cause == .messageEnd, reply.code == 250, index + 1 < outputs.count,
+                       case .delivered(let message) = outputs[index + 1], let maildir = configuration.maildir {
+                        do { try maildir.deliver(message) } catch {
+                            configuration.logger.error("storage failed", metadata: ["id": "\(message.id)", "error": "\(error)"])
+                            answer = Reply(451, EnhancedStatusCode(4, 3, 0), "Error: queue file write error")
+                        }
+                    }
+                    bytes += Array(answer.wire.utf8)
+                default:
+                    break
+                }
+                index += 1
+            }
+            var offset = 0
+            while offset < bytes.count {
+                let n = bytes[offset...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return }
+                offset += n
+            }
+        }
+        session.now = wallClockTick()
+        send(session.start())
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while !session.isClosed {
+            let n = read(0, &buffer, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            session.now = wallClockTick()
+            if n <= 0 { send(session.endOfInput()); break }
+            send(session.receive(buffer[0..<n]))
+        }
+    }
+
+    /// Each connection needs a descriptor; the soft limit (often 1024) is raised to the hard one.
+    static func raiseFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+}
+
+/// Is this listen address on the loopback interface?
+public func isLoopback(_ host: String) -> Bool {
+    host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+}
+
+extension SMTPServerConfiguration {
+    public enum TLSChoice: Sendable { case off, generated, files(cert: String, key: String) }
+
+    /// Builds a configuration from command-line choices. TLS that cannot be set up is reported in `notes` and
+    /// left off (so STARTTLS is not advertised) rather than stopping the server.
+    public static func make(world: World, profile: ServerProfile, tls: TLSChoice, maildir: String?,
+                            logLevel: String) -> (SMTPServerConfiguration, notes: [String]) {
+        var logger = Logger(label: "smtp-tui")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        var notes: [String] = []
+        var context: NIOSSLContext?
+        switch tls {
+        case .off:
+            break
+        case .generated:
+            do {
+                let made = try TLSSetup.makeContext(serverName: world.serverName, certPath: nil, keyPath: nil)
+                context = made.0
+                logger.info("tls certificate", metadata: ["file": "\(made.certificateFile)"])
+            } catch {
+                notes.append("TLS not available (\(error)); STARTTLS will not be offered")
+            }
+        case .files(let cert, let key):
+            do {
+                context = try TLSSetup.makeContext(serverName: world.serverName, certPath: cert, keyPath: key).0
+            } catch {
+                notes.append("TLS not available: cannot load \(cert) / \(key) (\(error)); STARTTLS will not be offered")
+            }
+        }
+        let configuration = SMTPServerConfiguration(world: world, profile: profile, tlsContext: context,
+                                                    maildir: maildir.map(Maildir.init(root:)), logger: logger)
+        return (configuration, notes)
+    }
+
+    public static let logLevelNames = Logger.Level.allCases.map(\.rawValue)
+
+    /// One line on standard error for every log event (swift-log's stream handler), set up once per process.
+    public static func bootstrapLogging() {
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+    }
+}

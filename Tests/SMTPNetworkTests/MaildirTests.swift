@@ -1,0 +1,39 @@
+// Maildir in process: safe folder names, unique file names, all-or-nothing delivery.
+import Foundation
+import Testing
+import SMTPCore
+@testable import SMTPNetwork
+
+@Suite("Maildir", .timeLimit(.minutes(1)))
+struct MaildirTests {
+    @Test(arguments: ["x/../../escaped@elsewhere.org", "\"x/../../escaped\"@elsewhere.org", "x/y@elsewhere.org", "..",
+                      ".", "", ".hidden@x.org", "a\u{0}b@x.org", "tab\there@x.org", "nl\nx@x.org", "\u{7f}@x.org",
+                      "ünïcode@x.org", String(repeating: "/..", count: 200) + "@x.org"])
+    func folderNamesStayOneSafeComponent(address: String) throws {
+        let name = Maildir.folderName(for: address)
+        #expect(!name.isEmpty)
+        #expect(!name.contains("/"))
+        #expect(name != "." && name != ".." && !name.hasPrefix("."))
+        #expect(name.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }, "only printable ASCII: \(name.debugDescription)")
+        #expect(name.utf8.count <= 200)
+    }
+
+    @Test func ordinaryAddressesKeepTheirNames() {
+        #expect(Maildir.folderName(for: "Bob@Domain.com") == "bob@domain.com")
+        #expect(Maildir.folderName(for: "first.last+tag@x-y.org") == "first.last+tag@x-y.org")
+    }
+
+    @Test func distinctAddressesGetDistinctFolders() {
+        let long = String(repeating: "a", count: 300)
+        #expect(Maildir.folderName(for: long + "1@x.org") != Maildir.folderName(for: long + "2@x.org"))
+        #expect(Maildir.folderName(for: "a/b@x.org") != Maildir.folderName(for: "a%2Fb@x.org".replacingOccurrences(of: "%", with: "_")))
+    }
+
+    @Test func uniqueNamesInOneProcess() {
+        let maildir = Maildir(root: "/nonexistent")
+        let names = (0..<1000).map { _ in maildir.uniqueName(size: 10) }
+        #expect(Set(names).count == 1000)
+        #expect(names[0].contains("P\(getpid())Q"))
+        #expect(!names[0].contains("/") && !names[0].contains(":"))
+    }
+}
