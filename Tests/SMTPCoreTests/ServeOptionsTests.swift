@@ -50,7 +50,7 @@ struct ServeOptionsTests {
         let outputs = h.session.receive(Array("Subject: lf\n\nline 1\nline 2\r\n.\r\n".utf8))
         #expect(wire(replies(outputs)).first?.hasPrefix("250 2.0.0 Ok: queued as ") == true)
         let message = try #require(outputs.compactMap { if case .delivered(let m) = $0 { m } else { nil } }.first)
-        #expect(String(decoding: message.messageBytes, as: UTF8.self).hasSuffix("Subject: lf\r\nMessage-ID: <\(message.id).0@smtp.example.com>\r\nDate: Mon, 30 Nov 2026 09:00:00 +0000\r\nFrom: <alice@example.com>\r\n\r\nline 1\r\nline 2\r\n"))
+        #expect(String(decoding: message.messageBytes, as: UTF8.self).hasSuffix("Subject: lf\r\n\r\nline 1\r\nline 2\r\n"))  // mx adds no Message-ID:/Date:/From: (Postfix ≥ 2.6)
     }
 
     @Test func aBareLineFeedCommandIsStillACommand() throws {

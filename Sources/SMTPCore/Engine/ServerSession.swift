@@ -57,7 +57,8 @@ public enum SessionOutput: Sendable, Equatable {
 public struct ServerSession: Sendable {
     public internal(set) var world: World
     public let profile: ServerProfile
-    public internal(set) var store: MailStore
+    /// What the server keeps between sessions; settable so several sessions with one server share one store.
+    public var store: MailStore
     /// Keep delivered messages in `store` (the benchmark turns this off to measure the engine alone).
     public var storesMessages = true
     /// The simulation tick, set by the caller before feeding bytes; used for timestamps and greylisting.
