@@ -11,7 +11,10 @@ enum Child {
     /// pipe (not a terminal); otherwise stdout goes to `stdoutPath`.
     static func run(_ args: [String], stdinPath: String, env: [String: String] = [:], seconds: Double = 10) throws -> Result {
         var out: [Int32] = [0, 0], err: [Int32] = [0, 0]
+        // Close-on-exec: tests run in parallel, and a child another test spawns meanwhile must not inherit these
+        // write ends (it would hold them open, and the EOF this loop waits for would never come).
         guard pipe(&out) == 0, pipe(&err) == 0 else { throw TmuxError(description: "pipe failed") }
+        for fd in out + err { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }  // (pipe2 does not import; a race window remains)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -34,7 +37,17 @@ enum Child {
         var open = [out[0], err[0]]
         var buffer = [UInt8](repeating: 0, count: 65_536)
         let deadline = start.addingTimeInterval(seconds)
+        var status: Int32 = 0
+        var exited: Int32?
+        var exitedAt: Date?
         while open.contains(where: { $0 >= 0 }) && Date() < deadline {
+            // An exited child whose pipes stay open (a process spawned meanwhile by another test inherited them)
+            // must not look hung: after it exits, wait a moment for its last output, then stop.
+            if exited == nil, waitpid(pid, &status, WNOHANG) == pid {
+                exited = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+                exitedAt = Date()
+            }
+            if let at = exitedAt, Date().timeIntervalSince(at) > 0.5 { break }
             var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             let n = poll(&fds, nfds_t(fds.count), 100)
             if n <= 0 { continue }
@@ -43,16 +56,14 @@ enum Child {
                 if got <= 0 { close(fds[i].fd); open[i] = -1 } else { collected[i] += buffer[0..<got] }
             }
         }
-        var status: Int32 = 0
-        var exited: Int32?
-        while Date() < deadline {
+        while exited == nil && Date() < deadline {
             if waitpid(pid, &status, WNOHANG) == pid { exited = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f); break }
             usleep(5_000)
         }
         if exited == nil { kill(pid, SIGKILL); waitpid(pid, &status, 0) }
         for fd in open where fd >= 0 { close(fd) }
         return Result(status: exited, stdout: String(decoding: collected[0], as: UTF8.self),
-                      stderr: String(decoding: collected[1], as: UTF8.self), seconds: Date().timeIntervalSince(start))
+                      stderr: String(decoding: collected[1], as: UTF8.self), seconds: (exitedAt ?? Date()).timeIntervalSince(start))
     }
 }
 
