@@ -20,13 +20,7 @@ public enum WorldMap {
         for rule in world.rules {
             lines.append("  " + pad(rule.reply, 11) + pad(rule.input, 46) + rule.explanation)
         }
-        lines.append("  " + pad("452 4.5.3", 11) + pad("more than \(world.scenario.maxRecipients) RCPTs (2 in tight-limits)", 46)
-                     + "The recipient limit of one transaction.")
-        let delay = world.errorDelayTicks / SimulatedTime.ticksPerSecond
-        lines.append("  " + pad("(slower)", 11) + pad("\(world.softErrorLimit) errors without a delivered message", 46)
-                     + "smtpd_soft_error_limit: every reply now waits \(delay) s (smtpd_error_sleep_time).")
-        lines.append("  " + pad("421 4.7.0", 11) + pad("\(world.errorLimit) errors without a delivered message", 46)
-                     + "smtpd_hard_error_limit: the server hangs up. A delivered message resets the count.")
+        lines += limits(world, inputWidth: 46)
         lines.append("")
         lines.append("Scenarios (type `scenario NAME` in the terminal, or serve --scenario NAME)")
         for scenario in world.scenarios {
@@ -70,12 +64,7 @@ public enum WorldMap {
         lines.append("")
         let w = sub.world
         lines.append("Limits on every server")
-        lines.append("  " + pad("452 4.5.3", 11) + pad("more than \(w.scenario.maxRecipients) RCPTs (2 in tight-limits)", 44) + "The recipient limit of one transaction.")
-        let delay = w.errorDelayTicks / SimulatedTime.ticksPerSecond
-        lines.append("  " + pad("(slower)", 11) + pad("\(w.softErrorLimit) errors without a delivered message", 44)
-                     + "smtpd_soft_error_limit: every reply now waits \(delay) s (smtpd_error_sleep_time).")
-        lines.append("  " + pad("421 4.7.0", 11) + pad("\(w.errorLimit) errors without a delivered message", 44)
-                     + "smtpd_hard_error_limit: the server hangs up. A delivered message resets the count.")
+        lines += limits(w, inputWidth: 44)
         lines.append("")
         lines.append("Scenarios (type `scenario NAME` in the terminal, or serve --scenario NAME); they change the server you talk to")
         for scenario in w.scenarios { lines.append("  " + pad(scenario.name, 14) + scenario.summary) }
@@ -83,6 +72,19 @@ public enum WorldMap {
         lines.append("In the app: `connect` talks to \(sub.name) (port \(sub.port)); `connect mx.domain.com` talks to domain.com's MX")
         lines.append("directly on port 25, where 550 / 552 / 450 / 251 are answered at RCPT time.")
         return lines.joined(separator: "\n")
+    }
+
+    /// The recipient limit and Postfix's error limits, one line each, for both maps.
+    static func limits(_ world: World, inputWidth: Int) -> [String] {
+        let delay = world.errorDelayTicks / SimulatedTime.ticksPerSecond
+        return [
+            "  " + pad("452 4.5.3", 11) + pad("more than \(world.scenario.maxRecipients) RCPTs (2 in tight-limits)", inputWidth)
+                + "The recipient limit of one transaction.",
+            "  " + pad("(slower)", 11) + pad("\(world.softErrorLimit) errors without a delivered message", inputWidth)
+                + "smtpd_soft_error_limit: every reply now waits \(delay) s (smtpd_error_sleep_time).",
+            "  " + pad("421 4.7.0", 11) + pad("\(world.errorLimit) errors without a delivered message", inputWidth)
+                + "smtpd_hard_error_limit: the server hangs up. A delivered message resets the count.",
+        ]
     }
 
     static func pad(_ text: String, _ width: Int) -> String {
