@@ -52,7 +52,8 @@ let package = Package(
         // Runs the real binary in tmux: keys, SGR mouse clicks, resizes, signals, read back from the screen.
         .testTarget(name: "EndToEndTests", dependencies: ["smtp-tui", "TUI"]),
         // The listener with real clients (python3 smtplib, swaks), Maildir, TLS, time and limits.
-        .testTarget(name: "SMTPNetworkTests", dependencies: ["SMTPNetwork", "SMTPCore", "smtp-tui"]),
+        .testTarget(name: "SMTPNetworkTests", dependencies: ["SMTPNetwork", "SMTPCore", "smtp-tui",
+                                                             .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "SMTPCoreTests",
             dependencies: [

@@ -96,6 +96,58 @@ public final class Maildir: Sendable {
         }
     }
 
+    /// One delivered file, for a reader (the app's mailboxes popup): where it is and its first bytes.
+    public struct Entry: Sendable {
+        public let mailbox: String
+        public let file: String
+        public let size: Int
+        public let modified: Int
+        public let head: [UInt8]
+    }
+
+    /// The files in every mailbox's new/ and cur/, newest first, at most `limit`; each with up to `headBytes` of
+    /// its start (enough for the headers a list shows). A missing root is an empty Maildir.
+    public func listing(limit: Int = 500, headBytes: Int = 4_096) -> [Entry] {
+        var found: [(mailbox: String, path: String, file: String, size: Int, modified: Int)] = []
+        for box in Self.names(in: root) where !box.hasPrefix(".") {
+            for sub in ["new", "cur"] {
+                let folder = root + "/" + box + "/" + sub
+                for name in Self.names(in: folder) where !name.hasPrefix(".") {
+                    var st = stat()
+                    let path = folder + "/" + name
+                    guard stat(path, &st) == 0, (st.st_mode & 0o170000) == 0o100000 else { continue }
+                    found.append((box, path, name, Int(st.st_size), Int(st.st_mtim.tv_sec)))
+                }
+            }
+        }
+        found.sort { ($0.modified, $0.file) > ($1.modified, $1.file) }
+        return found.prefix(limit).map { item in
+            var head = [UInt8](repeating: 0, count: headBytes)
+            let fd = open(item.path, O_RDONLY | O_CLOEXEC)
+            var got = 0
+            if fd >= 0 {
+                got = max(0, head.withUnsafeMutableBytes { read(fd, $0.baseAddress, headBytes) })
+                close(fd)
+            }
+            return Entry(mailbox: item.mailbox, file: item.file, size: item.size, modified: item.modified,
+                         head: Array(head.prefix(got)))
+        }
+    }
+
+    /// The entries of a folder but "." and "..", unsorted; none when it cannot be read.
+    public static func names(in folder: String) -> [String] {
+        guard let dir = opendir(folder) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
     private func ensureDirectory(_ path: String) throws {
         if mkdir(path, 0o700) == 0 || errno == EEXIST {
             var st = stat()

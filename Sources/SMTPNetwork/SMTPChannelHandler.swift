@@ -66,11 +66,28 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
     /// Between the 220 to STARTTLS and the TLS handler taking over, plaintext is thrown away (RFC 3207 §4.2).
     private var switchingToTLS = false
     private var closing = false
+    /// This connection's number, as the log and a watching app name it.
+    private let connection: Int
+    private let peerLabel: String
+    /// With an observer (the app watching real sessions), a line the client has only partly sent so far.
+    private var partialLine: [UInt8] = []
 
-    init(configuration: SMTPServerConfiguration, state: ServerState, peer: String, peerAddress: String) {
+    /// One exchange being reported to the observer: the client's line and what was answered, as sent.
+    struct Observation {
+        var line: String?
+        var wasInData = false
+        var envelopeOpen = false
+        var pipelined = false
+        var outputs: [SessionOutput] = []
+    }
+
+    init(configuration: SMTPServerConfiguration, state: ServerState, peer: String, peerAddress: String,
+         peerLabel: String? = nil) {
         self.configuration = configuration
         self.state = state
         state.connectionsSoFar += 1
+        connection = state.connectionsSoFar
+        self.peerLabel = peerLabel ?? peerAddress
         session = makeServeSession(configuration: configuration, connection: state.connectionsSoFar, peer: peer,
                                    peerAddress: peerAddress, tls: configuration.tlsContext != nil)
         logger = configuration.logger
@@ -83,14 +100,16 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func channelActive(context: ChannelHandlerContext) {
         logger.info("connect")
+        configuration.observer?(.opened(connection: connection, peer: peerLabel))
         session.now = wallClockTick()
         session.store.greylist = state.greylist
-        emit(session.start()[...])
+        emit(session.start()[...], observed: configuration.observer == nil ? nil : Observation())
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         logger.info("disconnect")
+        configuration.observer?(.closed(connection: connection))
         context.fireChannelInactive()
     }
 
@@ -107,7 +126,7 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
             // Postfix's words after smtpd_timeout (300 s by default), then the connection closes.
             logger.notice("idle timeout")
             emit([.reply(Reply(421, EnhancedStatusCode(4, 4, 2), "\(session.world.serverName) Error: timeout exceeded"),
-                         cause: .serverInitiated), .closed])
+                         cause: .serverInitiated), .closed], observed: configuration.observer == nil ? nil : Observation())
             return
         }
         if let input = event as? ChannelEvent, input == .inputClosed {
@@ -129,15 +148,55 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
     private func feed(_ buffer: ByteBuffer) {
         session.now = wallClockTick()
         session.store.greylist = state.greylist
+        if configuration.observer != nil { feedObserved(buffer); return }
         // The whole buffer in one call: the engine frames lines and sees what the client pipelined together.
         let outputs = buffer.withUnsafeReadableBytes { raw in raw.withMemoryRebound(to: UInt8.self) { session.receive($0) } }
         state.greylist = session.store.greylist
-        emit(outputs[...])
+        emit(outputs[...], observed: nil)
+    }
+
+    /// With an app watching: the same bytes fed a line at a time (the engine frames lines itself, so this changes
+    /// nothing it answers), each line reported with the replies it drew.
+    private func feedObserved(_ buffer: ByteBuffer) {
+        var rest = buffer
+        var linesBefore = 0
+        while rest.readableBytes > 0 {
+            if closing || switchingToTLS { return }   // plaintext behind STARTTLS is dropped, as the engine drops it
+            if storing { waitingInput.insert(rest, at: 0); return }
+            let view = rest.readableBytesView
+            let length = view.firstIndex(of: 0x0A).map { $0 - view.startIndex + 1 } ?? view.count
+            guard let piece = rest.readSlice(length: length) else { return }
+            let before = session.phase
+            let outputs = piece.withUnsafeReadableBytes { raw in raw.withMemoryRebound(to: UInt8.self) { session.receive($0) } }
+            state.greylist = session.store.greylist
+            // Only the start of a long line is kept for the report (a BDAT chunk can be megabytes without a line end).
+            if partialLine.count < 4_096 { partialLine += piece.readableBytesView.prefix(4_096) }
+            guard piece.readableBytesView.last == 0x0A else {
+                // Not a whole line yet: nothing to report (the engine answers nothing to half a line either).
+                if !outputs.isEmpty { emit(outputs[...], observed: Observation()) }
+                continue
+            }
+            var bytes = partialLine[...]
+            if bytes.last == 0x0A { bytes = bytes.dropLast() }
+            if bytes.last == 0x0D { bytes = bytes.dropLast() }
+            partialLine = []
+            let text = String(decoding: bytes.prefix(2_000), as: UTF8.self)
+            // A line behind another in the same read was sent without waiting for a reply: pipelining.
+            emit(outputs[...], observed: Observation(line: text, wasInData: before == .data,
+                                                     envelopeOpen: before == .mail || before == .rcpt, pipelined: linesBefore > 0))
+            linesBefore += 1
+        }
+    }
+
+    private func report(_ observed: Observation?) {
+        guard let observed, let observer = configuration.observer else { return }
+        observer(.exchange(connection: connection, line: observed.line, wasInData: observed.wasInData,
+                           envelopeOpen: observed.envelopeOpen, pipelined: observed.pipelined, outputs: observed.outputs))
     }
 
     private func finishInput() {
         guard !closing else { return }
-        emit(session.endOfInput()[...])
+        emit(session.endOfInput()[...], observed: configuration.observer == nil ? nil : Observation())
         if !closing { closing = true; context?.close(promise: nil) }
     }
 
@@ -146,7 +205,8 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
     /// and replaced by 451 4.3.0 when it failed. Replies to commands pipelined behind the message are held
     /// until then, so the client sees them in order. (Withholding the engine's reply here keeps the engine pure
     /// and synchronous; the engine need not know storage can fail.)
-    private func emit(_ outputs: ArraySlice<SessionOutput>) {
+    private func emit(_ outputs: ArraySlice<SessionOutput>, observed: Observation?) {
+        var observed = observed
         guard let context else { return }
         var out = context.channel.allocator.buffer(capacity: 256)
         var index = outputs.startIndex
@@ -158,19 +218,25 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
                 if cause == .messageEnd, reply.code == 250, index < outputs.endIndex,
                    case .delivered(let message) = outputs[index], let maildir = configuration.maildir {
                     flush(&out)
-                    store(message, in: maildir, reply: reply, then: outputs[(index + 1)...])
+                    store(message, in: maildir, reply: reply, then: outputs[(index + 1)...], observed: observed)
                     return
                 }
+                observed?.outputs.append(output)
                 if reply.code >= 400 { logger.info("reply", metadata: ["reply": "\(reply.wireLines.last ?? "")"]) }
                 else { logger.debug("reply", metadata: ["reply": "\(reply.wireLines.last ?? "")"]) }
                 out.writeString(reply.wire)
             case .delivered(let message):
+                observed?.outputs.append(output)
                 logger.info("accepted (not stored: no --maildir)", metadata: ["id": "\(message.id)", "size": "\(message.size)"])
             case .authenticated(let user):
+                observed?.outputs.append(output)
                 logger.info("authenticated", metadata: ["user": "\(user)"])
             case .tlsStarted:
+                observed?.outputs.append(output)
                 startTLS(after: &out)
             case .closed:
+                observed?.outputs.append(output)
+                report(observed)
                 closing = true
                 let promise = context.eventLoop.makePromise(of: Void.self)
                 context.writeAndFlush(wrapOutboundOut(out), promise: promise)
@@ -180,6 +246,7 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
             }
         }
         flush(&out)
+        report(observed)
     }
 
     private func flush(_ out: inout ByteBuffer) {
@@ -188,13 +255,15 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
         out = context.channel.allocator.buffer(capacity: 0)
     }
 
-    private func store(_ message: StoredMessage, in maildir: Maildir, reply: Reply, then rest: ArraySlice<SessionOutput>) {
+    private func store(_ message: StoredMessage, in maildir: Maildir, reply: Reply, then rest: ArraySlice<SessionOutput>,
+                       observed before: Observation?) {
         guard let context else { return }
         storing = true
         context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
         configuration.threadPool.runIfActive(eventLoop: context.eventLoop) { try maildir.deliver(message) }
             .whenComplete { result in
                 guard let context = self.context else { return }
+                var observed = before
                 var out = context.channel.allocator.buffer(capacity: 64)
                 switch result {
                 case .success(let paths):
@@ -202,14 +271,17 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
                                                              "to": "\(message.recipients.joined(separator: ","))",
                                                              "files": "\(paths.count)"])
                     out.writeString(reply.wire)
+                    observed?.outputs += [.reply(reply, cause: .messageEnd), .delivered(message)]
                 case .failure(let error):
                     // Postfix's reply when its queue file cannot be written; the client keeps the message and retries.
                     self.logger.error("storage failed", metadata: ["id": "\(message.id)", "error": "\(error)"])
-                    out.writeString(Reply(451, EnhancedStatusCode(4, 3, 0), "Error: queue file write error").wire)
+                    let failed = Reply(451, EnhancedStatusCode(4, 3, 0), "Error: queue file write error")
+                    out.writeString(failed.wire)
+                    observed?.outputs.append(.reply(failed, cause: .messageEnd))
                 }
                 context.writeAndFlush(self.wrapOutboundOut(out), promise: nil)
                 self.storing = false
-                self.emit(rest)
+                self.emit(rest, observed: observed)
                 self.drainWaitingInput()
             }
     }

@@ -23,6 +23,9 @@ public struct SMTPServerConfiguration: Sendable {
     /// Connections served at once; the next one gets 421 4.7.0.
     public var maxConnections = 1000
     public var logger: Logger
+    /// Told about every session's exchanges as they happen (the app's live mode), on the event loop's thread:
+    /// it must only hand them over, never block.
+    public var observer: (@Sendable (LiveEvent) -> Void)?
     let threadPool: NIOThreadPool
 
     public init(world: World, profile: ServerProfile, tlsContext: NIOSSLContext?, maildir: Maildir?, logger: Logger) {
@@ -37,6 +40,27 @@ public enum SMTPServer {
     /// Listens on host:port until the process is stopped. `ready` gets the bound address (port 0 picks one).
     public static func listen(host: String, port: Int, configuration: SMTPServerConfiguration,
                               ready: @Sendable (String, Int) -> Void) throws {
+        let server = try start(host: host, port: port, configuration: configuration)
+        configuration.logger.notice("listening", metadata: ["address": "\(server.host):\(server.port)"])
+        ready(server.host, server.port)
+        try server.channel.closeFuture.wait()
+    }
+
+    /// A listener running on its own event-loop thread (the app's live mode keeps its own main loop).
+    public final class Running: Sendable {
+        public let host: String
+        public let port: Int
+        let channel: Channel
+        let group: MultiThreadedEventLoopGroup
+        init(host: String, port: Int, channel: Channel, group: MultiThreadedEventLoopGroup) {
+            self.host = host; self.port = port; self.channel = channel; self.group = group
+        }
+        /// Closes the listening socket (open sessions end with the process).
+        public func stop() { channel.close(promise: nil) }
+    }
+
+    /// Binds host:port and serves in the background; returns once the socket is listening.
+    public static func start(host: String, port: Int, configuration: SMTPServerConfiguration) throws -> Running {
         raiseFileLimit()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         configuration.threadPool.start()
@@ -61,15 +85,21 @@ public enum SMTPServer {
                     let address = channel.remoteAddress?.ipAddress ?? "unknown"
                     let loopback = address.hasPrefix("127.") || address == "::1"
                     try ops.addHandler(IdleStateHandler(readTimeout: idle))
+                    let port = channel.remoteAddress?.port.map { ":\($0)" } ?? ""
                     try ops.addHandler(SMTPChannelHandler(configuration: configuration, state: state,
-                                                          peer: loopback ? "localhost" : "unknown", peerAddress: address))
+                                                          peer: loopback ? "localhost" : "unknown", peerAddress: address,
+                                                          peerLabel: address + port))
                 }
             }
-        let channel = try bootstrap.bind(host: host, port: port).wait()
+        let channel: Channel
+        do {
+            channel = try bootstrap.bind(host: host, port: port).wait()
+        } catch {
+            try? group.syncShutdownGracefully()
+            throw error
+        }
         let bound = channel.localAddress
-        configuration.logger.notice("listening", metadata: ["address": "\(bound.map { "\($0)" } ?? "?")"])
-        ready(bound?.ipAddress ?? host, bound?.port ?? port)
-        try channel.closeFuture.wait()
+        return Running(host: bound?.ipAddress ?? host, port: bound?.port ?? port, channel: channel, group: group)
     }
 
     /// Serves one session on stdin/stdout (as inetd would start it) and returns when it ends.
@@ -164,8 +194,9 @@ extension SMTPServerConfiguration {
     /// Builds a configuration from command-line choices. TLS that cannot be set up is reported in `notes` and
     /// left off (so STARTTLS is not advertised) rather than stopping the server.
     public static func make(world: World, profile: ServerProfile, tls: TLSChoice, maildir: String?,
-                            logLevel: String) -> (SMTPServerConfiguration, notes: [String]) {
-        var logger = Logger(label: "smtp-tui")
+                            logLevel: String, silent: Bool = false) -> (SMTPServerConfiguration, notes: [String]) {
+        // Inside the full-screen app nothing may write to the terminal: the log goes nowhere there.
+        var logger = silent ? Logger(label: "smtp-tui", factory: { _ in SwiftLogNoOpLogHandler() }) : Logger(label: "smtp-tui")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         var notes: [String] = []
         var context: NIOSSLContext?

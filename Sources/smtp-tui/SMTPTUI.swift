@@ -42,18 +42,32 @@ struct SMTPTUI: ParsableCommand {
                 exitWith(usageError)
             }
         }
+        // `serve` shares option names with the app (--listen, --maildir); argument-parser hands a name both
+        // declare to the root, so serve's own arguments are parsed by serve alone.
+        if arguments.first == ServeCommand.configuration.commandName {
+            run(ServeCommand.self, Array(arguments.dropFirst()))
+        }
+        run(SMTPTUI.self, arguments)
+    }
+
+    /// Parses and runs `type` with `arguments`; usage errors exit 2, like every other.
+    static func run(_ type: ParsableCommand.Type, _ arguments: [String]) -> Never {
         do {
-            var command = try parseAsRoot(arguments)
+            var command = try type.parseAsRoot(arguments)
             try command.run()
+            exitWith(0)
         } catch {
-            let code = exitCode(for: error)
+            let code = type.exitCode(for: error)
             // Validation and parsing errors (argument-parser's 64) join the app's own usage errors at 2.
             if code == .validationFailure {
-                let message = fullMessage(for: error)
+                var message = type.fullMessage(for: error)
+                if let name = type.configuration.commandName, type != SMTPTUI.self {
+                    message = message.replacing("See '\(name) --help'", with: "See 'smtp-tui \(name) --help'")
+                }
                 tg_write_stderr(message + (message.hasSuffix("\n") ? "" : "\n"))
                 exitWith(usageError)
             }
-            exit(withError: error)
+            type.exit(withError: error)
         }
     }
 

@@ -10,6 +10,9 @@ import Glibc
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
+        // Parsed on its own by SMTPTUI.main (the app's --listen and --maildir would take its options): this keeps
+        // its usage line "smtp-tui serve".
+        _superCommandName: "smtp-tui",
         abstract: "Run the SMTP server for real clients, on a TCP port or on standard input and output.",
         discussion: """
         --listen HOST:PORT serves TCP (loopback only unless --allow-remote); --stdio serves one session on \

@@ -2,6 +2,7 @@
 import ArgumentParser
 import CTerminalGuard
 import SMTPCore
+import SMTPNetwork
 import TUI
 #if canImport(Glibc)
 import Glibc
@@ -45,12 +46,25 @@ struct TUIOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Record the screen as an asciicast v2 file (plays in any asciinema player).", valueName: "file"))
     var cast: String?
 
+    @Option(help: ArgumentHelp("Live mode: also serve real SMTP clients on HOST:PORT (loopback only), as smtp.example.com with real STARTTLS; each session gets a tab and travels in the diagram. x in Code examples runs an example against it.",
+                               valueName: "host:port"))
+    var listen: String?
+
+    @Option(help: ArgumentHelp("Live mode: store what real clients send in this Maildir (DIR/<recipient>/new/); the mailboxes popup (b) lists it.", valueName: "dir"))
+    var maildir: String?
+
     @Option(help: ArgumentHelp("With --print-example: the variant for `smtp-tui serve --listen 127.0.0.1:PORT` (its self-signed certificate accepted).", valueName: "port"))
     var local: Int?
 
     func validate() throws {
         if let id = printExample, CodeExamples.example(id) == nil {
             throw ValidationError("unknown example '\(id)'; choose one of \(CodeExamples.all.map(\.id).joined(separator: ", "))")
+        }
+        if let listen {
+            let (host, _) = try ServeCommand.parse(listen)
+            if !isLoopback(host) {
+                throw ValidationError("\(host) is not a loopback address: the app listens on this computer only (for other machines use `smtp-tui serve --listen HOST:PORT --allow-remote`)")
+            }
         }
     }
 }
@@ -109,9 +123,21 @@ struct TUICommand: ParsableCommand {
             tg_write_stderr("smtp-tui: \(problem)\n")
             throw ExitCode(SMTPTUI.usageError)
         }
+        // Live mode: listen before the terminal is taken, so a busy port is reported plainly.
+        var link: LiveLink?
+        if let listen = options.listen {
+            do {
+                let (host, port) = try ServeCommand.parse(listen)
+                link = try LiveLink.start(host: host, port: port, maildir: options.maildir)
+            } catch {
+                tg_write_stderr("smtp-tui: \(error)\n")
+                throw ExitCode(SMTPTUI.usageError)
+            }
+        }
         let status = try MainActor.assumeIsolated {
             try Runtime.run(mouse: !options.noMouse, ascii: options.ascii || !utf8, noColor: noColor, theme: startTheme, catalog: catalog,
-                            stories: stories, story: story, presenter: options.presenter || options.demo != nil, record: options.record, cast: options.cast)
+                            stories: stories, story: story, presenter: options.presenter || options.demo != nil, record: options.record, cast: options.cast,
+                            link: link, maildir: options.maildir)
         }
         if status != 0 { throw ExitCode(status) }
     }
@@ -153,7 +179,8 @@ enum Locale {
 @MainActor
 enum Runtime {
     static func run(mouse: Bool, ascii: Bool, noColor: Bool, theme: Theme, catalog: ThemeCatalog, stories: ScenarioCatalog,
-                    story: DemoScenario?, presenter: Bool, record: String?, cast: String?) throws -> Int32 {
+                    story: DemoScenario?, presenter: Bool, record: String?, cast: String?,
+                    link startingLink: LiveLink?, maildir: String?) throws -> Int32 {
         let terminal: NcursesTerminal
         do {
             terminal = try NcursesTerminal(mouse: mouse, noColor: noColor)
@@ -176,6 +203,14 @@ enum Runtime {
             recorder?.close()
             if let record { Transcript.save(state.transcript, to: record) }
         }
+        var link = startingLink
+        var runner = ExampleRunner()
+        defer { runner.stop() }
+        func showLive(_ link: LiveLink) {
+            state.live = LiveBoard(address: link.address, maildir: link.maildir?.root)
+            state.live?.mailFiles = link.mailFiles()
+        }
+        if let link { showLive(link) }
         var last = monotonicMilliseconds()
         var dirty = true
         while true {
@@ -196,7 +231,24 @@ enum Runtime {
                 if getenv("SMTP_TUI_TEST_CRASH") != nil { fatalError("crash requested by SMTP_TUI_TEST_CRASH") }
             }
             // Block until input when nothing moves: no CPU, no wake-ups. Otherwise about 30 frames a second.
-            let actions = terminal.read(timeoutMs: state.wantsTicks ? 33 : -1)
+            // Live mode also wakes for the listener's reports, and checks on a running example four times a second.
+            var actions: [Action]
+            if let link {
+                actions = terminal.read(timeoutMs: state.wantsTicks ? 33 : runner.running != nil ? 250 : -1, wake: link.wakeFD)
+                let events = link.drain()
+                actions += events.map { Action.live($0) }
+                if events.contains(where: { if case .exchange(_, _, _, _, _, let o) = $0 { return o.contains { if case .delivered = $0 { return true }; return false } }; return false }) {
+                    state.live?.mailFiles = link.mailFiles()
+                }
+                if let done = runner.poll() {
+                    state.live?.running = nil
+                    state.status = (done.message, !done.ok)
+                    state.statusExpiresAt = nil
+                    dirty = true
+                }
+            } else {
+                actions = terminal.read(timeoutMs: state.wantsTicks ? 33 : -1)
+            }
             let now = monotonicMilliseconds()
             // Simulated time follows real time: while animating, a tick per frame; after an idle wait, the whole
             // wait at once when input arrives (so greylisting's "try again in 5 seconds" means 5 real seconds).
@@ -213,6 +265,25 @@ enum Runtime {
                     case .quit: return 0
                     case .copyToClipboard(let text):
                         tg_write("\u{1B}]52;c;\(Base64.encode(Array(text.utf8)))\u{07}")
+                    case .runExample(let id):
+                        guard let example = CodeExamples.example(id) else { break }
+                        if link == nil {
+                            // The first Run it starts the listener on a free loopback port.
+                            do {
+                                let started = try LiveLink.start(host: "127.0.0.1", port: 0, maildir: maildir)
+                                link = started
+                                showLive(started)
+                            } catch {
+                                state.status = ("Run it: \(error)", true)
+                                break
+                            }
+                        }
+                        guard let link else { break }
+                        let started = runner.start(example, port: link.server.port)
+                        state.status = (started.message, !started.ok)
+                        if runner.running != nil { state.live?.running = example.title }
+                    case .refreshMaildir:
+                        if let link { state.live?.mailFiles = link.mailFiles() }
                     case .cycleTheme where noColor:
                         state.status = ("Colours are off (NO_COLOR or --no-color), so the theme stays mono", false)
                     case .cycleTheme:

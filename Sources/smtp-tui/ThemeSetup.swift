@@ -1,6 +1,7 @@
 // Which theme to start with: --theme NAME|PATH, then SMTP_TUI_THEME, then `theme = "…"` in
 // $XDG_CONFIG_HOME/smtp-tui/config.toml (default ~/.config), then "default". NO_COLOR / --no-color → mono.
 // Plain Glibc file access: importing Foundation here alone would add megabytes of RSS and start-up time.
+import SMTPNetwork
 import TUI
 #if canImport(Glibc)
 import Glibc
@@ -41,16 +42,7 @@ enum ThemeSetup {
     static func errnoText() -> String { String(cString: strerror(errno)) }
 
     static func tomlFiles(in folder: String) -> [String] {
-        guard let dir = opendir(folder) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name.hasSuffix(".toml") { names.append(name) }
-        }
-        return names
+        Maildir.names(in: folder).filter { $0.hasSuffix(".toml") }   // the same readdir loop, kept in one place
     }
 
     static func catalog() -> ThemeCatalog {

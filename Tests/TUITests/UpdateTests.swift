@@ -310,6 +310,9 @@ struct KeyTableTests {
         case "Code examples": App.focus(.examples, &s, typing: false); s.exampleScroll = 2; s.exampleColumn = 8
         case "Command popup": s.popup = .command(0)
         case "Typing, empty line": App.focus(.terminal, &s)
+        case "Live (--listen or Run it)":
+            s.live = LiveBoard(address: "127.0.0.1:2525")
+            _ = App.update(&s, .live(.opened(connection: 1, peer: "127.0.0.1:40000")))
         default: App.focus(.commands, &s, typing: false)
         }
         return s

@@ -198,10 +198,10 @@ public struct Simulation: Sendable {
     public var latency = Latency()
 
     private var pending: [(visibleAt: Int, order: Int, item: PendingItem)] = []
-    private var nextFlowID = 0
+    var nextFlowID = 0
     private var nextOrder = 0
-    private var lastCommandLeft = Int.min
-    private var lastReplyVisible = Int.min
+    var lastCommandLeft = Int.min
+    var lastReplyVisible = Int.min
     private var attempts = 0
     private let seed: UInt64
     /// Bob's domain's MX: what the diagram shows before any relay (looked up once, not on every frame).
@@ -291,7 +291,7 @@ public struct Simulation: Sendable {
         addFlow(.connecting, from: .sender, to: learnerServerNode, start: start, length: latency.transit)
         caption("Alice's mail program opens a TCP connection to \(target.name), port \(target.port).", at: start)
         let replyAt = start + latency.transit + latency.processing
-        schedule(fresh.start(), leavingServerAt: replyAt, isMessageEnd: false)
+        schedule(fresh.start(), leavingServerAt: replyAt, isMessageEnd: false, server: target, live: false)
         session = fresh
         lastCommandLeft = start
         return true
@@ -320,7 +320,18 @@ public struct Simulation: Sendable {
         let outputs = current.receive(bytes)
         stores[host.name] = current.store
         session = current
-        let node = learnerServerNode
+        animate(outputs, label: label, wasInData: wasInData, envelopeOpen: phaseBefore == .mail || phaseBefore == .rcpt,
+                server: host, live: false)
+    }
+
+    /// Draws one exchange on the learner's link: the line leaving the client (a command, a body line or the final
+    /// dot), the server working, and its outputs travelling back. The learner's own session and a real client's
+    /// (`mirror`) both come through here, so they look the same. Returns when each output becomes visible (for a
+    /// real client's session, whose outputs the caller shows itself; the learner's are released by `advance`).
+    @discardableResult
+    mutating func animate(_ outputs: [SessionOutput], label: String, wasInData: Bool, envelopeOpen: Bool,
+                          server: MailHost, live: Bool) -> (lineAt: Int, outputsAt: [Int]) {
+        let node: FlowNode = server.profile == .submission ? .server : .mx
         let start = max(tick, lastCommandLeft + latency.pipelineGap)
         // Body lines stream without replies: each one is drawn leaving Alice, so the message visibly travels.
         if outputs.isEmpty && wasInData {
@@ -328,10 +339,10 @@ public struct Simulation: Sendable {
             let at = max(tick, lastCommandLeft)
             if !flows.contains(where: { $0.kind == .dataLine && $0.start > at - latency.pipelineGap }) {
                 addFlow(.dataLine, from: .sender, to: node, start: at, length: latency.transit)
-                caption("The message's lines travel to \(host.name): header fields, an empty line, then the body.", at: at)
+                caption("The message's lines travel to \(server.name): header fields, an empty line, then the body.", at: at)
             }
             lastCommandLeft = at
-            return
+            return (at, [])
         }
         let verb: String
         if wasInData { verb = "." } else if case .reply(_, .command(let v))? = outputs.first(where: { if case .reply = $0 { return true }; return false }) {
@@ -344,19 +355,21 @@ public struct Simulation: Sendable {
             let subject = message?.header("Subject").map { String($0.prefix(40)) } ?? "message"
             addFlow(.message(id: message?.id ?? "", label: subject), from: .sender, to: node, start: leave, length: latency.transit)
             mark(.transmitting, at: leave)
-            caption("A line with only a dot ends the message: the whole e-mail now travels to \(host.name).", at: leave)
+            caption("A line with only a dot ends the message: the whole e-mail now travels to \(server.name).", at: leave)
         } else {
             addFlow(.command(verb), from: .sender, to: node, start: leave, length: latency.transit)
-            caption(Narration.command(verb, server: host.name, profile: host.profile), at: leave)
+            caption(Narration.command(verb, server: server.name, profile: server.profile), at: leave)
             if verb == "MAIL", case .reply(let r, _)? = outputs.first, r.code == 250 { mark(.composing, at: leave) }
         }
         addFlow(.processing, from: node, to: node, start: leave + latency.transit, length: latency.processing)
         lastCommandLeft = leave
-        if phaseBefore == .mail || phaseBefore == .rcpt, ["RSET", "QUIT", "EHLO", "HELO"].contains(verb) {
+        if envelopeOpen, ["RSET", "QUIT", "EHLO", "HELO"].contains(verb) {
             // The envelope was thrown away: no message is under way any more.
             mark(.idle, at: leave + latency.transit)
         }
-        schedule(outputs, leavingServerAt: leave + latency.transit + latency.processing, isMessageEnd: wasInData)
+        let times = schedule(outputs, leavingServerAt: leave + latency.transit + latency.processing, isMessageEnd: wasInData,
+                             server: server, live: live)
+        return (start, times)
     }
 
     /// Switches the scenario of the server the learner talks to, in the live session too.
@@ -403,10 +416,14 @@ public struct Simulation: Sendable {
 
     // MARK: - The learner's replies
 
-    private mutating func schedule(_ outputs: [SessionOutput], leavingServerAt leave: Int, isMessageEnd: Bool) {
-        let node = learnerServerNode
+    /// Sends outputs back from `server` to the client. The learner's are released by `advance` when they arrive; a
+    /// real client's (`live`) are only drawn, and the tick each becomes visible is returned.
+    mutating func schedule(_ outputs: [SessionOutput], leavingServerAt leave: Int, isMessageEnd: Bool,
+                                   server: MailHost, live: Bool) -> [Int] {
+        let node: FlowNode = server.profile == .submission ? .server : .mx
         var replyArrives = max(leave + latency.transit, lastReplyVisible)
         var cursor = leave
+        var times: [Int] = []
         for output in outputs {
             switch output {
             case .reply(let reply, let cause):
@@ -415,27 +432,32 @@ public struct Simulation: Sendable {
                 // A reply the server holds back (Postfix's error sleep past the soft limit) leaves that much later.
                 replyArrives = max(cursor + reply.delayTicks + latency.transit, lastReplyVisible)
                 addFlow(kind, from: node, to: .sender, start: replyArrives - latency.transit, length: latency.transit)
-                enqueue(.output(.session(output)), at: replyArrives)
-                caption(Narration.reply(reply, cause: cause, server: host.name), at: replyArrives)
+                if !live { enqueue(.output(.session(output)), at: replyArrives) }
+                times.append(replyArrives)
+                caption(Narration.reply(reply, cause: cause, server: server.name), at: replyArrives)
                 if isMessageEnd && reply.code >= 400 { mark(.refused(code: reply.code), at: replyArrives - latency.transit) }
                 lastReplyVisible = replyArrives
                 cursor = replyArrives - latency.transit + 1
             case .tlsStarted:
                 addFlow(.tlsHandshake, from: .sender, to: node, start: replyArrives, length: latency.tlsHandshake)
                 caption("TLS handshake: the two sides agree on keys; from now on everything on this link is encrypted.", at: replyArrives)
-                enqueue(.output(.session(output)), at: replyArrives + latency.tlsHandshake)
+                if !live { enqueue(.output(.session(output)), at: replyArrives + latency.tlsHandshake) }
+                times.append(replyArrives + latency.tlsHandshake)
                 lastReplyVisible = replyArrives + latency.tlsHandshake
                 lastCommandLeft = max(lastCommandLeft, lastReplyVisible - latency.pipelineGap)
             case .delivered(let message):
-                accept(message, at: replyArrives - latency.transit)
+                accept(message, at: replyArrives - latency.transit, on: server)
+                times.append(replyArrives)
             case .authenticated, .closed:
-                enqueue(.output(.session(output)), at: replyArrives)
+                if !live { enqueue(.output(.session(output)), at: replyArrives) }
+                times.append(replyArrives)
             }
         }
+        return times
     }
 
     /// The learner's server said "queued": deliver locally, or queue per domain for relaying.
-    private mutating func accept(_ message: StoredMessage, at t: Int) {
+    private mutating func accept(_ message: StoredMessage, at t: Int, on host: MailHost) {
         let local = host.world.localDomain.lowercased()
         if host.profile == .mx {
             // Reached directly on port 25: the MX stores the message itself.
@@ -692,12 +714,12 @@ public struct Simulation: Sendable {
         if hopLines.count > 4_000 { hopLines.removeFirst(hopLines.count - 4_000) }
     }
 
-    private mutating func mark(_ stage: JourneyStage, at t: Int) {
+    mutating func mark(_ stage: JourneyStage, at t: Int) {
         stages.append(Timed(tick: t, value: stage))
         if stages.count > 400 { stages.removeFirst(stages.count - 400) }
     }
 
-    private mutating func caption(_ text: String, at t: Int) {
+    mutating func caption(_ text: String, at t: Int) {
         captions.append(Timed(tick: t, value: text))
         if captions.count > 400 { captions.removeFirst(captions.count - 400) }
     }
@@ -707,7 +729,7 @@ public struct Simulation: Sendable {
         nextOrder += 1
     }
 
-    private mutating func addFlow(_ kind: FlowKind, from: FlowNode, to: FlowNode, start: Int, length: Int) {
+    mutating func addFlow(_ kind: FlowKind, from: FlowNode, to: FlowNode, start: Int, length: Int) {
         flows.append(FlowEvent(id: nextFlowID, kind: kind, from: from, to: to, start: start, end: start + length))
         nextFlowID += 1
     }

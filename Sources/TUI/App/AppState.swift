@@ -77,6 +77,8 @@ public struct AppState: Sendable {
     public var selectedTranscriptLine: Int?
 
     public var sim = Simulation()
+    /// Live mode: real clients' sessions on the app's own listener (nil unless started with --listen or Run it).
+    public var live: LiveBoard?
     /// A lesson story being presented (nil in the normal, hands-on mode).
     public var demo: DemoMode?
     /// The presenter layout: a banner in block letters, the caption large, the journey big, no chrome.
@@ -122,6 +124,7 @@ public struct AppState: Sendable {
 
     /// The state of the connection as the indicator shows it.
     public var connectionLabel: String {
+        if let watched = live?.watched { return watched.connectionLabel(at: sim.tick) }
         guard let session = sim.session else { return "Offline" }
         // After QUIT the engine has closed at once, but the 221 is still on its way: Closed only once it is seen.
         if session.isClosed { return sim.isAwaitingServer ? "Closing…" : lastServerCode == 421 ? "Connection lost" : "Closed" }
@@ -136,6 +139,17 @@ public struct AppState: Sendable {
     public var visibleTLS = false
     public var visibleAuthenticated = false
     public var lastServerCode: Int?
+    /// The transcript the terminal pane shows: the learner's own, or the real client's being watched.
+    public var shownTranscript: [TranscriptLine] {
+        if let watched = live?.watched { return watched.visibleLines(at: sim.tick) }
+        return transcript
+    }
+    /// Whether the link the learner's client uses is drawn encrypted (the watched real client's, when watching).
+    public var shownLinkSecure: Bool {
+        if let watched = live?.watched { return watched.isSecure(at: sim.tick) }
+        return visibleTLS && sim.isConnected
+    }
+
     /// Messages visible in Bob's mailbox (at mx.domain.com).
     public var inboxCount: Int { sim.mailbox("bob@domain.com").count }
 

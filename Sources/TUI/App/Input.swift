@@ -1,5 +1,6 @@
 // Input as values: keys, mouse events and the actions `update` consumes. The backend turns terminal input into
 // these; tests build them directly.
+import SMTPCore
 
 public enum Key: Equatable, Sendable, Hashable {
     case char(Character)
@@ -49,6 +50,8 @@ public enum Action: Equatable, Sendable {
     case resize(Size)
     /// `ticks` of simulation time passed (60 per second at normal speed).
     case tick(Int)
+    /// News from the app's own listener about a real client's session.
+    case live(LiveEvent)
 }
 
 /// What `update` asks the runtime to do; performed outside the pure update.
@@ -58,4 +61,8 @@ public enum Effect: Equatable, Sendable {
     case copyToClipboard(String)
     /// Switch to the next theme (the runtime owns theme files).
     case cycleTheme
+    /// Run a code example (by id) against the app's own listener, starting the listener if needed.
+    case runExample(String)
+    /// Read the Maildir again (the mailboxes popup opened).
+    case refreshMaildir
 }

@@ -39,6 +39,8 @@ public enum KeyMap {
         Binding(keys: [.char("["), .char("N")], context: "Code examples", help: "Previous language", hint: nil),
         Binding(keys: [.right, .left], context: "Code examples", help: "Scroll long code lines sideways", hint: nil),
         Binding(keys: [.char("y")], context: "Code examples", help: "Copy the example to the clipboard (OSC 52)", hint: nil),
+        Binding(keys: [.char("x")], context: "Code examples", help: "Run it: run the example for real against the app's own listener and watch its session", hint: nil),
+        Binding(keys: [.ctrl("n"), .ctrl("p")], context: "Live (--listen or Run it)", help: "Watch the next or previous session: your own, then each real client's (or click its tab; ] and [ when not typing)", hint: nil),
         Binding(keys: [.char("t")], context: "Not typing", help: "Next theme (the header shows its name)", hint: "theme"),
         Binding(keys: [.char("?")], context: "Not typing", help: "This help", hint: "help"),
         Binding(keys: [.char("q")], context: "Not typing", help: "Quit", hint: "quit"),

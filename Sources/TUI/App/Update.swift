@@ -22,6 +22,9 @@ public enum App {
             return mouse(event, &state)
         case .key(let key):
             return self.key(key, &state)
+        case .live(let event):
+            live(event, &state)
+            return []
         }
     }
 
@@ -36,6 +39,10 @@ public enum App {
         state.statusExpiresAt = nil
         if Teacher.interceptKey(key, &state) { return [] }
         if let popup = state.popup { return popupKey(key, popup, &state) }
+        if state.live != nil && (key == .ctrl("n") || key == .ctrl("p")) {
+            watch(step: key == .ctrl("n") ? 1 : -1, &state)
+            return []
+        }
         if state.typing && state.focus == .terminal { return typingKey(key, &state) }
         switch key {
         case .tab: cycleFocus(&state, +1)
@@ -54,7 +61,13 @@ public enum App {
             state.speedQuarters = max(1, state.speedQuarters / 2)
             state.status = ("Animation speed ×\(speedLabel(state.speedQuarters))", false)
         case .char("c"): state.showPrefixes.toggle()
-        case .char("b"): state.popup = .inbox; state.popupScroll = 0
+        case .char("b"):
+            state.popup = .inbox; state.popupScroll = 0
+            if state.live?.maildir != nil { return [.refreshMaildir] }
+        case .char("]") where state.live != nil && state.focus != .examples: watch(step: 1, &state)
+        case .char("[") where state.live != nil && state.focus != .examples: watch(step: -1, &state)
+        case .char("x") where state.focus == .examples:
+            return [.runExample(CodeExamples.all[state.exampleIndex].id)]
         case .char("r"): state.popup = .relay; state.popupScroll = 0
         case .char("d"):
             if state.scenarios.isEmpty { state.status = ("No lesson stories loaded", true) } else { state.popup = .demoMenu(0) }
@@ -110,6 +123,8 @@ public enum App {
         case .up where state.editor.history.isEmpty:
             state.transcriptScroll += 1
         default:
+            // Typing is always for the learner's own session: a watched real client's tab gives way.
+            if state.live?.watching != nil, case .char = key { watch(id: nil, &state) }
             _ = state.editor.handle(key)
         }
         return []
@@ -193,9 +208,10 @@ public enum App {
         case .examples: state.exampleScroll = max(0, state.exampleScroll + step)
         case .terminal:
             // Not typing: the arrows select transcript lines, and the pane explains the selected one.
-            guard !state.transcript.isEmpty else { return }
-            let current = state.selectedTranscriptLine ?? state.transcript.count
-            state.selectedTranscriptLine = clamp(current + step, state.transcript.count)
+            let count = state.shownTranscript.count
+            guard count > 0 else { return }
+            let current = state.selectedTranscriptLine ?? count
+            state.selectedTranscriptLine = clamp(current + step, count)
         case .flow: break
         }
     }
@@ -227,6 +243,7 @@ public enum App {
     static func paste(_ text: String, into state: inout AppState) {
         if state.popup != nil { return }
         focus(.terminal, &state)
+        if state.live?.watching != nil { watch(id: nil, &state) }
         var lines = text.replacingCRLF().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         // The last piece without a newline stays in the input line for the learner to finish.
         let tail = lines.removeLast()
@@ -315,7 +332,12 @@ public enum App {
             let output: SessionOutput
             switch item {
             case .note(let text):
-                state.transcript.append(TranscriptLine(.local, text))
+                // News from the journey goes where the learner is looking: the watched real client's tab, if any.
+                if let id = state.live?.watching, let i = state.live?.sessions.firstIndex(where: { $0.id == id }) {
+                    state.live?.sessions[i].lines.append(.init(tick: state.sim.tick, line: TranscriptLine(.local, text)))
+                } else {
+                    state.transcript.append(TranscriptLine(.local, text))
+                }
                 continue
             case .session(let o): output = o
             }
@@ -414,6 +436,12 @@ public enum App {
             let example = CodeExamples.all[state.exampleIndex]
             Teacher.copied(example.title, example.id, &state)
             return [.copyToClipboard(example.code)]
+        case .runExample?:
+            focus(.examples, &state, typing: false)
+            return [.runExample(CodeExamples.all[state.exampleIndex].id)]
+        case .liveTab(let id)?:
+            focus(.terminal, &state, typing: id == nil)
+            watch(id: id, &state)
         case .popupButton?, .popupBody?, nil: break
         }
         return []

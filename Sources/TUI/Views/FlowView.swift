@@ -42,6 +42,8 @@ struct JourneyDrawing {
     let stage: JourneyStage?
     /// The learner talks to an MX directly (port 25): their client sits where the sending server does.
     let direct: Bool
+    /// A real client's session shown in the learner's place (live mode).
+    let watched: LiveSession?
     // Worked out once per frame: the view asks for them many times.
     let mxName: String
     let recipientAddress: String
@@ -59,7 +61,8 @@ struct JourneyDrawing {
         active = sim.flows.filter { $0.progress(at: now) != nil }
         let stage = sim.currentStage
         self.stage = stage
-        direct = sim.learnerServerNode == .mx && sim.session != nil
+        watched = state.live?.watched
+        direct = watched == nil && sim.learnerServerNode == .mx && sim.session != nil
         mxName = sim.shownMX
         let submission = sim.network.submissionHostName
         let recipient = sim.arrivals.last(where: { !$0.isBounce && $0.host != submission })?.mailbox ?? "bob@domain.com"
@@ -121,7 +124,10 @@ struct JourneyDrawing {
         sim.arrivals.last(where: filter).map { tick - $0.tick < 60 } ?? false
     }
 
-    var learnerLinkSecure: Bool { state.visibleTLS && sim.isConnected }
+    var learnerHopTitle: String {
+        watched.map { "real client #\($0.id) ↔ smtp.example.com (live)" } ?? (direct ? "you ↔ \(sim.host.name)" : "Alice ↔ smtp.example.com")
+    }
+    var learnerLinkSecure: Bool { state.shownLinkSecure }
     var relaySecure: Bool { sim.hops.contains { $0.isSecure(at: tick) } }
     var relayOpen: Bool { sim.hops.contains { $0.isOpen(at: tick) } }
 
@@ -247,9 +253,14 @@ struct JourneyDrawing {
         // Titles say the role, the first line the host: both are what a learner must connect. Narrow boxes get
         // the short titles rather than cut ones.
         func title(_ full: String, _ short: String) -> String { TextWidth.width(of: full) <= boxW - 6 ? full : short }
-        node(direct ? serverSlot : senderSlot, .sender, title: direct ? "You (client)" : title("Alice's client", "Alice"),
-             lines: direct ? ["client.example.com", "port 25 client"] : [boxW >= 19 ? "alice@example.com" : "mail program", "alice@example.com"],
-             role: .flowSender, into: &f)
+        if let watched {
+            node(senderSlot, .sender, title: title("Real client", "Client"), lines: [watched.peer, "a real program"],
+                 role: .flowSender, into: &f)
+        } else {
+            node(direct ? serverSlot : senderSlot, .sender, title: direct ? "You (client)" : title("Alice's client", "Alice"),
+                 lines: direct ? ["client.example.com", "port 25 client"] : [boxW >= 19 ? "alice@example.com" : "mail program", "alice@example.com"],
+                 role: .flowSender, into: &f)
+        }
         if direct {
             f.buffer.put("(not used)", x: senderSlot.x + 1, y: senderSlot.y + 1, role: .muted, clip: senderSlot)
         } else {
@@ -317,7 +328,7 @@ struct JourneyDrawing {
             let rows = captionY - boxY - 1
             let left = Rect(x: r.x, y: boxY, width: xs[1] - r.x - 1, height: rows)
             let right = Rect(x: serverSlot.maxX + 2, y: boxY, width: r.maxX - serverSlot.maxX - 2, height: rows)
-            hopTail(learnerLines(rows), in: left, title: direct ? "you ↔ \(sim.host.name)" : "Alice ↔ smtp.example.com", into: &f)
+            hopTail(learnerLines(rows), in: left, title: learnerHopTitle, into: &f)
             if !direct { hopTail(relayLines(rows), in: right, title: "smtp.example.com ↔ \(mxName)  (r: full transcript)", into: &f) }
         }
         caption(Rect(x: r.x + 1, y: captionY, width: r.width - 2, height: captionRows), into: &f)
@@ -339,7 +350,7 @@ struct JourneyDrawing {
     }
 
     func learnerLines(_ n: Int) -> [(String, Role)] {
-        state.transcript.suffix(n).map { line in
+        state.shownTranscript.suffix(n).map { line in
             switch line.kind {
             case .you: return ("C: " + line.text, .transcriptYou)
             case .server(let code): return ("S: " + line.text, Role.reply(code))
@@ -371,7 +382,7 @@ struct JourneyDrawing {
 
     mutating func strip(_ r: Rect, into f: inout Frame) {
         let names: [(FlowNode, String, Role)] = [
-            (.sender, direct ? "You" : "Alice", .flowSender),
+            (.sender, watched != nil ? "Real client" : direct ? "You" : "Alice", .flowSender),
             (.server, direct ? "(bypassed)" : "smtp.example.com", .flowServer),
             (.dns, "DNS", .flowServer),
             (.mx, mxName, .flowServer),
@@ -454,7 +465,7 @@ struct JourneyDrawing {
             let top = r.y + 2 + captionRows + 1
             let half = rest / 2
             hopTail(learnerLines(half - 1), in: Rect(x: r.x, y: top, width: r.width, height: half),
-                    title: direct ? "you ↔ \(sim.host.name)" : "Alice ↔ smtp.example.com", into: &f)
+                    title: learnerHopTitle, into: &f)
             if !direct {
                 hopTail(relayLines(rest - half - 1), in: Rect(x: r.x, y: top + half, width: r.width, height: rest - half),
                         title: "smtp.example.com ↔ \(mxName)  (r: the whole relay transcript)", into: &f)

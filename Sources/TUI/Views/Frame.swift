@@ -12,6 +12,10 @@ public enum HitTarget: Equatable, Sendable {
     case codeFilter(ReplyClass?)
     case exampleTab(Int)
     case copyExample
+    /// "Run it": the shown example against the app's own listener.
+    case runExample
+    /// A session's tab in live mode: nil is the learner's own.
+    case liveTab(Int?)
     case suggestion
     case viewAllCommands
     case flowNode(FlowNode)

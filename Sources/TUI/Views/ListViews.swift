@@ -88,6 +88,12 @@ extension Frame {
         let cx = inner.maxX - TextWidth.width(of: copy)
         buffer.put(copy, x: cx, y: inner.y + 1, role: .keyhintKey)
         hit(Rect(x: cx, y: inner.y + 1, width: TextWidth.width(of: copy), height: 1), .copyExample)
+        let run = state.live?.running != nil ? "[running…]" : "[x run it]"
+        let rx = cx - 1 - TextWidth.width(of: run)
+        if rx > inner.x + inner.width / 2 {
+            buffer.put(run, x: rx, y: inner.y + 1, role: .keyhintKey)
+            hit(Rect(x: rx, y: inner.y + 1, width: TextWidth.width(of: run), height: 1), .runExample)
+        }
         let lines = example.code.split(separator: "\n", omittingEmptySubsequences: false)
         let notes = Wrap.lines(example.notes, width: inner.width)
         let notesHeight = min(notes.count, max(1, (inner.height - 3) / 3))

@@ -62,15 +62,15 @@ extension Frame {
             }
         case .explanation(let index):
             title = "What this line means"
-            if state.transcript.indices.contains(index) {
-                let line = state.transcript[index]
+            if state.shownTranscript.indices.contains(index) {
+                let line = state.shownTranscript[index]
                 lines.append((line.text, .transcriptServer))
                 lines.append(("", .text))
                 lines.append((Explanation.of(line), .popup))
             }
         case .inbox:
             title = "Mailboxes — \(state.sim.arrivals.count) \(state.sim.arrivals.count == 1 ? "message" : "messages") delivered"
-            lines = Self.mailboxLines(state.sim)
+            lines = Self.maildirLines(state.live) + Self.mailboxLines(state.sim)
         case .relay:
             title = "Relay hop: smtp.example.com → the MX (its own SMTP session)"
             lines = Self.relayLines(state.sim)
@@ -159,6 +159,23 @@ extension Frame {
             lines.append(("▌ Forwarded by \(host.name) — \(forwards.count) waiting in its outbound queue", .caption))
             for m in forwards { lines.append(("  \(m.id) for \(m.recipients.joined(separator: ", ")) (the simulation follows forwarded mail no further)", .muted)) }
         }
+        return lines
+    }
+
+    /// Live mode with --maildir: what is really on disk, newest first (the simulated mailboxes follow).
+    static func maildirLines(_ board: LiveBoard?) -> [(String, Role)] {
+        guard let board, let dir = board.maildir else { return [] }
+        var lines: [(String, Role)] = [("On disk — the Maildir \(dir): \(board.mailFiles.count) \(board.mailFiles.count == 1 ? "file" : "files") that real clients sent (each written to tmp/, then moved to new/)", .caption)]
+        if board.mailFiles.isEmpty {
+            lines.append(("  Nothing yet. Messages that real clients send to \(board.address) are stored here before the 250 is sent.", .muted))
+        }
+        for file in board.mailFiles.prefix(200) {
+            lines.append(("  \(file.mailbox)/new/  \(file.date)", .text))
+            lines.append(("    From: \(file.from)   Subject: \(file.subject)   (\(file.size) bytes)", .muted))
+        }
+        if board.mailFiles.count > 200 { lines.append(("  … and \(board.mailFiles.count - 200) more", .muted)) }
+        lines.append(("", .text))
+        lines.append(("In the simulated world — where each message travels next:", .caption))
         return lines
     }
 

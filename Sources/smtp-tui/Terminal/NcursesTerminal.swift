@@ -176,6 +176,14 @@ final class NcursesTerminal {
         return Self.droppingUnknownEscapes(actions)
     }
 
+    /// Live mode: waits for the terminal or for `wake` (the listener's reports), up to `timeoutMs` (-1: no limit),
+    /// then takes what the terminal has without blocking. A signal (a resize) ends the wait too.
+    func read(timeoutMs: Int32, wake: Int32) -> [Action] {
+        var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
+        _ = poll(&fds, 2, timeoutMs)
+        return read(timeoutMs: 0)
+    }
+
     /// Whether fd 0 reports a hang-up, an error, end of file, or is no longer open: reading it again would return
     /// at once, forever. A real interruption (a signal, a resize) reports none of these.
     static func inputHasHungUp() -> Bool {

@@ -1,0 +1,48 @@
+// A real client's session (`smtp-tui --listen`) drawn in the same diagram as the learner's simulated one. The
+// network side runs the engine for real and reports each exchange as it happens; here it is replayed on the
+// simulation's clock, at the same travel times, so a script that finishes in ten milliseconds can still be watched
+// hop by hop. A message the real server accepted then continues its journey in the simulated world (DNS, relay,
+// mailbox or bounce), like one the learner sent: the listener plays smtp.example.com.
+
+/// What the listener reports about a real client's session.
+public enum LiveEvent: Sendable, Equatable {
+    /// A client connected from `peer` (its address and port).
+    case opened(connection: Int, peer: String)
+    /// One exchange: the line the client sent (nil for the greeting), whether it was part of a message's DATA,
+    /// whether an envelope was open before it, whether the client sent it without waiting for the previous reply
+    /// (pipelining), and everything the server answered, as sent (a message's 250 only once it was stored; 451
+    /// when storing failed).
+    case exchange(connection: Int, line: String?, wasInData: Bool, envelopeOpen: Bool, pipelined: Bool, outputs: [SessionOutput])
+    /// The connection is gone.
+    case closed(connection: Int)
+}
+
+extension Simulation {
+    /// A real client connects to smtp.example.com: the connection is drawn like the learner's. Returns the tick at
+    /// which it is drawn as open.
+    public mutating func mirrorConnect(peer: String) -> Int {
+        let server = network.submissionHost
+        let start = max(tick, lastCommandLeft + latency.pipelineGap)
+        addFlow(.connecting, from: .sender, to: .server, start: start, length: latency.transit)
+        caption("A real program on this computer (\(peer)) opens a TCP connection to the listener, which plays \(server.name).", at: start)
+        lastCommandLeft = start
+        return start + latency.transit
+    }
+
+    /// Draws one exchange of a real client's session; returns when its line and each output become visible.
+    public mutating func mirror(line: String?, wasInData: Bool, envelopeOpen: Bool, pipelined: Bool = false,
+                                outputs: [SessionOutput]) -> (lineAt: Int, outputsAt: [Int]) {
+        let server = network.submissionHost
+        guard let line else {
+            // The greeting answers the connection itself.
+            let leave = max(tick, lastCommandLeft + latency.transit + latency.processing)
+            return (tick, schedule(outputs, leavingServerAt: leave, isMessageEnd: false, server: server, live: true))
+        }
+        // A client that waited for the previous reply (most do) is drawn waiting for it too.
+        // (A body line streams from where the last one left, with no gap: it waits for the 354 itself.)
+        if !pipelined {
+            lastCommandLeft = max(lastCommandLeft, lastReplyVisible - (wasInData ? 0 : latency.pipelineGap))
+        }
+        return animate(outputs, label: line, wasInData: wasInData, envelopeOpen: envelopeOpen, server: server, live: true)
+    }
+}

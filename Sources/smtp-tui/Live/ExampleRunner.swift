@@ -1,0 +1,167 @@
+// "Run it": a code example from the reference, run for real against the app's own listener. The example is the
+// `--print-example NAME --local PORT` variant (its server swapped for the listener, its certificate check relaxed),
+// written to a private folder and run there with its output kept in a log, so nothing it prints can reach the
+// full-screen app's terminal. The learner watches the session travel in the diagram.
+import SMTPCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct ExampleRunner {
+    struct Plan: Equatable {
+        /// The program that must be installed (python3, swaks, curl, node, openssl).
+        var program: String
+        /// The file to write into the run's folder, and what to run there (a shell command line).
+        var fileName: String
+        var file: String
+        var command: String
+    }
+
+    struct Running {
+        let pid: pid_t
+        let title: String
+        let folder: String
+    }
+
+    private(set) var running: Running?
+
+    /// How to run an example against 127.0.0.1:port, or why it cannot run.
+    static func plan(_ example: CodeExample, port: Int) -> Result<Plan, LocalExampleError> {
+        let code: String
+        switch LocalExample.code(example, port: port) {
+        case .success(let c): code = c
+        case .failure(let e): return .failure(e)
+        }
+        let lines = code.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        switch example.id {
+        case "python":
+            return .success(Plan(program: "python3", fileName: "example.py", file: code, command: "python3 example.py"))
+        case "node":
+            return .success(Plan(program: "node", fileName: "example.js", file: code, command: "node example.js"))
+        case "swaks":
+            // Only the first command: the second talks to `serve --stdio`, not to the listener.
+            guard let start = lines.firstIndex(where: { $0.hasPrefix("swaks ") }) else { break }
+            var end = start
+            while end + 1 < lines.count, lines[end].hasSuffix("\\") { end += 1 }
+            return .success(Plan(program: "swaks", fileName: "example.sh", file: lines[start...end].joined(separator: "\n") + "\n",
+                                 command: "sh example.sh"))
+        case "curl":
+            return .success(Plan(program: "curl", fileName: "example.sh", file: code + "\n", command: "sh example.sh"))
+        case "openssl":
+            // The session typed by hand: the lines that are neither comments nor shell prompts, sent one by one
+            // (s_client forwards a line as soon as it reads it; paced, so the body never precedes the 354).
+            guard let at = lines.firstIndex(where: { $0.hasPrefix("$ openssl ") }) else { break }
+            let prompt = lines[at]
+            // Everything typed after the prompt, the empty line between header and body included.
+            let typed = lines[(at + 1)...].filter { !$0.hasPrefix("#") }
+            var script = "{\n  sleep 1\n"
+            for line in typed { script += "  printf '%s\\n' '\(line.replacingOccurrencesOfQuote)'\n  sleep 0.4\n" }
+            script += "} | " + prompt.dropFirst(2) + "\n"
+            return .success(Plan(program: "openssl", fileName: "example.sh", file: script, command: "sh example.sh"))
+        default:
+            break
+        }
+        return .failure(LocalExampleError(description: "the \(example.id) example cannot be run from here"))
+    }
+
+    /// Whether `program` is on PATH.
+    static func installed(_ program: String) -> Bool {
+        let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin"
+        return path.split(separator: ":").contains { access("\($0)/\(program)", X_OK) == 0 }
+    }
+
+    /// Starts the example; returns a sentence for the status bar (what runs, or why it cannot).
+    mutating func start(_ example: CodeExample, port: Int) -> (message: String, ok: Bool) {
+        if let running { return ("\(running.title) is still running; wait for it to finish", true) }
+        let plan: Plan
+        switch Self.plan(example, port: port) {
+        case .success(let p): plan = p
+        case .failure(let e): return ("Run it: \(e.description)", false)
+        }
+        guard Self.installed(plan.program) else {
+            return ("Run it needs \(plan.program), which is not installed here (e.g. apt install \(plan.program == "node" ? "nodejs" : plan.program)); x works for the examples whose tool is", false)
+        }
+        var template = Array("/tmp/smtp-tui-run.XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { return ("Run it: cannot make a folder in /tmp (\(String(cString: strerror(errno))))", false) }
+        let folder = String(cString: made)
+        guard write(file: folder + "/" + plan.fileName, plan.file) else { return ("Run it: cannot write \(folder)/\(plan.fileName)", false) }
+        // Output to a log in the run's folder, input from nothing, its own process group (no terminal signals).
+        let shell = "cd '\(folder)' && exec \(plan.command) </dev/null >output.txt 2>&1"
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var none = sigset_t(); sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        var defaults = sigset_t(); sigemptyset(&defaults)
+        for s in [SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP] { sigaddset(&defaults, s) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("sh"), strdup("-c"), strdup(shell), nil]
+        defer { for p in argv { free(p) } }
+        let result = posix_spawn(&pid, "/bin/sh", nil, &attributes, argv, environ)
+        guard result == 0 else { return ("Run it: cannot start \(plan.program) (\(String(cString: strerror(result))))", false) }
+        running = Running(pid: pid, title: example.title, folder: folder)
+        return ("Running \(example.title) against the listener (\(plan.command) in \(folder)): watch its session", true)
+    }
+
+    /// Checks on a running example without waiting; a sentence once it has finished.
+    mutating func poll() -> (message: String, ok: Bool)? {
+        guard let current = running else { return nil }
+        var status: Int32 = 0
+        let r = waitpid(current.pid, &status, WNOHANG)
+        guard r == current.pid || (r < 0 && errno == ECHILD) else { return nil }
+        running = nil
+        let output = read(file: current.folder + "/output.txt")
+        // By bytes: "\r\n" is one Character in Swift and would match neither separator.
+        let lines = output.utf8.split(whereSeparator: { $0 == 0x0A || $0 == 0x0D })
+            .map { String(decoding: $0, as: UTF8.self) }.filter { !$0.allSatisfy(\.isWhitespace) }
+        let exited = (status & 0x7f) == 0
+        let code = (status >> 8) & 0xff
+        if r == current.pid && exited && code == 0 {
+            return ("\(current.title) finished (exit status 0); its session is in its tab, its output in \(current.folder)/output.txt", true)
+        }
+        // The line that says what went wrong, usually the one naming an error; else the last.
+        let why = (lines.first { $0.contains("rror") } ?? lines.last).map { String($0.prefix(160)) } ?? "no output"
+        let how = exited ? "exit status \(code)" : "signal \(status & 0x7f)"
+        return ("\(current.title) failed (\(how)): \(why)  (full output: \(current.folder)/output.txt)", false)
+    }
+
+    /// On quitting: a client still running is stopped rather than left behind.
+    func stop() {
+        if let running { kill(-running.pid, SIGTERM) }
+    }
+
+    private func write(file path: String, _ text: String) -> Bool {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { return false }
+            bytes = bytes.dropFirst(n)
+        }
+        return true
+    }
+
+    private func read(file path: String) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return "" }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4_096)
+        while out.count < 1 << 20 {
+            let n = Glibc.read(fd, &chunk, chunk.count)
+            if n <= 0 { break }
+            out += chunk.prefix(n)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension String {
+    /// For a single-quoted shell word: ' becomes '\''.
+    var replacingOccurrencesOfQuote: String { replacing("'", with: "'\\''") }
+}

@@ -1,0 +1,92 @@
+// Live mode in tmux: the app listens (`--listen 127.0.0.1:0`), a real python3 smtplib client delivers through
+// STARTTLS and AUTH, and its session appears in a tab and travels through the diagram into Bob's mailbox and the
+// Maildir; "Run it" (x in Code examples) runs the shipped example against the app's own listener.
+import Foundation
+import Testing
+
+@Suite("Live mode in tmux", .serialized, .timeLimit(.minutes(5)))
+struct LiveEndToEndTests {
+    /// The port the app says it listens on ("listening on 127.0.0.1:PORT").
+    static func port(_ screen: String) -> Int? {
+        guard let m = screen.firstMatch(of: /listening on 127\.0\.0\.1:(\d+)/) else { return nil }
+        return Int(m.1)
+    }
+
+    static func python(_ program: String, port: Int) throws -> String {
+        let python = try #require(Spawn.which("python3"), "python3 is required (.ci/run installs it)")
+        let file = NSTemporaryDirectory() + "smtp-tui-live-\(getpid())-\(UUID().uuidString.prefix(6)).py"
+        try ("import sys\nsys.stderr = sys.stdout\n" + program).write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        return try Spawn.run([python, file, "\(port)"], captureOutput: true, seconds: 60)
+    }
+
+    @Test func aRealClientsSessionGetsATabTravelsAndIsStored() throws {
+        let home = NSTemporaryDirectory() + "smtp-tui-live-e2e-\(getpid())"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let t = try TmuxSession(width: 120, height: 36, env: ["XDG_DATA_HOME": home + "/data"],
+                                command: "\"$0\" --listen 127.0.0.1:0 --maildir \(home)/mail")
+        let screen = try t.waitFor("the listening address") { Self.port($0) != nil }
+        let port = try #require(Self.port(screen))
+        let out = try Self.python(#"""
+import smtplib, ssl
+c = ssl.create_default_context(); c.check_hostname = False; c.verify_mode = ssl.CERT_NONE
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=30)
+s.ehlo("client.test"); s.starttls(context=c); s.ehlo("client.test")
+s.login("alice@example.com", "wonderland")
+print("refused", s.sendmail("alice@example.com", ["bob@domain.com"], b"Subject: Hello from python\r\n\r\nA real message.\r\n"))
+s.quit()
+"""#, port: port)
+        #expect(out.contains("refused {}"), "\(out)")
+        // The client finished long ago; the app replays its session at learning speed, line by line.
+        try t.waitFor("the session's tab") { $0.contains("#1 127.0.0.1:") }
+        try t.waitFor("the TLS lock on the link", seconds: 60) { $0.contains("587+TLS") || $0.contains("🔒") }
+        try t.waitFor("the queued reply", seconds: 60) { $0.contains("S: 250 2.0.0 Ok: queued as") }
+        // Then the message goes on through the simulated world into Bob's mailbox.
+        try t.waitFor("Bob's mailbox filling", seconds: 90) { $0.contains("✉ 1 message") }
+        // The Maildir holds exactly the one file, and the mailboxes popup lists it.
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: home + "/mail/bob@domain.com/new")) ?? []
+        #expect(files.count == 1, "Maildir: \(files)")
+        try t.keys("Escape"); try t.type("b")
+        try t.waitFor("the Maildir in the mailboxes") { $0.contains("On disk — the Maildir") && $0.contains("Subject: Hello from python") }
+        try t.keys("Escape"); try t.type("q")
+        #expect(try t.exitStatus() == 0)
+    }
+
+    @Test func runItRunsTheShownExampleAgainstTheAppsOwnListener() throws {
+        let home = NSTemporaryDirectory() + "smtp-tui-runit-e2e-\(getpid())"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let t = try TmuxSession(width: 120, height: 36, env: ["XDG_DATA_HOME": home + "/data"])
+        try t.waitFor("the app") { $0.contains("1 Flow") }
+        // Code examples, Python first: x runs it (the listener starts on a free port the first time).
+        try t.keys("Escape"); try t.type("5")
+        try t.waitFor("the python example") { $0.contains("[x run it]") && $0.contains("import smtplib") }
+        try t.type("x")
+        try t.waitFor("the example's result", seconds: 60) { $0.contains("Python · smtplib finished (exit status 0)") }
+        try t.type("3")
+        try t.waitFor("its session in a tab", seconds: 60) { $0.contains("#1 127.0.0.1:") && $0.contains("Real client") }
+        try t.waitFor("its message accepted", seconds: 60) { $0.contains("S: 250 2.0.0 Ok: queued as") }
+        try t.keys("C-c")
+        #expect(try t.exitStatus() == 0)
+    }
+
+    @Test func aBusyPortIsReportedBeforeTheScreenIsTaken() throws {
+        // Hold a port, then ask the app to listen on it.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, 1) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        try #require(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let t = try TmuxSession(width: 100, height: 30, command: "\"$0\" --listen 127.0.0.1:\(port)")
+        try t.waitFor("the reason") { $0.contains("smtp-tui: cannot listen on 127.0.0.1:\(port)") }
+        #expect(try t.exitStatus() == 2)
+    }
+}

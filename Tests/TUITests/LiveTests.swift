@@ -1,0 +1,166 @@
+// Live mode in `update` and `view`: reports from the listener become session tabs, their lines appear as the
+// diagram delivers them, the learner's own session is never touched, and typing always returns to it.
+import Testing
+@testable import TUI
+import SMTPCore
+
+/// Plays a real submission session the way the listener's handler does and returns its reports.
+enum LiveFeed {
+    static let lines = SessionPreamble.authenticated.clientLines + ["MAIL FROM:<alice@example.com>", "RCPT TO:<bob@domain.com>",
+        "DATA", "From: Alice <alice@example.com>", "To: <bob@domain.com>", "Subject: From a real program", "", "Noon?", ".", "QUIT"]
+
+    static func events(connection: Int = 1, peer: String = "127.0.0.1:40000", lines: [String] = lines) -> [LiveEvent] {
+        var session = ServerSession(world: World.standard, profile: .submission, seed: UInt64(connection))
+        session.storesMessages = false
+        var events: [LiveEvent] = [.opened(connection: connection, peer: peer)]
+        events.append(.exchange(connection: connection, line: nil, wasInData: false, envelopeOpen: false, pipelined: false,
+                                outputs: session.start()))
+        for line in lines {
+            let before = session.phase
+            let outputs = session.receiveLine(line)
+            events.append(.exchange(connection: connection, line: line, wasInData: before == .data,
+                                    envelopeOpen: before == .mail || before == .rcpt, pipelined: false, outputs: outputs))
+        }
+        events.append(.closed(connection: connection))
+        return events
+    }
+
+    static func liveState(size: Size = Size(width: 120, height: 36)) -> AppState {
+        var s = AppState(size: size)
+        s.live = LiveBoard(address: "127.0.0.1:2525")
+        return s
+    }
+}
+
+@Suite("Live mode: real clients' sessions", .timeLimit(.minutes(2)))
+struct LiveTests {
+    @Test func aRealSessionGetsATabAndItsLinesArriveWithTheAnimation() throws {
+        var s = LiveFeed.liveState()
+        let learnerBefore = s.transcript
+        let events = LiveFeed.events()
+        for e in events.prefix(3) { _ = App.update(&s, .live(e)) }   // connect, greeting, EHLO
+        #expect(s.live?.watching == 1)
+        // Nothing has travelled yet: the greeting is not on screen before its animation arrives.
+        #expect(!s.shownTranscript.contains { $0.text.hasPrefix("220 ") })
+        settle(&s)
+        #expect(s.shownTranscript.contains { $0.text.hasPrefix("220 smtp.example.com ESMTP") })
+        #expect(s.shownTranscript.contains { $0.kind == .you && $0.text == "EHLO client.example.com" })
+        for e in events.dropFirst(3) { _ = App.update(&s, .live(e)) }
+        settle(&s)
+        let watched = try #require(s.live?.watched)
+        #expect(watched.messages == 1)
+        #expect(watched.tlsAt != nil)
+        #expect(watched.isClosed(at: s.sim.tick))
+        #expect(s.shownTranscript.contains { $0.text.hasPrefix("250 2.0.0 Ok: queued as") })
+        // The learner's own transcript and session are untouched.
+        #expect(s.transcript == learnerBefore)
+        #expect(s.sim.session == nil)
+        // The message went on into the simulated world, like the learner's.
+        #expect(s.sim.mailbox("bob@domain.com").count == 1)
+        let text = Frame.render(s).buffer.text
+        #expect(text.contains("Real client"))
+        #expect(text.contains("#1 127.0.0.1:40000"))
+        #expect(text.contains("real client #1 127.0.0.1:40000 → 127.0.0.1:2525"))
+    }
+
+    @Test func theLinkIsDrawnEncryptedOnlyAfterTheRealHandshake() throws {
+        var s = LiveFeed.liveState()
+        let events = LiveFeed.events()
+        let starttls = try #require(events.firstIndex { if case .exchange(_, "STARTTLS"?, _, _, _, _) = $0 { return true }; return false })
+        for e in events.prefix(starttls + 1) { _ = App.update(&s, .live(e)) }
+        #expect(!s.shownLinkSecure)
+        #expect(!(s.live?.watched?.tabLabel(at: s.sim.tick, ascii: false).contains("🔒") ?? true))
+        settle(&s)
+        #expect(s.shownLinkSecure)
+        #expect(s.live?.watched?.tabLabel(at: s.sim.tick, ascii: false).contains("🔒") == true)
+        #expect(s.connectionLabel == "Real client: TLS")
+    }
+
+    @Test func typingReturnsToTheLearnersSessionAndANewClientNeverStealsAHalfTypedLine() throws {
+        var s = LiveFeed.liveState()
+        for e in LiveFeed.events().prefix(2) { _ = App.update(&s, .live(e)) }
+        #expect(s.live?.watching == 1)
+        _ = App.update(&s, .key(.char("h")))
+        #expect(s.live?.watching == nil)
+        #expect(String(s.editor.text) == "h")
+        // A second client connects while "h" waits in the input line: it gets a tab, not the screen.
+        _ = App.update(&s, .live(.opened(connection: 2, peer: "127.0.0.1:40001")))
+        #expect(s.live?.watching == nil)
+        #expect(s.status?.text.contains("Ctrl-N") == true)
+        #expect(String(s.editor.text) == "h")
+        // Ctrl-N walks the tabs: yours, #1, #2, then yours again.
+        _ = App.update(&s, .key(.ctrl("n")))
+        #expect(s.live?.watching == 1)
+        _ = App.update(&s, .key(.ctrl("n")))
+        #expect(s.live?.watching == 2)
+        _ = App.update(&s, .key(.ctrl("n")))
+        #expect(s.live?.watching == nil)
+        _ = App.update(&s, .key(.ctrl("p")))
+        #expect(s.live?.watching == 2)
+        #expect(String(s.editor.text) == "h")
+    }
+
+    @Test func aLongBodyIsFoldedButCounted() throws {
+        var s = LiveFeed.liveState()
+        let body = (1...100).map { "line \($0)" }
+        let lines = SessionPreamble.authenticated.clientLines + ["MAIL FROM:<alice@example.com>", "RCPT TO:<bob@domain.com>", "DATA"]
+            + body + [".", "QUIT"]
+        for e in LiveFeed.events(lines: lines) { _ = App.update(&s, .live(e)) }
+        settle(&s)
+        let shown = s.shownTranscript
+        #expect(shown.filter { $0.kind == .data && $0.text.hasPrefix("line ") }.count == LiveBoard.bodyLinesShown)
+        #expect(shown.contains { $0.text == "… \(100 - LiveBoard.bodyLinesShown) more lines of the message (all of them were received)" })
+        #expect(shown.contains { $0.kind == .data && $0.text == "." })
+    }
+
+    @Test func clickingATabWatchesItAndTheTabsFitANarrowPane() throws {
+        var s = LiveFeed.liveState(size: Size(width: 80, height: 24))
+        for n in 1...6 { _ = App.update(&s, .live(.opened(connection: n, peer: "127.0.0.1:4000\(n)"))) }
+        #expect(s.live?.watching == 6)
+        let frame = Frame.render(s)
+        let text = frame.buffer.text
+        // The newest (watched) tab and the learner's own are always shown; older ones give way with "…".
+        #expect(text.contains("You (simulated)"))
+        #expect(text.contains("#6 127.0.0.1:40006"))
+        #expect(text.contains("…"))
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let row = try #require(lines.firstIndex { $0.contains("You (simulated)") })
+        let column = try #require(lines[row].range(of: "You (simulated)")).lowerBound
+        let x = lines[row].distance(from: lines[row].startIndex, to: column)
+        _ = App.update(&s, .mouse(MouseEvent(.press, x: x + 2, y: row)))
+        #expect(s.live?.watching == nil)
+    }
+
+    @Test func runItAndTheMaildirAreAskedOfTheRuntime() {
+        var s = LiveFeed.liveState()
+        s.live?.maildir = "/tmp/mail"
+        s.live?.mailFiles = [MailFileSummary(mailbox: "bob@domain.com", file: "1.M1P1Q1.host,S=300", from: "alice@example.com",
+                                             subject: "From a real program", date: "Mon, 30 Nov 2026 19:00:00 +0000", size: 300)]
+        App.focus(.examples, &s, typing: false)
+        s.exampleIndex = 1
+        #expect(App.update(&s, .key(.char("x"))) == [.runExample("swaks")])
+        App.focus(.commands, &s, typing: false)
+        #expect(App.update(&s, .key(.char("b"))) == [.refreshMaildir])
+        let text = Frame.render(s).buffer.text
+        #expect(text.contains("On disk — the Maildir /tmp/mail: 1 file"))
+        #expect(text.contains("Subject: From a real program"))
+    }
+}
+
+@Suite("Live mode snapshots", .timeLimit(.minutes(2)))
+struct LiveSnapshotTests {
+    static let sizes = [Size(width: 80, height: 24), Size(width: 120, height: 36), Size(width: 200, height: 60)]
+
+    @Test(arguments: sizes)
+    func aWatchedRealSessionAfterItsMessageWasDelivered(size: Size) {
+        var s = LiveFeed.liveState(size: size)
+        for e in LiveFeed.events() { _ = App.update(&s, .live(e)) }
+        _ = App.update(&s, .live(.opened(connection: 2, peer: "[::1]:51000")))
+        _ = App.update(&s, .key(.ctrl("p")))
+        settle(&s)
+        let buffer = Frame.render(s).buffer
+        #expect(buffer.text.contains("#1 127.0.0.1:40000"))
+        #expect(buffer.text.contains("[::1]:51000"))
+        Snapshot.check(buffer, named: Snapshot.name("live-session", size))
+    }
+}
