@@ -40,7 +40,7 @@ s.quit()
         #expect(out.contains("refused {}"), "\(out)")
         // The client finished long ago; the app replays its session at learning speed, line by line.
         try t.waitFor("the session's tab") { $0.contains("#1 127.0.0.1:") }
-        try t.waitFor("the TLS lock on the link", seconds: 60) { $0.contains("587+TLS") || $0.contains("🔒") }
+        try t.waitFor("the TLS lock on the link", seconds: 60) { $0.contains("587+TLS") && $0.contains("#1 127.0.0.1:") && $0.contains(" TLS") }
         try t.waitFor("the queued reply", seconds: 60) { $0.contains("S: 250 2.0.0 Ok: queued as") }
         // Then the message goes on through the simulated world into Bob's mailbox.
         try t.waitFor("Bob's mailbox filling", seconds: 90) { $0.contains("✉ 1 message") }

@@ -69,10 +69,10 @@ struct LiveTests {
         let starttls = try #require(events.firstIndex { if case .exchange(_, "STARTTLS"?, _, _, _, _) = $0 { return true }; return false })
         for e in events.prefix(starttls + 1) { _ = App.update(&s, .live(e)) }
         #expect(!s.shownLinkSecure)
-        #expect(!(s.live?.watched?.tabLabel(at: s.sim.tick, ascii: false).contains("🔒") ?? true))
+        #expect(s.live?.watched?.tabLabel(at: s.sim.tick, ascii: false) == "#1 127.0.0.1:40000")
         settle(&s)
         #expect(s.shownLinkSecure)
-        #expect(s.live?.watched?.tabLabel(at: s.sim.tick, ascii: false).contains("🔒") == true)
+        #expect(s.live?.watched?.tabLabel(at: s.sim.tick, ascii: false) == "#1 127.0.0.1:40000 TLS")
         #expect(s.connectionLabel == "Real client: TLS")
     }
 

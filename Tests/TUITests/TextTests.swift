@@ -41,6 +41,18 @@ func everyViewState(_ size: Size) -> [AppState] {
     }
     _ = App.update(&s, .key(.char("3"))); _ = App.update(&s, .key(.escape)); _ = App.update(&s, .key(.up))
     states.append(s)
+    // Live mode: a real client's session under way, then finished, with a Maildir listed in the mailboxes.
+    var live = LiveFeed.liveState(size: size)
+    live.live?.maildir = "/tmp/mail"
+    live.live?.mailFiles = [MailFileSummary(mailbox: "bob@domain.com", file: "f", from: "a", subject: "s", date: "d", size: 1)]
+    for event in LiveFeed.events() {
+        _ = App.update(&live, .live(event))
+        for _ in 0..<6 { _ = App.update(&live, .tick(10)); states.append(live) }
+    }
+    settle(&live)
+    states.append(live)
+    live.popup = .inbox
+    states.append(live)
     return states
 }
 

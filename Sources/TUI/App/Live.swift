@@ -40,12 +40,13 @@ public struct LiveSession: Sendable, Equatable {
     public func isSecure(at tick: Int) -> Bool { tlsAt.map { $0 <= tick } == true && !isClosed(at: tick) }
     public func isClosed(at tick: Int) -> Bool { closedAt.map { $0 <= tick } == true }
 
-    /// The tab's words: "#2 127.0.0.1:40412", with a lock once encrypted and a tick once mail was accepted.
+    /// The tab's words: "#2 127.0.0.1:40412", then TLS once encrypted, ✉ and a count once mail was accepted.
     public func tabLabel(at tick: Int, ascii: Bool) -> String {
         var label = "#\(id) \(peer)"
-        if isSecure(at: tick) { label += ascii ? " TLS" : " 🔒" }
+        // Words and symbols a projector font has (DejaVu Sans Mono has no emoji lock).
+        if isSecure(at: tick) { label += " TLS" }
         if messages > 0 { label += ascii ? " +\(messages)" : " ✉\(messages)" }
-        if isClosed(at: tick) { label += ascii ? " (closed)" : " ✕" }
+        if isClosed(at: tick) { label += " (closed)" }
         return label
     }
 
