@@ -48,7 +48,7 @@ struct LiveTests {
         for e in events.dropFirst(3) { _ = App.update(&s, .live(e)) }
         settle(&s)
         let watched = try #require(s.live?.watched)
-        #expect(watched.messages == 1)
+        #expect(watched.acceptedAt.count == 1)
         #expect(watched.tlsAt != nil)
         #expect(watched.isClosed(at: s.sim.tick))
         #expect(s.shownTranscript.contains { $0.text.hasPrefix("250 2.0.0 Ok: queued as") })

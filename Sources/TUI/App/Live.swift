@@ -29,7 +29,8 @@ public struct LiveSession: Sendable, Equatable {
     public var tlsAt: Int?
     public var user: String?
     public var closedAt: Int?
-    public var messages = 0
+    /// When each accepted message's 250 is drawn arriving (the tab counts those already shown).
+    public var acceptedAt: [Int] = []
     /// Body lines of the message under way, and how many of them were folded away.
     var bodyLines = 0
     var foldedLines = 0
@@ -45,6 +46,7 @@ public struct LiveSession: Sendable, Equatable {
         var label = "#\(id) \(peer)"
         // Words and symbols a projector font has (DejaVu Sans Mono has no emoji lock).
         if isSecure(at: tick) { label += " TLS" }
+        let messages = acceptedAt.filter { $0 <= tick }.count
         if messages > 0 { label += ascii ? " +\(messages)" : " ✉\(messages)" }
         if isClosed(at: tick) { label += " (closed)" }
         return label
@@ -142,7 +144,7 @@ extension App {
                 case .authenticated(let user):
                     session.user = user
                 case .delivered(let message):
-                    session.messages += 1
+                    session.acceptedAt.append(at)
                     let rest = watched ? "; the diagram follows it through the simulated world" : ""
                     session.lines.append(.init(tick: at, line: TranscriptLine(.local, "Accepted as \(message.id)"
                         + (board.maildir.map { " and stored in \($0)" } ?? "") + rest + ".")))
