@@ -131,6 +131,21 @@ struct LiveTests {
         #expect(s.live?.watching == nil)
     }
 
+    @Test func aFloodOfClientsNeverQueuesMinutesOfAnimation() throws {
+        // 200 whole sessions arriving at once (a load test against the listener): the diagram stays within its
+        // backlog, and the sessions past it show their lines at once instead of waiting to be drawn.
+        var s = LiveFeed.liveState()
+        for n in 1...200 {
+            for e in LiveFeed.events(connection: n, peer: "127.0.0.1:\(41000 + n)") { _ = App.update(&s, .live(e)) }
+        }
+        #expect(s.sim.linkBacklog < LiveBoard.maxBacklog + 200, "backlog \(s.sim.linkBacklog) ticks")
+        #expect(s.sim.flows.count < 400, "\(s.sim.flows.count) flow events queued")
+        let last = try #require(s.live?.sessions.last)
+        #expect(last.id == 200)
+        #expect(last.visibleLines(at: s.sim.tick).contains { $0.text.hasPrefix("250 2.0.0 Ok: queued as") })
+        #expect((s.live?.sessions.count ?? 0) <= LiveBoard.maxSessions)
+    }
+
     @Test func runItAndTheMaildirAreAskedOfTheRuntime() {
         var s = LiveFeed.liveState()
         s.live?.maildir = "/tmp/mail"

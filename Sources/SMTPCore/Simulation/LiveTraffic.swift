@@ -18,6 +18,10 @@ public enum LiveEvent: Sendable, Equatable {
 }
 
 extension Simulation {
+    /// How far the drawing of the client's link runs behind the clock, in ticks: what is already scheduled to
+    /// leave the client. A flood of real clients would otherwise queue minutes of animation.
+    public var linkBacklog: Int { max(0, lastCommandLeft - tick) }
+
     /// A real client connects to smtp.example.com: the connection is drawn like the learner's. Returns the tick at
     /// which it is drawn as open.
     public mutating func mirrorConnect(peer: String) -> Int {

@@ -76,6 +76,10 @@ public struct LiveBoard: Sendable, Equatable {
     public static let maxLines = 3_000
     /// A message's body lines shown before the rest is folded into one line.
     public static let bodyLinesShown = 24
+    /// Beyond this much animation waiting to be drawn (a minute; one script's whole session takes about ten
+    /// seconds), real sessions' lines are shown at once, undrawn: a load test against the listener must not
+    /// queue hours of animation.
+    public static let maxBacklog = 3_600
 
     public init(address: String, maildir: String? = nil) {
         self.address = address
@@ -93,8 +97,9 @@ extension App {
         switch event {
         case .opened(let id, let peer):
             var session = LiveSession(id: id, peer: peer)
-            // Follow the newest client unless the learner is in the middle of typing a line of their own.
-            if board.watching != nil || state.editor.isEmpty {
+            // Follow the newest client unless the learner is in the middle of typing a line of their own, or the
+            // diagram is already far behind (many clients at once).
+            if (board.watching != nil || state.editor.isEmpty) && state.sim.linkBacklog < LiveBoard.maxBacklog {
                 board.watching = id
                 state.transcriptScroll = 0
                 state.selectedTranscriptLine = nil
@@ -114,10 +119,12 @@ extension App {
         case .exchange(let id, let line, let wasInData, let envelopeOpen, let pipelined, let outputs):
             guard let index = board.sessions.firstIndex(where: { $0.id == id }) else { break }
             var session = board.sessions[index]
-            let watched = board.watching == id
-            let times = watched
+            let animated = board.watching == id && state.sim.linkBacklog < LiveBoard.maxBacklog
+            // Lines not drawn are shown at once, but never before the ones still travelling ahead of them.
+            let shownAt = max(now, session.lines.last?.tick ?? now)
+            let times = animated
                 ? state.sim.mirror(line: line, wasInData: wasInData, envelopeOpen: envelopeOpen, pipelined: pipelined, outputs: outputs)
-                : (lineAt: now, outputsAt: Array(repeating: now, count: outputs.count))
+                : (lineAt: shownAt, outputsAt: Array(repeating: shownAt, count: outputs.count))
             if let line {
                 if wasInData && line != "." {
                     session.bodyLines += 1
@@ -145,7 +152,7 @@ extension App {
                     session.user = user
                 case .delivered(let message):
                     session.acceptedAt.append(at)
-                    let rest = watched ? "; the diagram follows it through the simulated world" : ""
+                    let rest = animated ? "; the diagram follows it through the simulated world" : ""
                     session.lines.append(.init(tick: at, line: TranscriptLine(.local, "Accepted as \(message.id)"
                         + (board.maildir.map { " and stored in \($0)" } ?? "") + rest + ".")))
                 case .closed:
