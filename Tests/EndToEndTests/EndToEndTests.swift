@@ -139,9 +139,12 @@ struct EndToEndTests {
         Set(screen.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == ";" }).map(String.init))
     }
 
-    @Test func sigtermRestoresTheTerminal() throws {
+    /// Also in live mode, where the listener's threads run beside the main loop (they must not take the signal).
+    @Test(arguments: ["", " --listen 127.0.0.1:0"])
+    func sigtermRestoresTheTerminal(options: String) throws {
         let pkill = try #require(Spawn.which("pkill"), "pkill is required (apt-get install procps); .ci/run installs it")
-        let t = try TmuxSession(command: "\"$0\"; echo \"[exit $?]\"; stty -a; sleep 600 #")
+        let t = try TmuxSession(env: ["XDG_DATA_HOME": NSTemporaryDirectory() + "smtp-tui-sigterm-\(getpid())"],
+                                command: "\"$0\"\(options); echo \"[exit $?]\"; stty -a; sleep 600 #")
         try t.waitFor("Type `connect`")
         let shell = try t.run(["display-message", "-p", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
         // The app is the pane shell's child: send it SIGTERM as `kill` would.

@@ -50,6 +50,13 @@ final class LiveLink: Sendable {
                                                                    maildir: maildir, logLevel: "critical", silent: true)
         _ = notes   // without TLS the listener still works; STARTTLS is then answered 454 and not advertised
         configuration.observer = { inbox.push($0) }
+        // The listener's threads inherit this mask: quit signals and resizes must reach the main thread, whose
+        // wait they interrupt (a thread that took SIGTERM would leave the app asleep until the next key).
+        var blocked = sigset_t(), previous = sigset_t()
+        sigemptyset(&blocked)
+        for s in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGCONT, SIGTSTP] { sigaddset(&blocked, s) }
+        pthread_sigmask(SIG_BLOCK, &blocked, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         do {
             let server = try SMTPServer.start(host: host, port: port, configuration: configuration)
             return LiveLink(server: server, maildir: configuration.maildir, wakeFD: fds[0], inbox: inbox)
