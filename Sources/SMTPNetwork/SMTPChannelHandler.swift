@@ -221,6 +221,13 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
                     store(message, in: maildir, reply: reply, then: outputs[(index + 1)...], observed: observed)
                     return
                 }
+                if reply.delayTicks > 0 {
+                    // Past the soft error limit Postfix sleeps before each reply (smtpd_error_sleep_time): so do we,
+                    // in real time, with what the client pipelined behind it waiting.
+                    flush(&out)
+                    hold(output, ticks: reply.delayTicks, then: outputs[index...], observed: observed)
+                    return
+                }
                 observed?.outputs.append(output)
                 if reply.code >= 400 { logger.info("reply", metadata: ["reply": "\(reply.wireLines.last ?? "")"]) }
                 else { logger.debug("reply", metadata: ["reply": "\(reply.wireLines.last ?? "")"]) }
@@ -284,6 +291,24 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
                 self.emit(rest, observed: observed)
                 self.drainWaitingInput()
             }
+    }
+
+    /// Sends `output` (a reply) after `ticks` of real time, then the rest; input waits meanwhile, as during storage.
+    private func hold(_ output: SessionOutput, ticks: Int, then rest: ArraySlice<SessionOutput>, observed before: Observation?) {
+        guard let context, case .reply(let reply, _) = output else { return }
+        storing = true
+        let delay = TimeAmount.milliseconds(Int64(ticks) * 1_000 / Int64(SimulatedTime.ticksPerSecond))
+        context.eventLoop.scheduleTask(in: delay) {
+            guard let context = self.context else { return }
+            var observed = before
+            var out = context.channel.allocator.buffer(capacity: 128)
+            out.writeString(reply.wire)
+            observed?.outputs.append(output)
+            context.writeAndFlush(self.wrapOutboundOut(out), promise: nil)
+            self.storing = false
+            self.emit(rest, observed: observed)
+            self.drainWaitingInput()
+        }
     }
 
     private func drainWaitingInput() {

@@ -137,9 +137,24 @@ public enum SMTPServer {
         func send(_ outputs: [SessionOutput]) {
             var bytes: [UInt8] = []
             var index = 0
+            func flushBytes() {
+                var offset = 0
+                while offset < bytes.count {
+                    let n = bytes[offset...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 { break }
+                    offset += n
+                }
+                bytes.removeAll()
+            }
             while index < outputs.count {
                 switch outputs[index] {
                 case .reply(let reply, let cause):
+                    if reply.delayTicks > 0 {
+                        // Postfix's smtpd_error_sleep_time past the soft error limit, as on the event loop.
+                        flushBytes()
+                        usleep(UInt32(reply.delayTicks * 1_000_000 / SimulatedTime.ticksPerSecond))
+                    }
                     var answer = reply
                     if cause == .messageEnd, reply.code == 250, index + 1 < outputs.count,
                        case .delivered(let message) = outputs[index + 1], let maildir = configuration.maildir {
@@ -154,13 +169,7 @@ public enum SMTPServer {
                 }
                 index += 1
             }
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes[offset...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return }
-                offset += n
-            }
+            flushBytes()
         }
         session.now = wallClockTick()
         send(session.start())

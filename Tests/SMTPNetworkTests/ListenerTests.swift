@@ -293,6 +293,28 @@ print(rest.decode().strip())
         #expect(maildir.files().isEmpty)
     }
 
+    @Test func pastTheSoftErrorLimitEveryReplyWaitsASecond() throws {
+        // Postfix: smtpd_soft_error_limit = 10, smtpd_error_sleep_time = 1s — from the tenth error on, every reply
+        // (errors and good ones alike) comes a second late, which slows a client that probes or misbehaves.
+        let server = try Listener(["--profile", "mx"])
+        let r = try Child.python(pythonPrelude + #"""
+s = connect(); reply(s)
+fast = []
+for i in range(10):
+    t = time.time(); r = say(s, "BOGUS"); fast.append(time.time() - t)
+    assert r.startswith("500 5.5.2"), r
+t = time.time(); r = say(s, "NOOP"); slow = time.time() - t
+print("noop", r.strip())
+print("fastest-first-ten %.3f" % max(fast))
+print("after-ten %.3f" % slow)
+say(s, "QUIT")
+"""#, ["\(server.port)"])
+        #expect(r.status == 0, "python failed: \(r.out)\(r.err)")
+        #expect(r.out.contains("noop 250 2.0.0 Ok"))
+        let after = try #require(r.out.firstMatch(of: /after-ten (\d+\.\d+)/).flatMap { Double($0.1) })
+        #expect(after >= 0.95, "the reply after ten errors came after \(after) s, not after the 1 s error sleep")
+    }
+
     @Test func aConnectionOverTheCapGets421() throws {
         let server = try Listener(["--profile", "mx", "--max-connections", "2"])
         let r = try Child.python(pythonPrelude + #"""
