@@ -69,16 +69,34 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
     /// This connection's number, as the log and a watching app name it.
     private let connection: Int
     private let peerLabel: String
-    /// With an observer (the app watching real sessions), a line the client has only partly sent so far.
-    private var partialLine: [UInt8] = []
-
-    /// One exchange being reported to the observer: the client's line and what was answered, as sent.
+    /// What is being reported to the observer: the pieces one read was made of (lines, BDAT octets), each with the
+    /// index in the engine's outputs where its own outputs end, and the outputs of the first one as actually sent
+    /// (a message's 250 only once stored, 451 when storing failed, delayed replies when they left).
     struct Observation {
-        var line: String?
-        var wasInData = false
-        var envelopeOpen = false
-        var pipelined = false
-        var outputs: [SessionOutput] = []
+        struct Piece {
+            var line: String?
+            var wasInData = false
+            var envelopeOpen = false
+            var pipelined = false
+            var end: Int
+        }
+        var pieces: [Piece]
+        var sent: [SessionOutput] = []
+
+        /// One piece with no client line: the greeting, the idle timeout, the end of input.
+        static func serverOnly(_ outputs: ArraySlice<SessionOutput>) -> Observation {
+            Observation(pieces: [Piece(end: outputs.endIndex)])
+        }
+
+        /// Reports every piece whose outputs all come before `index`.
+        mutating func report(upTo index: Int, to observer: (@Sendable (LiveEvent) -> Void)?, connection: Int) {
+            while let first = pieces.first, first.end <= index {
+                observer?(.exchange(connection: connection, line: first.line, wasInData: first.wasInData,
+                                    envelopeOpen: first.envelopeOpen, pipelined: first.pipelined, outputs: sent))
+                sent = []
+                pieces.removeFirst()
+            }
+        }
     }
 
     init(configuration: SMTPServerConfiguration, state: ServerState, peer: String, peerAddress: String,
@@ -103,7 +121,8 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
         configuration.observer?(.opened(connection: connection, peer: peerLabel))
         session.now = wallClockTick()
         session.store.greylist = state.greylist
-        emit(session.start()[...], observed: configuration.observer == nil ? nil : Observation())
+        let greeting = session.start()[...]
+        emit(greeting, observed: configuration.observer == nil ? nil : .serverOnly(greeting))
         context.fireChannelActive()
     }
 
@@ -125,8 +144,9 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
             guard !storing, !closing else { return }
             // Postfix's words after smtpd_timeout (300 s by default), then the connection closes.
             logger.notice("idle timeout")
-            emit([.reply(Reply(421, EnhancedStatusCode(4, 4, 2), "\(session.world.serverName) Error: timeout exceeded"),
-                         cause: .serverInitiated), .closed], observed: configuration.observer == nil ? nil : Observation())
+            let timeout: ArraySlice<SessionOutput> = [.reply(Reply(421, EnhancedStatusCode(4, 4, 2), "\(session.world.serverName) Error: timeout exceeded"),
+                                                             cause: .serverInitiated), .closed]
+            emit(timeout, observed: configuration.observer == nil ? nil : .serverOnly(timeout))
             return
         }
         if let input = event as? ChannelEvent, input == .inputClosed {
@@ -155,48 +175,31 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
         emit(outputs[...], observed: nil)
     }
 
-    /// With an app watching: the same bytes fed a line at a time (the engine frames lines itself, so this changes
-    /// nothing it answers), each line reported with the replies it drew.
+    /// With an app watching: the same whole buffer to the engine (so nothing it answers can change), which also
+    /// says which outputs each line drew; each line is then reported with them, as they are sent.
     private func feedObserved(_ buffer: ByteBuffer) {
-        var rest = buffer
-        var linesBefore = 0
-        while rest.readableBytes > 0 {
-            if closing || switchingToTLS { return }   // plaintext behind STARTTLS is dropped, as the engine drops it
-            if storing { waitingInput.insert(rest, at: 0); return }
-            let view = rest.readableBytesView
-            let length = view.firstIndex(of: 0x0A).map { $0 - view.startIndex + 1 } ?? view.count
-            guard let piece = rest.readSlice(length: length) else { return }
-            let before = session.phase
-            let outputs = piece.withUnsafeReadableBytes { raw in raw.withMemoryRebound(to: UInt8.self) { session.receive($0) } }
-            state.greylist = session.store.greylist
-            // Only the start of a long line is kept for the report (a BDAT chunk can be megabytes without a line end).
-            if partialLine.count < 4_096 { partialLine += piece.readableBytesView.prefix(4_096) }
-            guard piece.readableBytesView.last == 0x0A else {
-                // Not a whole line yet: nothing to report (the engine answers nothing to half a line either).
-                if !outputs.isEmpty { emit(outputs[...], observed: Observation()) }
-                continue
-            }
-            var bytes = partialLine[...]
-            if bytes.last == 0x0A { bytes = bytes.dropLast() }
-            if bytes.last == 0x0D { bytes = bytes.dropLast() }
-            partialLine = []
-            let text = String(decoding: bytes.prefix(2_000), as: UTF8.self)
-            // A line behind another in the same read was sent without waiting for a reply: pipelining.
-            emit(outputs[...], observed: Observation(line: text, wasInData: before == .data,
-                                                     envelopeOpen: before == .mail || before == .rcpt, pipelined: linesBefore > 0))
-            linesBefore += 1
+        let (outputs, pieces) = buffer.withUnsafeReadableBytes { raw in
+            raw.withMemoryRebound(to: UInt8.self) { session.receiveReporting($0) }
         }
-    }
-
-    private func report(_ observed: Observation?) {
-        guard let observed, let observer = configuration.observer else { return }
-        observer(.exchange(connection: connection, line: observed.line, wasInData: observed.wasInData,
-                           envelopeOpen: observed.envelopeOpen, pipelined: observed.pipelined, outputs: observed.outputs))
+        state.greylist = session.store.greylist
+        let reported = pieces.enumerated().map { n, piece -> Observation.Piece in
+            let text: String
+            var inData = piece.phaseBefore == .data
+            switch piece.content {
+            case .line(let bytes): text = String(decoding: bytes.prefix(2_000), as: UTF8.self)
+            case .chunkData(let octets): text = "(\(octets) octets of BDAT chunk data)"; inData = true
+            }
+            // A line behind another in the same read was sent without waiting for a reply: pipelining.
+            return Observation.Piece(line: text, wasInData: inData, envelopeOpen: piece.phaseBefore == .mail || piece.phaseBefore == .rcpt,
+                                     pipelined: n > 0, end: piece.outputs.upperBound)
+        }
+        emit(outputs[...], observed: Observation(pieces: reported))
     }
 
     private func finishInput() {
         guard !closing else { return }
-        emit(session.endOfInput()[...], observed: configuration.observer == nil ? nil : Observation())
+        let end = session.endOfInput()[...]
+        emit(end, observed: configuration.observer == nil ? nil : .serverOnly(end))
         if !closing { closing = true; context?.close(promise: nil) }
     }
 
@@ -211,6 +214,7 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
         var out = context.channel.allocator.buffer(capacity: 256)
         var index = outputs.startIndex
         while index < outputs.endIndex {
+            observed?.report(upTo: index, to: configuration.observer, connection: connection)
             let output = outputs[index]
             index += 1
             switch output {
@@ -228,22 +232,22 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
                     hold(output, ticks: reply.delayTicks, then: outputs[index...], observed: observed)
                     return
                 }
-                observed?.outputs.append(output)
+                observed?.sent.append(output)
                 if reply.code >= 400 { logger.info("reply", metadata: ["reply": "\(reply.wireLines.last ?? "")"]) }
                 else { logger.debug("reply", metadata: ["reply": "\(reply.wireLines.last ?? "")"]) }
                 out.writeString(reply.wire)
             case .delivered(let message):
-                observed?.outputs.append(output)
+                observed?.sent.append(output)
                 logger.info("accepted (not stored: no --maildir)", metadata: ["id": "\(message.id)", "size": "\(message.size)"])
             case .authenticated(let user):
-                observed?.outputs.append(output)
+                observed?.sent.append(output)
                 logger.info("authenticated", metadata: ["user": "\(user)"])
             case .tlsStarted:
-                observed?.outputs.append(output)
+                observed?.sent.append(output)
                 startTLS(after: &out)
             case .closed:
-                observed?.outputs.append(output)
-                report(observed)
+                observed?.sent.append(output)
+                observed?.report(upTo: .max, to: configuration.observer, connection: connection)
                 closing = true
                 let promise = context.eventLoop.makePromise(of: Void.self)
                 context.writeAndFlush(wrapOutboundOut(out), promise: promise)
@@ -253,7 +257,7 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
             }
         }
         flush(&out)
-        report(observed)
+        observed?.report(upTo: outputs.endIndex, to: configuration.observer, connection: connection)
     }
 
     private func flush(_ out: inout ByteBuffer) {
@@ -278,13 +282,13 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
                                                              "to": "\(message.recipients.joined(separator: ","))",
                                                              "files": "\(paths.count)"])
                     out.writeString(reply.wire)
-                    observed?.outputs += [.reply(reply, cause: .messageEnd), .delivered(message)]
+                    observed?.sent += [.reply(reply, cause: .messageEnd), .delivered(message)]
                 case .failure(let error):
                     // Postfix's reply when its queue file cannot be written; the client keeps the message and retries.
                     self.logger.error("storage failed", metadata: ["id": "\(message.id)", "error": "\(error)"])
                     let failed = Reply(451, EnhancedStatusCode(4, 3, 0), "Error: queue file write error")
                     out.writeString(failed.wire)
-                    observed?.outputs.append(.reply(failed, cause: .messageEnd))
+                    observed?.sent.append(.reply(failed, cause: .messageEnd))
                 }
                 context.writeAndFlush(self.wrapOutboundOut(out), promise: nil)
                 self.storing = false
@@ -303,7 +307,7 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
             var observed = before
             var out = context.channel.allocator.buffer(capacity: 128)
             out.writeString(reply.wire)
-            observed?.outputs.append(output)
+            observed?.sent.append(output)
             context.writeAndFlush(self.wrapOutboundOut(out), promise: nil)
             self.storing = false
             self.emit(rest, observed: observed)

@@ -14,7 +14,7 @@ final class CastRecorder {
     private var last: Buffer?
 
     init?(path: String, size: Size) {
-        guard let f = fopen(path, "w") else { return nil }
+        guard let f = fopen(path, "we") else { return nil }
         file = f
         start = Runtime.monotonicMilliseconds()
         write("{\"version\": 2, \"width\": \(size.width), \"height\": \(size.height), \"timestamp\": \(time(nil)), \"env\": {\"TERM\": \"xterm-256color\"}, \"title\": \"smtp-tui\"}\n")
@@ -89,7 +89,7 @@ final class CastRecorder {
 enum Transcript {
     /// The transcript as a learner saw it, with the C:/S:/D:/· prefixes.
     static func save(_ lines: [TranscriptLine], to path: String) {
-        guard let f = fopen(path, "w") else { return }
+        guard let f = fopen(path, "we") else { return }
         defer { fclose(f) }
         for line in lines {
             let prefix: String

@@ -237,7 +237,9 @@ enum Runtime {
                 actions = terminal.read(timeoutMs: state.wantsTicks ? 33 : runner.running != nil ? 250 : -1, wake: link.wakeFD)
                 let events = link.drain()
                 actions += events.map { Action.live($0) }
-                if events.contains(where: { if case .exchange(_, _, _, _, _, let o) = $0 { return o.contains { if case .delivered = $0 { return true }; return false } }; return false }) {
+                // The Maildir is read again after a delivery only while the mailboxes are open (b reads it anyway):
+                // a busy listener must not make the main loop walk a large folder on every report.
+                if state.popup == .inbox, events.contains(where: { if case .exchange(_, _, _, _, _, let o) = $0 { return o.contains { if case .delivered = $0 { return true }; return false } }; return false }) {
                     state.live?.mailFiles = link.mailFiles()
                 }
                 if let done = runner.poll() {
@@ -279,7 +281,7 @@ enum Runtime {
                             }
                         }
                         guard let link else { break }
-                        let started = runner.start(example, port: link.server.port)
+                        let started = runner.start(example, host: link.server.host, port: link.server.port)
                         state.status = (started.message, !started.ok)
                         if runner.running != nil { state.live?.running = example.title }
                     case .refreshMaildir:

@@ -43,6 +43,14 @@ struct ObserverTests {
         return try SMTPServer.start(host: "127.0.0.1", port: 0, configuration: configuration)
     }
 
+    static func start(profile: ServerProfile, observed: Bool, data: TempDir) throws -> SMTPServer.Running {
+        let tls = try TLSSetup.makeContext(serverName: "smtp.example.com", certPath: nil, keyPath: nil, dataDirectory: data.path).0
+        var configuration = SMTPServerConfiguration(world: World.standard, profile: profile, tlsContext: tls, maildir: nil,
+                                                    logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        if observed { configuration.observer = { _ in } }
+        return try SMTPServer.start(host: "127.0.0.1", port: 0, configuration: configuration)
+    }
+
     static func lines(_ events: [LiveEvent]) -> [String] {
         events.compactMap { if case .exchange(_, let line?, _, _, _, _) = $0 { return line }; return nil }
     }
@@ -86,6 +94,58 @@ s.quit()
         #expect(outputs.contains { if case .reply(let r, .messageEnd) = $0 { return r.code == 250 }; return false })
         #expect(outputs.contains { if case .delivered(let m) = $0 { return m.header("Subject") == "watched" }; return false })
         #expect(collector.filesAtReport.withLock { $0 } == [1])
+    }
+
+    /// Being watched must not change a single byte the server answers: the same client byte streams (writes
+    /// separated by pauses) against a listener with an observer and one without.
+    @Test(arguments: [
+        ("smuggling: the message pipelined behind DATA", "554 5.5.0 Error: SMTP protocol synchronization", #"[b"EHLO c.test\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<bob@domain.com>\r\nDATA\r\nSubject: x\r\n\r\nhi\r\n.\r\nQUIT\r\n"]"#),
+        ("a command split across writes", "250 2.0.0 Ok: queued as ID", #"[b"EHLO c.test\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<bob@domain.com>\r\nDAT", b"A\r\n", b"Subject: x\r\n\r\nhi\r\n.\r\nQUIT\r\n"]"#),
+        ("a BDAT chunk that ends mid-line", "250 2.0.0 Ok: 24 bytes queued as ID\r\n221", #"[b"EHLO c.test\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<bob@domain.com>\r\nBDAT 24 LAST\r\nSubject: x\r\n\r\nbody he", b"lloQUIT\r\n", b"QUIT\r\n"]"#),
+        ("a bare-LF end of data", "521 5.5.2", #"[b"EHLO c.test\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<bob@domain.com>\r\nDATA\r\n", b"Subject: x\r\n\r\nhi\n.\n", b"QUIT\r\n"]"#),
+        ("plaintext pipelined behind STARTTLS", "--tls--\r\n250-smtp.example.com", #"[b"EHLO c.test\r\nSTARTTLS\r\nNOOP\r\n", "TLS", b"EHLO c.test\r\nNOOP\r\nQUIT\r\n"]"#),
+    ])
+    func beingWatchedChangesNothingTheServerAnswers(_ stream: (name: String, expected: String, writes: String)) throws {
+        let data = TempDir("same-answers")
+        let plain = try Self.start(profile: .mx, observed: false, data: data)
+        let watched = try Self.start(profile: .mx, observed: true, data: data)
+        defer { plain.stop(); watched.stop() }
+        let program = pythonPrelude + "WRITES = " + stream.writes + "\n" + #"""
+import re
+def run(port):
+    s = socket.create_connection(("127.0.0.1", port), timeout=20)
+    got = b""
+    s.settimeout(0.5)
+    def drain():
+        nonlocal got
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk: return False
+                got += chunk
+        except socket.timeout:
+            return True
+    drain()
+    for w in WRITES:
+        if w == "TLS":
+            got += b"--tls--\r\n"
+            s = insecure().wrap_socket(s, server_hostname="smtp.example.com")
+            s.settimeout(0.5)
+            continue
+        s.sendall(w)
+        if not drain(): break
+    return re.sub(rb"queued as [0-9A-F]+", b"queued as ID", got).decode("latin-1")
+a = run(int(sys.argv[1])); b = run(int(sys.argv[2]))
+print(a)
+print("=====")
+print(b)
+print("SAME" if a == b else "DIFFERENT")
+"""#
+        let r = try Child.python(program, ["\(plain.port)", "\(watched.port)"], seconds: 60)
+        #expect(r.status == 0, "python failed: \(r.out)\(r.err)")
+        #expect(r.out.hasSuffix("SAME\n"), "\(stream.name): unwatched and watched answers differ:\n\(r.out)")
+        #expect(r.out.contains("220 smtp.example.com ESMTP"), "\(r.out)")
+        #expect(r.out.contains(stream.expected), "\(stream.name): expected \(stream.expected.debugDescription) in:\n\(r.out)")
     }
 
     @Test func aFailedWriteIsReportedAs451WithoutTheMessage() throws {

@@ -146,6 +146,79 @@ struct LiveTests {
         #expect((s.live?.sessions.count ?? 0) <= LiveBoard.maxSessions)
     }
 
+    @Test func aClientArrivingAfterTheClockHasRunOrAfterAResetIsDrawn() throws {
+        // The live clocks start empty ("nothing sent yet"); arithmetic on them once time has passed must not trap.
+        var s = LiveFeed.liveState()
+        _ = App.update(&s, .tick(100))
+        for e in LiveFeed.events().prefix(4) { _ = App.update(&s, .live(e)) }
+        settle(&s)
+        #expect(s.shownTranscript.contains { $0.text.hasPrefix("220 smtp.example.com") })
+        // `reset` (twice: it asks first) forgets the simulation; a client then goes on talking.
+        _ = App.update(&s, .key(.ctrl("p")))
+        type("reset", &s); type("reset", &s)
+        _ = App.update(&s, .key(.ctrl("n")))
+        for e in LiveFeed.events().dropFirst(4) { _ = App.update(&s, .live(e)) }
+        settle(&s)
+        #expect(s.shownTranscript.contains { $0.text.hasPrefix("221 2.0.0 Bye") })
+    }
+
+    @Test func pipelinedLinesAndTheirRepliesReadInTheOrderTheyAreSeen() throws {
+        var s = LiveFeed.liveState()
+        var session = ServerSession(world: World.standard, profile: .mx, seed: 9)
+        _ = App.update(&s, .live(.opened(connection: 1, peer: "127.0.0.1:40000")))
+        _ = App.update(&s, .live(.exchange(connection: 1, line: nil, wasInData: false, envelopeOpen: false, pipelined: false, outputs: session.start())))
+        let lines = ["EHLO client.test", "MAIL FROM:<alice@example.com>", "RCPT TO:<bob@domain.com>", "RSET", "NOOP", "QUIT"]
+        for (n, line) in lines.enumerated() {
+            let before = session.phase
+            let outputs = session.receiveLine(line)
+            // Everything after EHLO in one write: MAIL, RCPT, RSET, NOOP and QUIT pipelined (RFC 2920).
+            _ = App.update(&s, .live(.exchange(connection: 1, line: line, wasInData: false, envelopeOpen: before == .mail || before == .rcpt,
+                                               pipelined: n > 1, outputs: outputs)))
+        }
+        let board = try #require(s.live)
+        let ticks = try #require(board.watched).lines.map(\.tick)
+        #expect(ticks == ticks.sorted(), "lines stored out of tick order: \(ticks)")
+        // While it plays, what is shown never changes order: each frame's lines are a prefix of the final ones.
+        var frames: [[TranscriptLine]] = []
+        for _ in 0..<400 { _ = App.update(&s, .tick(1)); frames.append(s.shownTranscript) }
+        let final = s.shownTranscript
+        for frame in frames { #expect(Array(final.prefix(frame.count)) == frame) }
+        // A pipelined command leaves before the reply to the one ahead of it arrives.
+        let rcpt = try #require(final.firstIndex { $0.text == "RCPT TO:<bob@domain.com>" })
+        let mailOK = try #require(final.firstIndex { $0.text == "250 2.1.0 Ok" })
+        #expect(rcpt < mailOK)
+    }
+
+    @Test func aNewClientNeverTakesTheScreenFromAnOpenPopupOrASelectedLine() throws {
+        var s = LiveFeed.liveState()
+        type("connect", &s)
+        _ = App.update(&s, .key(.escape))
+        _ = App.update(&s, .key(.up))
+        let selected = try #require(s.selectedTranscriptLine)
+        _ = App.update(&s, .key(.enter))
+        #expect(s.popup == .explanation(selected))
+        let explained = s.shownTranscript[selected]
+        _ = App.update(&s, .live(.opened(connection: 1, peer: "127.0.0.1:40000")))
+        #expect(s.live?.watching == nil)
+        #expect(s.shownTranscript[selected] == explained)
+    }
+
+    @Test func theJourneysNewsGoesToTheSessionWhoseMessageTravels() throws {
+        var s = LiveFeed.liveState()
+        for e in LiveFeed.events() { _ = App.update(&s, .live(e)) }
+        settle(&s)
+        let client = try #require(s.live?.sessions.first).lines.map(\.line.text)
+        #expect(client.contains { $0.contains("queued") && $0.contains("will deliver it itself") })
+        #expect(!s.transcript.contains { $0.text.contains("will deliver it itself") })
+        // Then the learner sends a message of their own: its news is theirs.
+        _ = App.update(&s, .key(.ctrl("p")))
+        for line in ["connect", "EHLO client.example.com", "STARTTLS", "EHLO client.example.com",
+                     "AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=", "MAIL FROM:<alice@example.com>",
+                     "RCPT TO:<bob@domain.com>", "DATA", "Subject: mine", "", "hello", "."] { type(line, &s) }
+        settle(&s)
+        #expect(s.transcript.contains { $0.text.contains("will deliver it itself") })
+    }
+
     @Test func runItAndTheMaildirAreAskedOfTheRuntime() {
         var s = LiveFeed.liveState()
         s.live?.maildir = "/tmp/mail"

@@ -54,6 +54,20 @@ public enum SessionOutput: Sendable, Equatable {
     case closed
 }
 
+/// One unit of what a client sent, as `ServerSession.receiveReporting` splits it.
+public struct ReceivedPiece: Sendable, Equatable {
+    public enum Content: Sendable, Equatable {
+        /// A command, AUTH or DATA line without its line end (as far as the engine kept it).
+        case line([UInt8])
+        /// Octets of a BDAT chunk.
+        case chunkData(octets: Int)
+    }
+    public var content: Content
+    public var phaseBefore: SessionPhase
+    /// The outputs it drew, as indexes into what `receiveReporting` returned.
+    public var outputs: Range<Int>
+}
+
 public struct ServerSession: Sendable {
     public internal(set) var world: World
     public let profile: ServerProfile
@@ -61,6 +75,8 @@ public struct ServerSession: Sendable {
     public var store: MailStore
     /// Keep delivered messages in `store` (the benchmark turns this off to measure the engine alone).
     public var storesMessages = true
+    /// Filled only during `receiveReporting`.
+    var pieces: [ReceivedPiece]?
     /// The simulation tick, set by the caller before feeding bytes; used for timestamps and greylisting.
     public var now = 0
     /// False where the caller cannot speak TLS: STARTTLS is then not advertised and is answered 454 4.7.0.
@@ -171,15 +187,33 @@ public struct ServerSession: Sendable {
         return Array(bytes).withUnsafeBufferPointer { receiveBuffer($0) }
     }
 
+    /// `receive`, also saying which outputs each line (or run of BDAT chunk octets) drew: for an observer that
+    /// shows a real session line by line. The bytes are handled exactly as `receive` handles them, all at once, so
+    /// what is answered (the pipelining checks included) cannot depend on being watched.
+    public mutating func receiveReporting(_ bytes: UnsafeBufferPointer<UInt8>) -> (outputs: [SessionOutput], pieces: [ReceivedPiece]) {
+        pieces = []
+        defer { pieces = nil }
+        let outputs = receiveBuffer(bytes)
+        return (outputs, pieces ?? [])
+    }
+
     @usableFromInline
     mutating func receiveBuffer(_ bytes: UnsafeBufferPointer<UInt8>) -> [SessionOutput] {
         var outputs: [SessionOutput] = []
         outputs.reserveCapacity(8)
         var index = 0
         while index < bytes.count, phase != .closed {
+            // What this turn of the loop consumed, for `receiveReporting` (nil: nothing whole, or nobody asked).
+            var content: ReceivedPiece.Content?
+            let firstOutput = outputs.count, phaseBefore = phase
+            defer {
+                if let content { pieces?.append(ReceivedPiece(content: content, phaseBefore: phaseBefore, outputs: firstOutput..<outputs.count)) }
+            }
             if chunk != nil {
                 // Inside a BDAT chunk: exactly the announced octets, whatever they are (RFC 3030 §2).
+                let start = index
                 consumeChunk(bytes, at: &index, into: &outputs)
+                if pieces != nil { content = .chunkData(octets: index - start) }
                 continue
             }
             // The fast paths below read whole lines in place; with the smuggling checks on, every line goes
@@ -191,6 +225,7 @@ public struct ServerSession: Sendable {
                 if end > index && bytes[end - 1] == 0x0D { end -= 1 }
                 let length = end - index
                 let kept = Swift.min(length, Self.textLineLimit + 1)
+                if pieces != nil { content = .line(Array(bytes[index..<end])) }
                 handleBody(UnsafeBufferPointer(rebasing: bytes[index..<(index + kept)]), overflowed: length > Self.textLineLimit,
                            length: length, into: &outputs)
                 index = lf + 1
@@ -202,6 +237,7 @@ public struct ServerSession: Sendable {
                 if end > index && bytes[end - 1] == 0x0D { end -= 1 }
                 let length = end - index
                 let kept = Swift.min(length, Self.commandLineLimit + 1)
+                if pieces != nil { content = .line(Array(bytes[index..<end])) }
                 handleCommand(UnsafeBufferPointer(rebasing: bytes[index..<(index + kept)]), overflowed: length > Self.commandLineLimit,
                               into: &outputs)
                 index = lf + 1
@@ -210,6 +246,7 @@ public struct ServerSession: Sendable {
             }
             let limit = phase == .data ? Self.textLineLimit : phase == .auth ? Self.authLineLimit : Self.commandLineLimit
             guard let line = framer.take(from: bytes, at: &index, limit: limit) else { break }
+            if pieces != nil { content = .line(line.bytes) }
             let bareBefore = lastLineBare
             lastLineBare = line.bareLineFeed
             if forbidsSmuggling, phase == .data, line.bareLineFeed || bareBefore, !line.overflowed, line.bytes == [0x2E] {

@@ -20,31 +20,52 @@ public enum LiveEvent: Sendable, Equatable {
 extension Simulation {
     /// How far the drawing of the client's link runs behind the clock, in ticks: what is already scheduled to
     /// leave the client. A flood of real clients would otherwise queue minutes of animation.
-    public var linkBacklog: Int { max(0, lastCommandLeft - tick) }
+    public var linkBacklog: Int { liveCommandLeft == .min ? 0 : max(0, liveCommandLeft - tick) }
+
+    /// Runs `body` on the live clocks instead of the learner's.
+    private mutating func onLiveClock<T>(_ body: (inout Simulation) -> T) -> T {
+        swap(&lastCommandLeft, &liveCommandLeft)
+        swap(&lastReplyVisible, &liveReplyVisible)
+        defer {
+            swap(&lastCommandLeft, &liveCommandLeft)
+            swap(&lastReplyVisible, &liveReplyVisible)
+        }
+        return body(&self)
+    }
 
     /// A real client connects to smtp.example.com: the connection is drawn like the learner's. Returns the tick at
     /// which it is drawn as open.
     public mutating func mirrorConnect(peer: String) -> Int {
-        let server = network.submissionHost
-        let start = max(tick, lastCommandLeft + latency.pipelineGap)
-        addFlow(.connecting, from: .sender, to: .server, start: start, length: latency.transit)
-        caption("A real program on this computer (\(peer)) opens a TCP connection to the listener, which plays \(server.name).", at: start)
-        lastCommandLeft = start
-        return start + latency.transit
+        onLiveClock { sim in
+            let server = sim.network.submissionHost
+            let start = max(sim.tick, sim.lastCommandLeft + sim.latency.pipelineGap)
+            sim.addFlow(.connecting, from: .sender, to: .server, start: start, length: sim.latency.transit)
+            sim.caption("A real program on this computer (\(peer)) opens a TCP connection to the listener, which plays \(server.name).", at: start)
+            sim.lastCommandLeft = start
+            return start + sim.latency.transit
+        }
     }
 
     /// Draws one exchange of a real client's session; returns when its line and each output become visible.
     public mutating func mirror(line: String?, wasInData: Bool, envelopeOpen: Bool, pipelined: Bool = false,
                                 outputs: [SessionOutput]) -> (lineAt: Int, outputsAt: [Int]) {
+        onLiveClock { sim in sim.mirrorOnLiveClock(line: line, wasInData: wasInData, envelopeOpen: envelopeOpen,
+                                                   pipelined: pipelined, outputs: outputs) }
+    }
+
+    private mutating func mirrorOnLiveClock(line: String?, wasInData: Bool, envelopeOpen: Bool, pipelined: Bool,
+                                            outputs: [SessionOutput]) -> (lineAt: Int, outputsAt: [Int]) {
         let server = network.submissionHost
+        // The clocks start at Int.min ("nothing yet"): clamp before doing arithmetic with them.
+        let commandLeft = max(lastCommandLeft, tick - latency.transit)
         guard let line else {
-            // The greeting answers the connection itself.
-            let leave = max(tick, lastCommandLeft + latency.transit + latency.processing)
+            // The greeting (or a reply nobody asked for) answers the connection itself.
+            let leave = max(tick, commandLeft + latency.transit + latency.processing)
             return (tick, schedule(outputs, leavingServerAt: leave, isMessageEnd: false, server: server, live: true))
         }
         // A client that waited for the previous reply (most do) is drawn waiting for it too.
         // (A body line streams from where the last one left, with no gap: it waits for the 354 itself.)
-        if !pipelined {
+        if !pipelined && lastReplyVisible != .min {
             lastCommandLeft = max(lastCommandLeft, lastReplyVisible - (wasInData ? 0 : latency.pipelineGap))
         }
         return animate(outputs, label: line, wasInData: wasInData, envelopeOpen: envelopeOpen, server: server, live: true)

@@ -202,6 +202,10 @@ public struct Simulation: Sendable {
     private var nextOrder = 0
     var lastCommandLeft = Int.min
     var lastReplyVisible = Int.min
+    /// The same two clocks for real clients' sessions (live mode), kept apart so that a real client's queued
+    /// animation never holds back the learner's own commands.
+    var liveCommandLeft = Int.min
+    var liveReplyVisible = Int.min
     private var attempts = 0
     private let seed: UInt64
     /// Bob's domain's MX: what the diagram shows before any relay (looked up once, not on every frame).

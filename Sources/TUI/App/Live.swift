@@ -71,6 +71,8 @@ public struct LiveBoard: Sendable, Equatable {
     public var watching: Int?
     /// A code example running against the listener ("Run it"), by its title.
     public var running: String?
+    /// The real client whose accepted message the simulated journey is carrying (nil: the learner's, or none).
+    public var journeyOwner: Int?
 
     public static let maxSessions = 100
     public static let maxLines = 3_000
@@ -89,85 +91,116 @@ public struct LiveBoard: Sendable, Equatable {
     public var watched: LiveSession? { watching.flatMap { id in sessions.first { $0.id == id } } }
 }
 
+extension LiveSession {
+    /// Adds a line where its tick puts it: a pipelined command leaves before the replies to the one ahead of it
+    /// arrive, and the pane must read in the order things are seen (and selections must keep their line).
+    mutating func add(_ line: TranscriptLine, at tick: Int) {
+        var i = lines.endIndex
+        while i > lines.startIndex, lines[i - 1].tick > tick { i -= 1 }
+        lines.insert(Line(tick: tick, line: line), at: i)
+    }
+}
+
 extension App {
     /// A report from the listener: a session opens, an exchange happens, a connection closes.
     static func live(_ event: LiveEvent, _ state: inout AppState) {
+        // Taken out of the state while it changes, so its arrays are changed in place, not copied per event.
         guard var board = state.live else { return }
+        state.live = nil
+        defer { state.live = board }
         let now = state.sim.tick
         switch event {
         case .opened(let id, let peer):
             var session = LiveSession(id: id, peer: peer)
-            // Follow the newest client unless the learner is in the middle of typing a line of their own, or the
-            // diagram is already far behind (many clients at once).
-            if (board.watching != nil || state.editor.isEmpty) && state.sim.linkBacklog < LiveBoard.maxBacklog {
+            let greeting = TranscriptLine(.local, "A real client connected from \(peer).")
+            // Follow the newest client, but never from under the learner: not while a line of their own is half
+            // typed, a popup is open or a transcript line is selected; nor when the diagram is already far behind.
+            let learnerBusy = !state.editor.isEmpty || state.popup != nil || state.selectedTranscriptLine != nil
+            if (board.watching != nil || !learnerBusy) && state.popup == nil && state.sim.linkBacklog < LiveBoard.maxBacklog {
                 board.watching = id
                 state.transcriptScroll = 0
                 state.selectedTranscriptLine = nil
-                let at = state.sim.mirrorConnect(peer: peer)
-                session.lines.append(.init(tick: at, line: TranscriptLine(.local, "A real client connected from \(peer).")))
+                session.add(greeting, at: state.sim.mirrorConnect(peer: peer))
             } else {
-                session.lines.append(.init(tick: now, line: TranscriptLine(.local, "A real client connected from \(peer).")))
+                session.add(greeting, at: now)
                 state.status = ("A real client connected (#\(id)): Ctrl-N shows it", false)
             }
             board.sessions.append(session)
             if board.sessions.count > LiveBoard.maxSessions {
-                // Forget the oldest finished sessions first.
-                if let old = board.sessions.firstIndex(where: { $0.closedAt != nil && $0.id != board.watching }) {
-                    board.sessions.remove(at: old)
-                } else { board.sessions.removeFirst() }
+                // Forget the oldest session that is over and drawn so; never the one being watched.
+                let old = board.sessions.firstIndex { $0.isClosed(at: now) && $0.id != board.watching }
+                    ?? board.sessions.firstIndex { $0.id != board.watching }
+                if let old { board.sessions.remove(at: old) }
             }
         case .exchange(let id, let line, let wasInData, let envelopeOpen, let pipelined, let outputs):
             guard let index = board.sessions.firstIndex(where: { $0.id == id }) else { break }
-            var session = board.sessions[index]
             let animated = board.watching == id && state.sim.linkBacklog < LiveBoard.maxBacklog
             // Lines not drawn are shown at once, but never before the ones still travelling ahead of them.
-            let shownAt = max(now, session.lines.last?.tick ?? now)
+            let shownAt = max(now, board.sessions[index].lines.last?.tick ?? now)
             let times = animated
                 ? state.sim.mirror(line: line, wasInData: wasInData, envelopeOpen: envelopeOpen, pipelined: pipelined, outputs: outputs)
                 : (lineAt: shownAt, outputsAt: Array(repeating: shownAt, count: outputs.count))
-            if let line {
-                if wasInData && line != "." {
-                    session.bodyLines += 1
-                    if session.bodyLines <= LiveBoard.bodyLinesShown {
-                        session.lines.append(.init(tick: times.lineAt, line: TranscriptLine(.data, line)))
-                    } else { session.foldedLines += 1 }
-                } else {
-                    if session.foldedLines > 0 {
-                        session.lines.append(.init(tick: times.lineAt, line: TranscriptLine(.local, "… \(session.foldedLines) more lines of the message (all of them were received)")))
-                    }
-                    session.bodyLines = 0
-                    session.foldedLines = 0
-                    session.lines.append(.init(tick: times.lineAt, line: TranscriptLine(wasInData ? .data : .you, line)))
-                }
+            if outputs.contains(where: { if case .delivered = $0 { return true }; return false }) && animated {
+                // The journey's news from now on is about this client's message.
+                board.journeyOwner = id
             }
-            for (n, output) in outputs.enumerated() {
-                let at = n < times.outputsAt.count ? times.outputsAt[n] : now
-                switch output {
-                case .reply(let reply, _):
-                    for wire in reply.wireLines { session.lines.append(.init(tick: at, line: TranscriptLine(.server(reply.code), wire))) }
-                case .tlsStarted:
-                    session.tlsAt = at
-                    session.lines.append(.init(tick: at, line: TranscriptLine(.local, "TLS handshake done (real TLS): from here on this connection is encrypted.")))
-                case .authenticated(let user):
-                    session.user = user
-                case .delivered(let message):
-                    session.acceptedAt.append(at)
-                    let rest = animated ? "; the diagram follows it through the simulated world" : ""
-                    session.lines.append(.init(tick: at, line: TranscriptLine(.local, "Accepted as \(message.id)"
-                        + (board.maildir.map { " and stored in \($0)" } ?? "") + rest + ".")))
-                case .closed:
-                    break
-                }
-            }
-            if session.lines.count > LiveBoard.maxLines { session.lines.removeFirst(session.lines.count - LiveBoard.maxLines) }
-            board.sessions[index] = session
+            record(line: line, wasInData: wasInData, outputs: outputs, times: times, animated: animated,
+                   maildir: board.maildir, into: &board.sessions[index])
         case .closed(let id):
             guard let index = board.sessions.firstIndex(where: { $0.id == id }) else { break }
             let at = max(now, board.sessions[index].lines.last?.tick ?? now)
             board.sessions[index].closedAt = at
-            board.sessions[index].lines.append(.init(tick: at, line: TranscriptLine(.local, "Connection closed.")))
+            board.sessions[index].add(TranscriptLine(.local, "Connection closed."), at: at)
         }
-        state.live = board
+    }
+
+    private static func record(line: String?, wasInData: Bool, outputs: [SessionOutput], times: (lineAt: Int, outputsAt: [Int]),
+                               animated: Bool, maildir: String?, into session: inout LiveSession) {
+        if let line {
+            if wasInData && line != "." {
+                session.bodyLines += 1
+                if session.bodyLines <= LiveBoard.bodyLinesShown {
+                    session.add(TranscriptLine(.data, line), at: times.lineAt)
+                } else { session.foldedLines += 1 }
+            } else {
+                if session.foldedLines > 0 {
+                    session.add(TranscriptLine(.local, "… \(session.foldedLines) more lines of the message (all of them were received)"), at: times.lineAt)
+                }
+                session.bodyLines = 0
+                session.foldedLines = 0
+                session.add(TranscriptLine(wasInData ? .data : .you, line), at: times.lineAt)
+            }
+        }
+        for (n, output) in outputs.enumerated() {
+            let at = n < times.outputsAt.count ? times.outputsAt[n] : times.lineAt
+            switch output {
+            case .reply(let reply, _):
+                for wire in reply.wireLines { session.add(TranscriptLine(.server(reply.code), wire), at: at) }
+            case .tlsStarted:
+                session.tlsAt = at
+                session.add(TranscriptLine(.local, "TLS handshake done (real TLS): from here on this connection is encrypted."), at: at)
+            case .authenticated(let user):
+                session.user = user
+            case .delivered(let message):
+                session.acceptedAt.append(at)
+                let rest = animated ? "; the diagram follows it through the simulated world" : ""
+                session.add(TranscriptLine(.local, "Accepted as \(message.id)" + (maildir.map { " and stored in \($0)" } ?? "") + rest + "."), at: at)
+            case .closed:
+                break
+            }
+        }
+        if session.lines.count > LiveBoard.maxLines { session.lines.removeFirst(session.lines.count - LiveBoard.maxLines) }
+    }
+
+    /// The journey's news (queue, DNS, relay, delivery) goes with the message it is about: into the tab of the real
+    /// client whose message is travelling, else into the learner's own transcript.
+    static func journeyNote(_ text: String, _ state: inout AppState) {
+        if let owner = state.live?.journeyOwner, let i = state.live?.sessions.firstIndex(where: { $0.id == owner }) {
+            let at = max(state.sim.tick, state.live?.sessions[i].lines.last?.tick ?? 0)
+            state.live?.sessions[i].add(TranscriptLine(.local, text), at: at)
+        } else {
+            state.transcript.append(TranscriptLine(.local, text))
+        }
     }
 
     /// Ctrl-N / Ctrl-P, `]` / `[`, a click on a tab: the next or previous session (the learner's own is first).

@@ -332,18 +332,15 @@ public enum App {
             let output: SessionOutput
             switch item {
             case .note(let text):
-                // News from the journey goes where the learner is looking: the watched real client's tab, if any.
-                if let id = state.live?.watching, let i = state.live?.sessions.firstIndex(where: { $0.id == id }) {
-                    state.live?.sessions[i].lines.append(.init(tick: state.sim.tick, line: TranscriptLine(.local, text)))
-                } else {
-                    state.transcript.append(TranscriptLine(.local, text))
-                }
+                journeyNote(text, &state)
                 continue
             case .session(let o): output = o
             }
             switch output {
             case .reply(let reply, let cause):
                 if cause == .greeting { state.visibleGreeting = true }
+                // The learner's own message was queued: the journey's news is about it from now on.
+                if cause == .messageEnd && reply.code == 250 { state.live?.journeyOwner = nil }
                 for line in reply.wireLines { state.transcript.append(TranscriptLine(.server(reply.code), line)) }
                 state.lastServerCode = reply.code
                 if reply.code == 220 && cause == .command(verb: "STARTTLS") {

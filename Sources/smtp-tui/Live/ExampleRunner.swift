@@ -3,6 +3,7 @@
 // written to a private folder and run there with its output kept in a log, so nothing it prints can reach the
 // full-screen app's terminal. The learner watches the session travel in the diagram.
 import SMTPCore
+import SMTPNetwork
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,13 +26,18 @@ struct ExampleRunner {
 
     private(set) var running: Running?
 
-    /// How to run an example against 127.0.0.1:port, or why it cannot run.
-    static func plan(_ example: CodeExample, port: Int) -> Result<Plan, LocalExampleError> {
-        let code: String
+    /// How to run an example against host:port (an IPv4 loopback address), or why it cannot run.
+    static func plan(_ example: CodeExample, host: String = "127.0.0.1", port: Int) -> Result<Plan, LocalExampleError> {
+        guard !host.contains(":") else {
+            return .failure(LocalExampleError(description: "the examples speak IPv4; start the app with --listen 127.0.0.1:PORT to run them"))
+        }
+        var code: String
         switch LocalExample.code(example, port: port) {
         case .success(let c): code = c
         case .failure(let e): return .failure(e)
         }
+        // The local variants name 127.0.0.1; the listener may be on another loopback address.
+        if host != "127.0.0.1" { code = code.replacing("127.0.0.1", with: host) }
         let lines = code.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         switch example.id {
         case "python":
@@ -71,10 +77,10 @@ struct ExampleRunner {
     }
 
     /// Starts the example; returns a sentence for the status bar (what runs, or why it cannot).
-    mutating func start(_ example: CodeExample, port: Int) -> (message: String, ok: Bool) {
+    mutating func start(_ example: CodeExample, host: String, port: Int) -> (message: String, ok: Bool) {
         if let running { return ("\(running.title) is still running; wait for it to finish", true) }
         let plan: Plan
-        switch Self.plan(example, port: port) {
+        switch Self.plan(example, host: host, port: port) {
         case .success(let p): plan = p
         case .failure(let e): return ("Run it: \(e.description)", false)
         }
@@ -97,6 +103,13 @@ struct ExampleRunner {
         var defaults = sigset_t(); sigemptyset(&defaults)
         for s in [SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP] { sigaddset(&defaults, s) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
+        // Only stdin, stdout and stderr go to the child: not the listening socket, the event loop's epoll or a cast
+        // file (a client that outlived the app would keep the port bound). SwiftNIO does not open them
+        // close-on-exec, so every descriptor above 2 is marked so now (glibc's closefrom action is not visible
+        // to Swift's Glibc module).
+        for name in Maildir.names(in: "/proc/self/fd") {
+            if let fd = Int32(name), fd > 2 { _ = fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC) }
+        }
         var pid: pid_t = 0
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("sh"), strdup("-c"), strdup(shell), nil]
         defer { for p in argv { free(p) } }

@@ -23,8 +23,16 @@ final class LiveLink: Sendable {
         func push(_ event: LiveEvent) {
             let wasEmpty = events.withLock { list in
                 let empty = list.isEmpty
-                // A flood of connections must not eat memory while the app draws: beyond this, forget the oldest.
-                if list.count >= 20_000 { list.removeFirst(1_000) }
+                // A flood of connections must not eat memory while the app draws: beyond this, forget the oldest
+                // exchanges (never a connection's opening or closing, or its tab would stay open for ever).
+                if list.count >= 20_000 {
+                    var dropped = 0
+                    list.removeAll { e in
+                        guard dropped < 1_000, case .exchange = e else { return false }
+                        dropped += 1
+                        return true
+                    }
+                }
                 list.append(event)
                 return empty
             }
