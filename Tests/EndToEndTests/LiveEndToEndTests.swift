@@ -67,8 +67,34 @@ s.quit()
         try t.type("3")
         try t.waitFor("its session in a tab", seconds: 60) { $0.contains("#1 127.0.0.1:") && $0.contains("Real client") }
         try t.waitFor("its message accepted", seconds: 60) { $0.contains("S: 250 2.0.0 Ok: queued as") }
+        // The openssl session types its lines slowly: while it runs, its shell holds nothing of the app's — no
+        // listening socket, no event loop — only its standard input, output and error (and its script).
+        try t.keys("Escape"); try t.type("5")
+        for _ in 0..<5 { try t.type("n") }
+        try t.waitFor("the openssl example") { $0.contains("openssl s_client") && $0.contains("[x run it]") }
+        try t.type("x")
+        let shell = try waitForProcess(commandLine: "sh\0example.sh\0", seconds: 30)
+        let descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(shell)/fd")
+        let targets = descriptors.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(shell)/fd/\($0)") }
+        #expect(!targets.contains { $0.hasPrefix("socket:") || $0.contains("eventpoll") || $0.contains("eventfd") },
+                "the example's shell inherited the app's descriptors: \(targets)")
+        try t.waitFor("the openssl example's result", seconds: 60) { $0.contains("openssl s_client finished (exit status 0)") }
         try t.keys("C-c")
         #expect(try t.exitStatus() == 0)
+    }
+
+    /// The pid of a process whose /proc cmdline starts with `commandLine` (NUL-separated), once it exists.
+    func waitForProcess(commandLine: String, seconds: Double) throws -> Int32 {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+                guard let pid = Int32(entry),
+                      let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
+                if String(decoding: data, as: UTF8.self).hasPrefix(commandLine) { return pid }
+            }
+            usleep(50_000)
+        }
+        throw TmuxError(description: "no process \(commandLine.debugDescription) within \(seconds) s")
     }
 
     @Test func aBusyPortIsReportedBeforeTheScreenIsTaken() throws {
