@@ -382,7 +382,7 @@ struct JourneyDrawing {
 
     mutating func strip(_ r: Rect, into f: inout Frame) {
         let names: [(FlowNode, String, Role)] = [
-            (.sender, watched != nil ? "Real client" : direct ? "You" : "Alice", .flowSender),
+            (.sender, watched != nil ? "Client" : direct ? "You" : "Alice", .flowSender),
             (.server, direct ? "(bypassed)" : "smtp.example.com", .flowServer),
             (.dns, "DNS", .flowServer),
             (.mx, mxName, .flowServer),
