@@ -271,7 +271,13 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
         guard let context else { return }
         storing = true
         context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
-        configuration.threadPool.runIfActive(eventLoop: context.eventLoop) { try maildir.deliver(message) }
+        // Written and made durable together with every other delivery queued meanwhile (group commit), on the
+        // storage pool; a thread is woken only when the Maildir's writer or committer is idle. (Work submitted
+        // while the pool shuts down still runs: the promise must be completed either way.)
+        let promise = context.eventLoop.makePromise(of: [String].self)
+        let pool = configuration.threadPool
+        maildir.deliver(message, run: { work in pool.submit { _ in work() } }) { promise.completeWith($0) }
+        promise.futureResult
             .whenComplete { result in
                 guard let context = self.context else { return }
                 var observed = before
