@@ -219,3 +219,29 @@ print(len(out))
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: maildir.path + "/bob@domain.com/tmp")) ?? ["?"]).isEmpty)
     }
 }
+
+@Suite("Stored message octets")
+struct MessageBytesTests {
+    /// The plain definition: every LF gets a CR in front, every line a CRLF after it.
+    static func reference(_ message: StoredMessage) -> [UInt8] {
+        func lines(_ bytes: [UInt8]) -> [UInt8] { bytes.flatMap { $0 == 0x0A ? [0x0D, 0x0A] : [$0] } + [0x0D, 0x0A] }
+        if let raw = message.rawContent { return message.headerBytes.prefix(message.addedHeaderCount).flatMap(lines) + raw }
+        return message.headerBytes.flatMap(lines) + [0x0D, 0x0A] + (message.bodyIsEmpty ? [] : lines(message.bodyText))
+    }
+
+    @Test func messageBytesMatchTheDefinitionOnAwkwardOctets() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [0x0A, 0x0D, 0x00, 0xFF, 0x2E, 0x41, 0x20, 0x0A, 0x0A]
+        func random(_ n: Int) -> [UInt8] { (0..<n).map { _ in alphabet.randomElement(using: &generator)! } }
+        for round in 0..<300 {
+            let headers = (0..<Int.random(in: 0...4)).map { _ in random(Int.random(in: 0...12)) }
+            let body = random(Int.random(in: 0...(round % 3 == 0 ? 3000 : 40)))
+            let raw: [UInt8]? = round % 4 == 0 ? random(Int.random(in: 0...50)) : nil
+            let message = StoredMessage(id: "X", envelopeFrom: "", recipients: ["a@b.c"],
+                                        headers: headers.map { String(decoding: $0, as: UTF8.self) }, headerBytes: headers,
+                                        bodyText: body, bodyIsEmpty: round % 5 == 0 && body.isEmpty, receivedAtTick: 0,
+                                        size: body.count, rawContent: raw, addedHeaderCount: min(2, headers.count))
+            #expect(message.messageBytes == Self.reference(message), "round \(round)")
+        }
+    }
+}
