@@ -62,6 +62,10 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
     /// A message is being stored: its reply, and everything the client pipelined behind it, wait.
     private var storing = false
     private var waitingInput: [ByteBuffer] = []
+    private var waitingBytes = 0
+    /// Reading was turned off because too much arrived while a message was being stored.
+    private var readPaused = false
+    private static let maxWaitingBytes = 16 * 1024
     private var inputEnded = false
     /// Between the 220 to STARTTLS and the TLS handler taking over, plaintext is thrown away (RFC 3207 §4.2).
     private var switchingToTLS = false
@@ -135,7 +139,15 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
         if switchingToTLS || closing { return }
-        if storing { waitingInput.append(buffer); return }
+        if storing {
+            waitingInput.append(buffer)
+            waitingBytes += buffer.readableBytes
+            if waitingBytes > Self.maxWaitingBytes, !readPaused {
+                readPaused = true
+                context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+            }
+            return
+        }
         feed(buffer)
     }
 
@@ -270,8 +282,15 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
                        observed before: Observation?) {
         guard let context else { return }
         storing = true
-        context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
-        configuration.threadPool.runIfActive(eventLoop: context.eventLoop) { try maildir.deliver(message) }
+        // Reading goes on while the message is stored (what arrives waits in `waitingInput`); only a client that
+        // sends a lot meanwhile is paused (channelRead), so the usual case costs no epoll changes per message.
+        // Written and made durable together with every other delivery queued meanwhile (group commit), on the
+        // storage pool; a thread is woken only when the Maildir's writer or committer is idle. (Work submitted
+        // while the pool shuts down still runs: the promise must be completed either way.)
+        let promise = context.eventLoop.makePromise(of: [String].self)
+        let pool = configuration.threadPool
+        maildir.deliver(message, run: { work in pool.submit { _ in work() } }) { promise.completeWith($0) }
+        promise.futureResult
             .whenComplete { result in
                 guard let context = self.context else { return }
                 var observed = before
@@ -290,9 +309,11 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
                     out.writeString(failed.wire)
                     observed?.sent.append(.reply(failed, cause: .messageEnd))
                 }
-                context.writeAndFlush(self.wrapOutboundOut(out), promise: nil)
+                // One write for the reply and whatever follows it in the same batch of outputs.
+                context.write(self.wrapOutboundOut(out), promise: nil)
                 self.storing = false
                 self.emit(rest, observed: observed)
+                self.context?.flush()
                 self.drainWaitingInput()
             }
     }
@@ -318,18 +339,22 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
     private func drainWaitingInput() {
         while !storing, !closing, !waitingInput.isEmpty {
             let next = waitingInput.removeFirst()
+            waitingBytes -= next.readableBytes
             if switchingToTLS { continue }
             feed(next)
         }
         guard !storing, !closing else { return }
         if inputEnded { finishInput(); return }
-        context?.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
+        if readPaused {
+            readPaused = false
+            context?.channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in }
+        }
     }
 
     private func startTLS(after out: inout ByteBuffer) {
         guard let context, let tls = configuration.tlsContext else { return }
         switchingToTLS = true
-        waitingInput.removeAll()   // plaintext sent behind STARTTLS is dropped, as the engine drops its own
+        waitingInput.removeAll(); waitingBytes = 0   // plaintext sent behind STARTTLS is dropped, as the engine drops its own
         let promise = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(out), promise: promise)
         out = context.channel.allocator.buffer(capacity: 0)

@@ -31,8 +31,9 @@ public struct SMTPServerConfiguration: Sendable {
     public init(world: World, profile: ServerProfile, tlsContext: NIOSSLContext?, maildir: Maildir?, logger: Logger) {
         self.world = world; self.profile = profile; self.tlsContext = tlsContext; self.maildir = maildir
         self.logger = logger
-        // Storage waits on fsync: several threads let concurrent deliveries overlap their disk waits.
-        self.threadPool = NIOThreadPool(numberOfThreads: 8)
+        // Storage: the Maildir's writer and committer each hold one thread while they have work (group commit:
+        // concurrent deliveries share their syncs instead of each waiting on its own).
+        self.threadPool = NIOThreadPool(numberOfThreads: 2)
     }
 }
 
