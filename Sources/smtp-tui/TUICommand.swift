@@ -239,7 +239,7 @@ enum Runtime {
                 actions += events.map { Action.live($0) }
                 // The Maildir is read again after a delivery only while the mailboxes are open (b reads it anyway):
                 // a busy listener must not make the main loop walk a large folder on every report.
-                if state.popup == .inbox, events.contains(where: { if case .exchange(_, _, _, _, _, let o) = $0 { return o.contains { if case .delivered = $0 { return true }; return false } }; return false }) {
+                if state.popup == .inbox, events.contains(where: \.acceptsAMessage) {
                     state.live?.mailFiles = link.mailFiles()
                 }
                 if let done = runner.poll() {

@@ -17,6 +17,14 @@ public enum LiveEvent: Sendable, Equatable {
     case closed(connection: Int)
 }
 
+extension LiveEvent {
+    /// Whether this report includes a message the server accepted (and stored, when it stores).
+    public var acceptsAMessage: Bool {
+        guard case .exchange(_, _, _, _, _, let outputs) = self else { return false }
+        return outputs.contains { if case .delivered = $0 { return true }; return false }
+    }
+}
+
 extension Simulation {
     /// How far the drawing of the client's link runs behind the clock, in ticks: what is already scheduled to
     /// leave the client. A flood of real clients would otherwise queue minutes of animation.

@@ -140,7 +140,7 @@ extension App {
             let times = animated
                 ? state.sim.mirror(line: line, wasInData: wasInData, envelopeOpen: envelopeOpen, pipelined: pipelined, outputs: outputs)
                 : (lineAt: shownAt, outputsAt: Array(repeating: shownAt, count: outputs.count))
-            if outputs.contains(where: { if case .delivered = $0 { return true }; return false }) && animated {
+            if animated && event.acceptsAMessage {
                 // The journey's news from now on is about this client's message.
                 board.journeyOwner = id
             }
