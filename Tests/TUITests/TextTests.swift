@@ -112,6 +112,21 @@ struct TextTests {
         #expect(!Frame.render(s).buffer.text.contains("?\t") && !Frame.render(s).buffer.text.contains("\t"))
     }
 
+    @Test func rowDiffersFindsExactlyTheChangedRows() {
+        var a = Buffer(width: 20, height: 6)
+        a.put("hello", x: 0, y: 1, role: .text)
+        var b = a
+        #expect((0..<6).allSatisfy { !b.rowDiffers(from: a, y: $0, columns: 20) })
+        b.put("x", x: 12, y: 3, role: .text)
+        #expect((0..<6).filter { b.rowDiffers(from: a, y: $0, columns: 20) } == [3])
+        // Only the columns the terminal shows count; a row outside, or a buffer of another size, always differs.
+        #expect(!b.rowDiffers(from: a, y: 3, columns: 10))
+        b[0, 5] = Cell(text: " ", role: .background, reverse: true)
+        #expect(b.rowDiffers(from: a, y: 5, columns: 1))
+        #expect(b.rowDiffers(from: a, y: 9, columns: 20))
+        #expect(Buffer(width: 21, height: 6).rowDiffers(from: a, y: 0, columns: 20))
+    }
+
     @Test func asciiLookAlikesAreReadable() {
         #expect(Glyphs.ascii("§4.5.2 …") == "S.4.5.2 ...")
         var s = AppState(size: Size(width: 80, height: 24))

@@ -34,6 +34,20 @@ public struct Buffer: Equatable, Sendable {
 
     public var area: Rect { Rect(x: 0, y: 0, width: width, height: height) }
 
+    /// Whether row `y` (its first `columns` cells) differs from the same row of `other`, a buffer of the same size.
+    /// Here rather than in the backend: compared inside this module the cells are not copied one call at a time,
+    /// and a frame of an animation changes only a few rows.
+    public func rowDiffers(from other: Buffer, y: Int, columns: Int) -> Bool {
+        guard other.width == width, other.height == height, y >= 0, y < height else { return true }
+        let start = y * width, end = start + Swift.min(Swift.max(0, columns), width)
+        return cells.withUnsafeBufferPointer { mine in
+            other.cells.withUnsafeBufferPointer { theirs in
+                for i in start..<end where mine[i] != theirs[i] { return true }
+                return false
+            }
+        }
+    }
+
     public subscript(x: Int, y: Int) -> Cell {
         get { cells[y * width + x] }
         set { cells[y * width + x] = newValue }

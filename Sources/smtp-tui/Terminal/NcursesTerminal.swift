@@ -94,6 +94,7 @@ final class NcursesTerminal {
         var lastRole: Role?
         var lastStyle: (attr_t, Int32) = (0, 0)
         for y in 0..<height {
+            if let old, !buffer.rowDiffers(from: old, y: y, columns: width) { continue }
             for x in 0..<width {
                 let cell = buffer[x, y]
                 if let old, old[x, y] == cell { continue }
