@@ -3,7 +3,7 @@
 // `swiftc -sanitize=fuzzer,address -parse-as-library` and runs it.
 //
 // Input: byte 0 chooses the setup (bit 0: mx profile instead of submission; bit 1: start logged in on submission;
-// bit 2: the tight-limits scenario), byte 1 seeds the chunking, the rest is what the client sends. The same bytes
+// bit 2: the tight-limits scenario; bit 3: RFC 2920's synchronization check on), byte 1 seeds the chunking, the rest is what the client sends. The same bytes
 // go to two sessions: A gets them in pseudo-random chunks of 1–64 octets, B line by line. Checked, and trapped on
 // (libFuzzer then saves the input as a crash):
 //   - no crash, no sanitizer report (ASan), and memory stays bounded;
@@ -11,7 +11,9 @@
 //   - a 250 to RSET, and the end of a message (DATA's dot or BDAT LAST), leave the session greeted;
 //   - no transaction spans STARTTLS: after the handshake there is no sender, no recipient and no login;
 //   - the chunking changes nothing: A and B give the same outputs, up to the first STARTTLS (after it, RFC 3207
-//     makes the server drop whatever plaintext shared the packet, which depends on the chunking);
+//     makes the server drop whatever plaintext shared the packet, which depends on the chunking) — with the
+//     synchronization check off; with it on, what arrived together is exactly what it judges, so the chunkings
+//     may differ, but B (one line per read) never meets it and A's outputs, up to a 554 5.5.0, are B's;
 //   - after the session closes it says nothing more.
 
 #if canImport(Glibc)
@@ -25,6 +27,7 @@ enum EngineFuzz {
         let profile: ServerProfile
         let loggedIn: Bool
         let tight: Bool
+        let synchronized: Bool
         let chunkSeed: UInt64
     }
 
@@ -32,7 +35,7 @@ enum EngineFuzz {
         let flags = header.count > 0 ? header[0] : 0
         let seed = header.count > 1 ? UInt64(header[1]) : 0
         return Setup(profile: flags & 1 == 1 ? .mx : .submission, loggedIn: flags & 2 == 2, tight: flags & 4 == 4,
-                     chunkSeed: seed &* 0x9E37_79B9_7F4A_7C15 | 1)
+                     synchronized: flags & 8 == 8, chunkSeed: seed &* 0x9E37_79B9_7F4A_7C15 | 1)
     }
 
     static func fail(_ why: String) -> Never {
@@ -44,6 +47,7 @@ enum EngineFuzz {
         var world = World.standard
         if s.tight, let tight = world.scenario(named: "tight-limits") { world.scenario = tight }
         var session = ServerSession(world: world, profile: s.profile)
+        session.enforcesPipelining = s.synchronized
         _ = session.start()
         if s.loggedIn && s.profile == .submission {
             for line in SessionPreamble.authenticated.clientLines { _ = session.receiveLine(line) }
@@ -125,7 +129,20 @@ enum EngineFuzz {
             guard let tls = outputs.firstIndex(of: .tlsStarted) else { return outputs[...] }
             return outputs[...tls]
         }
-        let (pa, pb) = (upToTLS(outA), upToTLS(outB))
+        var (pa, pb) = (upToTLS(outA), upToTLS(outB))
+        if s.synchronized {
+            guard !outB.contains(where: { if case .reply(let r, _) = $0 { return r.enhanced == EnhancedStatusCode(5, 5, 0) && r.code == 554 }; return false }) else {
+                fail("one line per read met the synchronization check")
+            }
+            guard let refusal = pa.firstIndex(where: { if case .reply(let r, _) = $0 { return r.code == 554 && r.enhanced == EnhancedStatusCode(5, 5, 0) }; return false }) else {
+                if pa != pb.prefix(pa.count) { fail("with the check on but never met, the chunking changed the outputs") }
+                return
+            }
+            // What came before the hang-up is what one line per read got, except the reply the 554 replaced.
+            pa = pa[..<refusal]
+            guard pa == pb.prefix(pa.count) else { fail("before the 554 5.5.0 the chunkings disagree") }
+            return
+        }
         if !outA.contains(.tlsStarted) && !outB.contains(.tlsStarted) {
             guard pa == pb else { fail("chunking changed the outputs (\(pa.count) vs \(pb.count))") }
         } else {

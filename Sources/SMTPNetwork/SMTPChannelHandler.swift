@@ -70,6 +70,10 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
     /// Between the 220 to STARTTLS and the TLS handler taking over, plaintext is thrown away (RFC 3207 §4.2).
     private var switchingToTLS = false
     private var closing = false
+    /// The greeting has been sent. Until then, input means the client spoke first (RFC 2920, Postfix 3.9).
+    private var greetingSent = false
+    /// Says, before the greeting, whether input is already waiting (stdin's poll); nil where only a read can tell.
+    private let inputWaiting: (@Sendable () -> Bool)?
     /// This connection's number, as the log and a watching app name it.
     private let connection: Int
     private let peerLabel: String
@@ -104,7 +108,8 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     init(configuration: SMTPServerConfiguration, state: ServerState, peer: String, peerAddress: String,
-         peerLabel: String? = nil) {
+         peerLabel: String? = nil, inputWaiting: (@Sendable () -> Bool)? = nil) {
+        self.inputWaiting = inputWaiting
         self.configuration = configuration
         self.state = state
         state.connectionsSoFar += 1
@@ -123,11 +128,26 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
     func channelActive(context: ChannelHandlerContext) {
         logger.info("connect")
         configuration.observer?(.opened(connection: connection, peer: peerLabel))
+        context.fireChannelActive()
+        // Postfix 3.9 looks for input before it sends its banner: a client that talks first is not waiting for
+        // anything. Where a poll can tell (stdin), it is asked; otherwise the greeting goes out on the event loop's
+        // next turn, after any read already possible, and a read that comes first is the client speaking first.
+        // (Input sent later but before the greeting arrives cannot be told apart: that slips through, as there.)
+        if inputWaiting?() == true { return }
+        context.eventLoop.execute { self.greet(early: []) }
+    }
+
+    /// The greeting, or, when the client spoke first, 554 5.5.0 instead of it.
+    private func greet(early: [UInt8]) {
+        guard !greetingSent, !closing else { return }
+        greetingSent = true
         session.now = wallClockTick()
         session.store.greylist = state.greylist
-        let greeting = session.start()[...]
+        if !early.isEmpty {
+            logger.notice("input before the greeting", metadata: ["input": "\(String(decoding: early.prefix(80), as: UTF8.self))"])
+        }
+        let greeting = session.start(clientSpokeFirst: early)[...]
         emit(greeting, observed: configuration.observer == nil ? nil : .serverOnly(greeting))
-        context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -139,6 +159,7 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
         if switchingToTLS || closing { return }
+        if !greetingSent { return greet(early: Array(buffer.readableBytesView)) }
         if storing {
             waitingInput.append(buffer)
             waitingBytes += buffer.readableBytes
@@ -162,6 +183,7 @@ final class SMTPChannelHandler: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         if let input = event as? ChannelEvent, input == .inputClosed {
+            if !greetingSent { greet(early: []) }
             inputEnded = true
             if !storing { finishInput() }
             return

@@ -121,7 +121,8 @@ public enum SMTPServer {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
                     try channel.pipeline.syncOperations.addHandler(
-                        SMTPChannelHandler(configuration: configuration, state: state, peer: "localhost", peerAddress: "127.0.0.1"))
+                        SMTPChannelHandler(configuration: configuration, state: state, peer: "localhost", peerAddress: "127.0.0.1",
+                                           inputWaiting: { inputIsWaiting(input) }))
                 }
             }
             .takingOwnershipOfDescriptors(input: input, output: output)
@@ -173,8 +174,14 @@ public enum SMTPServer {
             flushBytes()
         }
         session.now = wallClockTick()
-        send(session.start())
         var buffer = [UInt8](repeating: 0, count: 65_536)
+        if inputIsWaiting(0) {
+            // The client spoke before the greeting: 554 5.5.0 instead of it (RFC 2920, Postfix 3.9).
+            let n = read(0, &buffer, buffer.count)
+            send(session.start(clientSpokeFirst: n > 0 ? Array(buffer[0..<n]) : []))
+        } else {
+            send(session.start())
+        }
         while !session.isClosed {
             let n = read(0, &buffer, buffer.count)
             if n < 0 && errno == EINTR { continue }
@@ -191,6 +198,13 @@ public enum SMTPServer {
         limit.rlim_cur = limit.rlim_max
         _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
+}
+
+/// Whether input is already waiting on a descriptor (a zero-timeout poll): before the greeting, that means the
+/// client spoke first. End of input counts too, but is then read as nothing.
+func inputIsWaiting(_ fd: Int32) -> Bool {
+    var probe = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+    return poll(&probe, 1, 0) > 0 && probe.revents & Int16(POLLIN) != 0
 }
 
 /// Is this listen address on the loopback interface?

@@ -57,7 +57,7 @@ struct PresenterEndToEndTests {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let t = try TmuxSession(width: 100, height: 30, command: "\"$0\" --demo bounce --cast \(dir)/demo.cast --record \(dir)/demo.txt")
-        try t.waitFor("step 1 of 7")
+        try t.waitFor("step 1 of 10")
         try t.waitFor("the greeting") { $0.contains("S: 220 smtp.example.com ESMTP") }
         try t.type("q")
         #expect(try t.exitStatus() == 0)

@@ -72,7 +72,7 @@ struct DemoScenarioTests {
         #expect(plain.contains("DNS answer: domain.com. MX 10 mx.domain.com."))
         let md = DemoReport.render(record, format: .markdown)
         #expect(md.hasPrefix("# A typo in the address: the bounce\n"))
-        #expect(md.contains("## Step 5: RCPT TO:<nobody@domain.com>"))
+        #expect(md.contains("## Step 7: RCPT TO:<nobody@domain.com>"))
         #expect(md.contains("```\nC: connect") || md.contains("```\n·  connect smtp.example.com (port 587)"))
     }
 

@@ -9,10 +9,14 @@ struct JourneyTests {
     /// Sends each line and lets the simulation run until the replies are in (as a patient learner would).
     static func run(_ sim: inout Simulation, _ lines: [String], limit: Int = 20_000) -> [SimulationOutput] {
         var seen: [SimulationOutput] = []
-        for line in lines {
-            sim.send(line)
+        func waitForReplies() {
             var n = 0
             while sim.isAwaitingServer && n < limit { seen += sim.advanceAll(by: 1); n += 1 }
+        }
+        waitForReplies()  // the greeting first (RFC 2920: nothing is sent before it)
+        for line in lines {
+            sim.send(line)
+            waitForReplies()
         }
         return seen
     }
@@ -207,6 +211,7 @@ struct JourneyTests {
         func run() -> ([FlowEvent], [HopLine], [Timed<String>], [Arrival]) {
             var sim = Simulation()
             sim.connect()
+            while sim.isAwaitingServer { _ = sim.advanceAll(by: 1) }  // the greeting comes first
             var flows: [FlowEvent] = []
             for line in Self.submit + ["RCPT TO:<nobody@domain.com>", "RCPT TO:<dave@domain.com>"] + Self.message(to: "bob@domain.com") {
                 sim.send(line)
@@ -244,6 +249,7 @@ struct JourneyTests {
         #expect(sim.currentCaption == nil)
         sim.connect()
         var n = 0
+        while sim.isAwaitingServer { _ = sim.advanceAll(by: 1); if sim.currentCaption == nil { n += 1 } }
         for line in Self.submit + Self.message(to: "nobody@domain.com") {
             sim.send(line)
             for _ in 0..<80 { _ = sim.advanceAll(by: 1); if sim.currentCaption == nil { n += 1 } }

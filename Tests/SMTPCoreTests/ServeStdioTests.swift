@@ -20,19 +20,7 @@ enum Binary {
     /// throws, so a hung server fails its test instead of hanging the run.
     @discardableResult
     static func run(_ executable: String, _ arguments: [String], stdin: Data = Data(), seconds: Double = 60) throws -> (status: Int32, out: String, err: String) {
-        // A server may hang up before it has read everything (421, a closed session): writing on then must fail
-        // with EPIPE for this call, not kill the whole test process with SIGPIPE.
-        signal(SIGPIPE, SIG_IGN)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        // serve makes its TLS certificate on first use under XDG_DATA_HOME: keep it out of the real home.
-        var environment = ProcessInfo.processInfo.environment
-        environment["XDG_DATA_HOME"] = NSTemporaryDirectory() + "smtp-tui-test-data-\(getpid())"
-        process.environment = environment
-        let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
-        process.standardInput = inPipe; process.standardOutput = outPipe; process.standardError = errPipe
-        try process.run()
+        let (process, inPipe, outPipe, errPipe) = try launch(executable, arguments)
         let group = DispatchGroup()
         nonisolated(unsafe) var out = Data(), err = Data()
         DispatchQueue.global().async(group: group) { try? inPipe.fileHandleForWriting.write(contentsOf: stdin); try? inPipe.fileHandleForWriting.close() }
@@ -47,6 +35,65 @@ enum Binary {
         return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
     }
 
+    /// Starts a child with its three pipes, its data folder outside the real home.
+    static func launch(_ executable: String, _ arguments: [String]) throws -> (Process, Pipe, Pipe, Pipe) {
+        // A server may hang up before it has read everything (421, a closed session): writing on then must fail
+        // with EPIPE for this call, not kill the whole test process with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        // serve makes its TLS certificate on first use under XDG_DATA_HOME: keep it out of the real home.
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_DATA_HOME"] = NSTemporaryDirectory() + "smtp-tui-test-data-\(getpid())"
+        process.environment = environment
+        let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
+        process.standardInput = inPipe; process.standardOutput = outPipe; process.standardError = errPipe
+        try process.run()
+        return (process, inPipe, outPipe, errPipe)
+    }
+
+    /// Talks to a child the way a careful client does: reads the greeting, then writes each flight and reads as
+    /// many complete replies (a final line `NNN ` or `NNN` alone) as the flight asks for before writing the next.
+    /// Returns the exit status and everything the child wrote, with a deadline like `run`.
+    static func converse(_ executable: String, _ arguments: [String], flights: [(send: String, replies: Int)],
+                         seconds: Double = 60) throws -> (status: Int32, out: String) {
+        let (process, inPipe, outPipe, _) = try launch(executable, arguments)
+        let deadline = Date().addingTimeInterval(seconds)
+        var out = Data()
+        func finalReplies() -> Int {
+            String(decoding: out, as: UTF8.self).components(separatedBy: "\r\n").filter { line in
+                let u = Array(line.utf8)
+                return u.count >= 3 && u[0...2].allSatisfy { (0x30...0x39).contains($0) } && (u.count == 3 || u[3] == 0x20)
+            }.count
+        }
+        let reader = outPipe.fileHandleForReading
+        func read(until count: Int) throws {
+            while finalReplies() < count {
+                guard Date() < deadline else {
+                    process.terminate()
+                    throw Timeout(description: "waited for \(count) replies, got: \(String(decoding: out, as: UTF8.self))")
+                }
+                var poller = pollfd(fd: reader.fileDescriptor, events: Int16(POLLIN), revents: 0)
+                guard poll(&poller, 1, 100) > 0 else { continue }
+                let chunk = reader.availableData
+                if chunk.isEmpty { return }  // the child hung up
+                out.append(chunk)
+            }
+        }
+        var expected = 1
+        try read(until: expected)
+        for flight in flights {
+            try? inPipe.fileHandleForWriting.write(contentsOf: Data(flight.send.utf8))
+            expected += flight.replies
+            try read(until: expected)
+        }
+        try? inPipe.fileHandleForWriting.close()
+        while Date() < deadline, case let chunk = reader.availableData, !chunk.isEmpty { out.append(chunk) }
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: out, as: UTF8.self))
+    }
+
     static func which(_ tool: String) -> String? {
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let p = "\(dir)/\(tool)"
@@ -59,7 +106,7 @@ enum Binary {
 @Suite("serve --stdio", .serialized, .timeLimit(.minutes(2)))
 struct ServeStdioTests {
     @Test func ehloQuitOverAPipe() throws {
-        let r = try Binary.run(Binary.path, ["serve", "--stdio"], stdin: Data("EHLO me\r\nQUIT\r\n".utf8))
+        let r = try Binary.converse(Binary.path, ["serve", "--stdio"], flights: [("EHLO me\r\n", 1), ("QUIT\r\n", 1)])
         #expect(r.status == 0)
         let lines = r.out.components(separatedBy: "\r\n")
         #expect(lines.first?.hasPrefix("220 smtp.example.com") == true)
@@ -71,7 +118,8 @@ struct ServeStdioTests {
     @Test func binaryGarbageAndAMegabyteWithoutNewlineEndCleanly() throws {
         var data = Data([0, 255, 13, 10, 0x80, 0x81])
         data.append(Data(repeating: 0x41, count: 1_048_576))
-        let r = try Binary.run(Binary.path, ["serve", "--stdio", "--profile", "mx"], stdin: data)
+        let r = try Binary.converse(Binary.path, ["serve", "--stdio", "--profile", "mx"],
+                                    flights: [(String(decoding: data, as: UTF8.self), 1)])
         #expect(r.status == 0)
         #expect(r.out.hasPrefix("220 "))
         #expect(r.out.contains("500 5.5.2"))
@@ -120,5 +168,37 @@ struct ServeStdioTests {
                                        "--from", "alice@example.com", "--to", "someone@elsewhere.org"])
         #expect(r.status != 0)
         #expect(r.out.contains("554 5.7.1 <someone@elsewhere.org>: Relay access denied"))
+    }
+
+    // RFC 2920 §3.1 as Postfix 3.9 applies it, on the real binary (issue 19's "done means").
+
+    static let synchronization = "554 5.5.0 Error: SMTP protocol synchronization\r\n"
+
+    @Test func ehloAndMailInOneWriteGet554InsteadOfTheEhloReplyThenTheEnd() throws {
+        let r = try Binary.converse(Binary.path, ["serve", "--stdio", "--profile", "mx"],
+                                    flights: [("EHLO x\r\nMAIL FROM:<a@example.com>\r\n", 1)])
+        let afterGreeting = r.out.components(separatedBy: "\r\n").dropFirst().joined(separator: "\r\n")
+        #expect(r.out.hasPrefix("220 "))
+        #expect(afterGreeting == Self.synchronization, "\(r.out)")
+    }
+
+    @Test func noopAndMailAfterANormalEhlo() throws {
+        let r = try Binary.converse(Binary.path, ["serve", "--stdio", "--profile", "mx"],
+                                    flights: [("EHLO x\r\n", 1), ("NOOP\r\nMAIL FROM:<a@example.com>\r\n", 1)])
+        #expect(r.out.hasSuffix("250 CHUNKING\r\n" + Self.synchronization), "\(r.out)")
+    }
+
+    @Test func mailRcptDataAndTheTextInOneWrite() throws {
+        let r = try Binary.converse(Binary.path, ["serve", "--stdio", "--profile", "mx"],
+                                    flights: [("EHLO x\r\n", 1),
+                                              ("MAIL FROM:<a@example.com>\r\nRCPT TO:<bob@domain.com>\r\nDATA\r\nSubject: x\r\n\r\nhi\r\n.\r\n", 3)])
+        #expect(r.out.hasSuffix("250 CHUNKING\r\n250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n" + Self.synchronization), "\(r.out)")
+    }
+
+    @Test func inputBeforeTheGreetingGets554InsteadOfIt() throws {
+        // Everything is in the pipe before the server starts: the client spoke first.
+        let r = try Binary.run(Binary.path, ["serve", "--stdio", "--profile", "mx"], stdin: Data("EHLO x\r\n".utf8))
+        #expect(r.status == 0)
+        #expect(r.out == Self.synchronization, "\(r.out)")
     }
 }

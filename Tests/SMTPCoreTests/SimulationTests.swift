@@ -22,6 +22,16 @@ struct SimulationTests {
         return seen
     }
 
+    /// Sends each line once the client has seen every reply so far, as RFC 2920 asks of a client that does not
+    /// pipeline (the lines' replies may still be travelling when this returns).
+    static func sendWaiting(_ sim: inout Simulation, _ lines: [String]) {
+        for line in lines {
+            var n = 0
+            while sim.isAwaitingServer && n < 10_000 { _ = sim.advance(by: 1); n += 1 }
+            sim.send(line)
+        }
+    }
+
     @Test func greetingArrivesAfterTheConnectionAndProcessingLatency() throws {
         var sim = Simulation()
         sim.connect()
@@ -78,6 +88,7 @@ struct SimulationTests {
             var events: [FlowEvent] = [], lines: [String] = []
             sim.connect()
             for line in SessionPreamble.recipientAdded.clientLines + ["DATA", "Subject: hi", "", "body", ".", "QUIT"] {
+                while sim.isAwaitingServer { lines += wire(replies(sim.advance(by: 1))) }
                 sim.send(line)
                 events += sim.flows
                 for _ in 0..<7 { lines += wire(replies(sim.advance(by: 1))) }
@@ -94,7 +105,7 @@ struct SimulationTests {
         // Straight to the MX on port 25: it puts the message into Bob's mailbox itself.
         var sim = Simulation()
         sim.connect(to: "mx.domain.com")
-        for line in ["EHLO client.example.com", "MAIL FROM:<alice@example.com>", "RCPT TO:<bob@domain.com>", "DATA", "hello", "."] { sim.send(line) }
+        Self.sendWaiting(&sim, ["EHLO client.example.com", "MAIL FROM:<alice@example.com>", "RCPT TO:<bob@domain.com>", "DATA", "hello", "."])
         let delivery = try #require(sim.flows.first { if case .delivery = $0.kind { return true }; return false })
         #expect(delivery.from == .mx && delivery.to == .recipient)
         #expect(delivery.end - delivery.start == D.delivery)
@@ -112,15 +123,14 @@ struct SimulationTests {
     @Test func refusedRecipientBouncesBackToTheSender() {
         var sim = Simulation()
         sim.connect(to: "mx.domain.com")
-        for line in ["EHLO client.example.com", "MAIL FROM:<alice@example.com>", "RCPT TO:<nobody@domain.com>"] { sim.send(line) }
+        Self.sendWaiting(&sim, ["EHLO client.example.com", "MAIL FROM:<alice@example.com>", "RCPT TO:<nobody@domain.com>"])
         #expect(sim.flows.contains { $0.kind == .bounce(550) && $0.from == .mx && $0.to == .sender })
     }
 
     @Test func startTLSAddsAHandshakeAndTheSessionIsSecured() throws {
         var sim = Simulation()
         sim.connect()
-        sim.send("EHLO client.example.com")
-        sim.send("STARTTLS")
+        Self.sendWaiting(&sim, ["EHLO client.example.com", "STARTTLS"])
         let handshake = try #require(sim.flows.first { $0.kind == .tlsHandshake })
         #expect(handshake.end - handshake.start == D.tlsHandshake)
         var readyAt: Int?, tlsAt: Int?
@@ -147,12 +157,12 @@ struct SimulationTests {
         var sim = Simulation()
         let lines = ["EHLO client.example.com", "MAIL FROM:<alice@example.com>", "RCPT TO:<dave@domain.com>"]
         sim.connect(to: "mx.domain.com")
-        for line in lines { sim.send(line) }
+        Self.sendWaiting(&sim, lines)
         #expect(Self.drain(&sim).last?.reply.code == 450)
         sim.disconnect()
         _ = sim.advance(by: 400)
         sim.connect(to: "mx.domain.com")
-        for line in lines { sim.send(line) }
+        Self.sendWaiting(&sim, lines)
         #expect(Self.drain(&sim).last?.reply.code == 250)
     }
 }

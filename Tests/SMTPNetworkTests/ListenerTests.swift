@@ -357,8 +357,29 @@ struct StdioFallbackTests {
     @Test func aRegularFileAsStdoutStillGetsTheWholeSession() throws {
         let dir = TempDir("file")
         let outPath = dir.path + "/out.txt"
-        // epoll cannot watch a regular file, so the server falls back to blocking I/O: same replies, no TLS.
-        let r = try Child.run("/bin/sh", ["-c", "printf 'EHLO me\\r\\nSTARTTLS\\r\\nQUIT\\r\\n' | XDG_DATA_HOME='\(dir.path)' '\(Child.binary)' serve --stdio --profile mx > '\(outPath)'"])
+        // epoll cannot watch a regular file, so the server falls back to blocking I/O: same replies, no TLS. The
+        // client writes each line once the file holds the reply to the one before (RFC 2920: no pipelining here).
+        let r = try Child.python(#"""
+import os, subprocess, sys, time
+binary, out_path, data = sys.argv[1], sys.argv[2], sys.argv[3]
+out = open(out_path, "wb")
+p = subprocess.Popen([binary, "serve", "--stdio", "--profile", "mx"], stdin=subprocess.PIPE, stdout=out,
+                     env=dict(os.environ, XDG_DATA_HOME=data))
+def replies():
+    lines = open(out_path, "rb").read().split(b"\r\n")
+    return sum(1 for l in lines if len(l) >= 4 and l[:3].isdigit() and l[3:4] == b" ")
+def wait_for(n):
+    deadline = time.time() + 20
+    while replies() < n:
+        if time.time() > deadline: sys.exit("timed out waiting for reply %d" % n)
+        time.sleep(0.01)
+wait_for(1)
+for n, line in enumerate([b"EHLO me", b"STARTTLS", b"QUIT"], start=2):
+    p.stdin.write(line + b"\r\n"); p.stdin.flush()
+    wait_for(n)
+p.stdin.close()
+sys.exit(p.wait())
+"""#, [Child.binary, outPath, dir.path])
         #expect(r.status == 0, "\(r.err)")
         let out = try String(contentsOfFile: outPath, encoding: .utf8)
         #expect(out.hasPrefix("220 smtp.example.com ESMTP"))

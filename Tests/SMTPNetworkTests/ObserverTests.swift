@@ -99,11 +99,12 @@ s.quit()
     /// Being watched must not change a single byte the server answers: the same client byte streams (writes
     /// separated by pauses) against a listener with an observer and one without.
     @Test(arguments: [
-        ("smuggling: the message pipelined behind DATA", "554 5.5.0 Error: SMTP protocol synchronization", #"[b"EHLO c.test\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<bob@domain.com>\r\nDATA\r\nSubject: x\r\n\r\nhi\r\n.\r\nQUIT\r\n"]"#),
-        ("a command split across writes", "250 2.0.0 Ok: queued as ID", #"[b"EHLO c.test\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<bob@domain.com>\r\nDAT", b"A\r\n", b"Subject: x\r\n\r\nhi\r\n.\r\nQUIT\r\n"]"#),
-        ("a BDAT chunk that ends mid-line", "250 2.0.0 Ok: 24 bytes queued as ID\r\n221", #"[b"EHLO c.test\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<bob@domain.com>\r\nBDAT 24 LAST\r\nSubject: x\r\n\r\nbody he", b"lloQUIT\r\n", b"QUIT\r\n"]"#),
-        ("a bare-LF end of data", "521 5.5.2", #"[b"EHLO c.test\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<bob@domain.com>\r\nDATA\r\n", b"Subject: x\r\n\r\nhi\n.\n", b"QUIT\r\n"]"#),
-        ("plaintext pipelined behind STARTTLS", "--tls--\r\n250-smtp.example.com", #"[b"EHLO c.test\r\nSTARTTLS\r\nNOOP\r\n", "TLS", b"EHLO c.test\r\nNOOP\r\nQUIT\r\n"]"#),
+        ("smuggling: the message pipelined behind DATA", "554 5.5.0 Error: SMTP protocol synchronization", #"[b"EHLO c.test\r\n", b"MAIL FROM:<a@example.com>\r\nRCPT TO:<bob@domain.com>\r\nDATA\r\nSubject: x\r\n\r\nhi\r\n.\r\nQUIT\r\n"]"#),
+        ("a command split across writes", "250 2.0.0 Ok: queued as ID", #"[b"EHLO c.test\r\n", b"MAIL FROM:<a@example.com>\r\nRCPT TO:<bob@domain.com>\r\nDAT", b"A\r\n", b"Subject: x\r\n\r\nhi\r\n.\r\nQUIT\r\n"]"#),
+        ("a BDAT chunk that ends mid-line", "250 2.0.0 Ok: 24 bytes queued as ID\r\n221", #"[b"EHLO c.test\r\n", b"MAIL FROM:<a@example.com>\r\nRCPT TO:<bob@domain.com>\r\nBDAT 24 LAST\r\nSubject: x\r\n\r\nbody he", b"lloQUIT\r\n", b"QUIT\r\n"]"#),
+        ("a bare-LF end of data", "521 5.5.2", #"[b"EHLO c.test\r\n", b"MAIL FROM:<a@example.com>\r\nRCPT TO:<bob@domain.com>\r\nDATA\r\n", b"Subject: x\r\n\r\nhi\n.\n", b"QUIT\r\n"]"#),
+        ("plaintext pipelined behind STARTTLS", "--tls--\r\n250-smtp.example.com", #"[b"EHLO c.test\r\n", b"STARTTLS\r\nNOOP\r\n", "TLS", b"EHLO c.test\r\n", b"NOOP\r\n", b"QUIT\r\n"]"#),
+        ("EHLO with a command behind it (RFC 2920 §3.1)", "554 5.5.0 Error: SMTP protocol synchronization", #"[b"EHLO c.test\r\nMAIL FROM:<a@example.com>\r\n", b"QUIT\r\n"]"#),
     ])
     func beingWatchedChangesNothingTheServerAnswers(_ stream: (name: String, expected: String, writes: String)) throws {
         let data = TempDir("same-answers")

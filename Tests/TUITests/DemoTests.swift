@@ -151,10 +151,10 @@ struct DemoTests {
     @Test(arguments: [Size(width: 80, height: 24), Size(width: 100, height: 30), Size(width: 200, height: 60)])
     func thePresenterLayout(_ size: Size) throws {
         var s = try demoState("bounce", size: size)
-        for _ in 0..<8 { _ = App.update(&s, .key(.pageDown)) }
+        for _ in 0..<12 { _ = App.update(&s, .key(.pageDown)) }
         finishStep(&s)
         let text = Frame.render(s).buffer.text
-        #expect(text.contains("step 5 of 7"))
+        #expect(text.contains("step 7 of 10"))
         // The reply code as a banner: block letters when there are rows for them, plain text otherwise.
         #expect(size.height >= 30 ? text.contains("█") || text.contains("▀") : text.contains("250"))
         #expect(text.contains("There is no \"nobody\" at domain.com"))

@@ -91,6 +91,15 @@ public struct ServerSession: Sendable {
     ///   session with 554 5.5.0, as smtpd_forbid_unauth_pipelining=yes (the 3.9 default) does.
     public var forbidsSmuggling = false
     var lastLineBare = false
+    /// RFC 2920 §3.1 checked as Postfix 3.9 does (Pipelining.swift): input already waiting when the server is about
+    /// to answer a command that must end a group, or sent before the greeting, gets 554 5.5.0 and a hang-up. Only
+    /// tests that compare chunkings of the same bytes turn it off.
+    public var enforcesPipelining = true
+    /// The wait the server checks before it reads more: set by the last line when the client must see its reply
+    /// first (the greeting, EHLO, DATA, …), nil otherwise. The simulation asks it when a line may arrive too early.
+    public internal(set) var checkedWait: PipeliningRule?
+    /// Set when the session hung up on early input: what the rule was and what came too early.
+    public internal(set) var synchronizationViolation: SynchronizationViolation?
 
     public internal(set) var phase: SessionPhase = .connected
     public internal(set) var tlsActive = false
@@ -157,9 +166,17 @@ public struct ServerSession: Sendable {
     public var isClosed: Bool { phase == .closed }
     public var inTransaction: Bool { phase == .mail || phase == .rcpt || phase == .data }
 
-    /// The 220 greeting (RFC 5321 §4.3.1). Call once, before any input.
-    public mutating func start() -> [SessionOutput] {
+    /// The 220 greeting (RFC 5321 §4.3.1). Call once, before any input. `clientSpokeFirst` holds what the client
+    /// sent before the greeting went out, when the caller saw any: Postfix 3.9 answers that with 554 5.5.0 instead
+    /// of the greeting and hangs up (a client that talks first is not waiting for anything: usually a spam bot).
+    public mutating func start(clientSpokeFirst early: [UInt8] = []) -> [SessionOutput] {
         greeted = true
+        if enforcesPipelining, !early.isEmpty {
+            var out: [SessionOutput] = []
+            early.withUnsafeBufferPointer { refuseUnsynchronized(.greeting, early: $0, into: &out) }
+            return out
+        }
+        checkedWait = .greeting
         if world.scenario.shuttingDown {
             // RFC 5321 §3.1: a server that cannot serve now greets with 421 and closes.
             phase = .closed
@@ -212,6 +229,7 @@ public struct ServerSession: Sendable {
             if chunk != nil {
                 // Inside a BDAT chunk: exactly the announced octets, whatever they are (RFC 3030 §2).
                 let start = index
+                checkedWait = nil
                 consumeChunk(bytes, at: &index, into: &outputs)
                 if pieces != nil { content = .chunkData(octets: index - start) }
                 continue
@@ -226,6 +244,7 @@ public struct ServerSession: Sendable {
                 let length = end - index
                 let kept = Swift.min(length, Self.textLineLimit + 1)
                 if pieces != nil { content = .line(Array(bytes[index..<end])) }
+                checkedWait = nil
                 handleBody(UnsafeBufferPointer(rebasing: bytes[index..<(index + kept)]), overflowed: length > Self.textLineLimit,
                            length: length, into: &outputs)
                 index = lf + 1
@@ -239,7 +258,7 @@ public struct ServerSession: Sendable {
                 let kept = Swift.min(length, Self.commandLineLimit + 1)
                 if pieces != nil { content = .line(Array(bytes[index..<end])) }
                 handleCommand(UnsafeBufferPointer(rebasing: bytes[index..<(index + kept)]), overflowed: length > Self.commandLineLimit,
-                              into: &outputs)
+                              pending: UnsafeBufferPointer(rebasing: bytes[(lf + 1)...]), into: &outputs)
                 index = lf + 1
                 if tlsJustStarted { tlsJustStarted = false; framer.discardBuffered(); break }
                 continue
@@ -256,15 +275,7 @@ public struct ServerSession: Sendable {
                 close(with: Reply(521, EnhancedStatusCode(5, 5, 2), "\(world.serverName) Error: bare <LF> received"), into: &outputs)
                 break
             }
-            let before = phase
-            handle(line, into: &outputs)
-            if forbidsSmuggling, before != .data, phase == .data, index < bytes.count {
-                // The client sent its message before seeing 354. Postfix 3.9 (smtpd_forbid_unauth_pipelining=yes)
-                // answers exactly so instead of the 354 and hangs up; accepting it is what smuggling relies on.
-                outputs.removeLast()
-                close(with: Reply(554, EnhancedStatusCode(5, 5, 0), "Error: SMTP protocol synchronization"), into: &outputs)
-                break
-            }
+            handle(line, pending: UnsafeBufferPointer(rebasing: bytes[index...]), into: &outputs)
             // RFC 3207 §4.2: plaintext pipelined behind STARTTLS must be thrown away (the command-injection fix).
             if tlsJustStarted { tlsJustStarted = false; framer.discardBuffered(); break }
         }
@@ -296,16 +307,19 @@ public struct ServerSession: Sendable {
 
     // MARK: - Dispatch
 
-    mutating func handle(_ line: FramedLine, into out: inout [SessionOutput]) {
+    /// One whole line; `pending` is what already arrived behind it (the rest of this read).
+    mutating func handle(_ line: FramedLine, pending: UnsafeBufferPointer<UInt8>, into out: inout [SessionOutput]) {
         switch phase {
-        case .data: handleBodyLine(line, into: &out)
-        case .auth: handleAuthResponse(line, into: &out)
+        case .data: checkedWait = nil; handleBodyLine(line, into: &out)
+        case .auth: checkedWait = nil; handleAuthResponse(line, into: &out)
         case .closed: return
-        default: line.bytes.withUnsafeBufferPointer { handleCommand($0, overflowed: line.overflowed, into: &out) }
+        default: line.bytes.withUnsafeBufferPointer { handleCommand($0, overflowed: line.overflowed, pending: pending, into: &out) }
         }
     }
 
-    mutating func handleCommand(_ bytes: UnsafeBufferPointer<UInt8>, overflowed: Bool, into out: inout [SessionOutput]) {
+    mutating func handleCommand(_ bytes: UnsafeBufferPointer<UInt8>, overflowed: Bool, pending: UnsafeBufferPointer<UInt8>,
+                                into out: inout [SessionOutput]) {
+        checkedWait = nil
         if world.scenario.shuttingDown {
             // RFC 5321 §3.8: a server that must shut down answers any command with 421 and closes.
             close(with: Reply(421, EnhancedStatusCode(4, 3, 2),
@@ -327,6 +341,12 @@ public struct ServerSession: Sendable {
         var argument = text[verbEnd...]
         if argument.utf8.first == UInt8(ascii: " ") { argument = argument[argument.utf8.index(after: argument.startIndex)...] }
         let cause = ReplyCause.command(verb: verb)
+        if enforcesPipelining, Self.checksSynchronization(verb: verb, pipeliningOffered: extended) {
+            // Postfix looks for waiting input before it runs such a command, so the command itself is not run.
+            let rule = PipeliningRule.after(text, phase: phase, pipeliningOffered: extended) ?? .notOffered(verb: verb)
+            if !pending.isEmpty { return refuseUnsynchronized(rule, early: pending, into: &out) }
+            checkedWait = rule
+        }
 
         switch verb {
         case "EHLO", "HELO": hello(verb: verb, argument: argument, into: &out)

@@ -65,17 +65,23 @@ summary: Mail to nobody@domain.com is accepted by Alice's server, refused by dom
 
 step: connect
 expect: 220
-caption: Alice's client connects to smtp.example.com on port 587.
+caption: Alice's client connects to smtp.example.com on port 587 and waits for the 220 greeting.
 
 step: EHLO client.example.com
-also: STARTTLS
+expect: 250
+caption: It introduces itself. The reply lists STARTTLS, so the client asks for encryption next.
+
+step: STARTTLS
 expect: 220
-caption: It introduces itself and asks for TLS at once.
+caption: STARTTLS ends its flight (RFC 3207 §4): nothing else is sent until TLS is up.
 
 step: EHLO client.example.com
-also: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
+expect: 250
+caption: Inside TLS everything learned before is forgotten, so EHLO again; now AUTH is on offer.
+
+step: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
 expect: 235
-caption: EHLO again inside TLS, then the login.
+caption: Alice logs in.
 
 step: MAIL FROM:<alice@example.com>
 expect: 250
@@ -86,12 +92,15 @@ expect: 250
 caption: There is no "nobody" at domain.com — but smtp.example.com cannot know that. It accepts: only domain.com's own server knows its users.
 
 step: DATA
-also: Subject: Are you there?
+expect: 354
+caption: DATA, and the client waits for 354 before sending a single line of the message.
+
+step: Subject: Are you there?
 also:
 also: Hello?
 also: .
 expect: 250
-caption: The message is sent and queued. So far everything looks fine.
+caption: The message and its final dot. It is queued; so far everything looks fine.
 
 step: QUIT
 expect: 221
@@ -108,9 +117,12 @@ expect: 220
 caption: Alice's client connects to smtp.example.com on port 587.
 
 step: EHLO client.example.com
-also: STARTTLS
+expect: 250
+caption: EHLO. Before TLS the server offers no AUTH at all.
+
+step: STARTTLS
 expect: 220
-caption: EHLO, then STARTTLS straight away: a password must never cross the network unencrypted.
+caption: STARTTLS straight away: a password must never cross the network unencrypted.
 
 step: EHLO client.example.com
 expect: 250
@@ -122,7 +134,7 @@ caption: A login with the wrong password ("\0alice@example.com\0wrong" in base64
 
 step: MAIL FROM:<alice@example.com>
 expect: 530
-caption: Without a login the submission server sends nothing anywhere: 530 Authentication required.
+caption: Without a login the submission server sends nothing anywhere: 530 5.7.0 Authentication required (RFC 4954 §6).
 
 step: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
 expect: 235
@@ -130,7 +142,7 @@ caption: The right password this time: 235, logged in.
 
 step: QUIT
 expect: 221
-caption: The session ends politely.
+caption: QUIT, and the server's 221: only then does either side close the connection (RFC 5321 §4.1.1.10).
 """#),
         ("over-quota", #"""
 # A full mailbox: 552 5.2.2 at domain.com's MX, which comes back to Alice as a bounce.
@@ -142,22 +154,28 @@ expect: 220
 caption: Alice's client connects to smtp.example.com.
 
 step: EHLO client.example.com
-also: STARTTLS
+expect: 250
+caption: EHLO.
+
+step: STARTTLS
 expect: 220
-caption: EHLO and STARTTLS.
+caption: STARTTLS, alone in its flight.
 
 step: EHLO client.example.com
-also: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
+expect: 250
+caption: EHLO again inside TLS.
+
+step: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
 expect: 235
-caption: EHLO again inside TLS, and the login.
+caption: The login.
 
 step: MAIL FROM:<alice@example.com>
 also: RCPT TO:<carol@domain.com>
-expect: 250
-caption: A message for Carol. Her provider's server is the only one that knows her mailbox is full; smtp.example.com accepts.
+also: DATA
+expect: 354
+caption: A message for Carol. Her provider's server is the only one that knows her mailbox is full; smtp.example.com accepts, and DATA ends the flight.
 
-step: DATA
-also: Subject: Photos from the trip
+step: Subject: Photos from the trip
 also:
 also: (far too many photos)
 also: .
@@ -167,7 +185,7 @@ caption: The message is queued at smtp.example.com.
 step: QUIT
 expect: 221
 wait: bounced
-caption: At mx.domain.com, RCPT TO:<carol@domain.com> gets 552 5.2.2 Mailbox full — a permanent refusal here (some servers use a temporary 452 4.2.2 and hope space frees up). Alice receives a bounce with Status: 5.2.2.
+caption: At mx.domain.com, RCPT TO:<carol@domain.com> gets 552 5.2.2 Mailbox full. The 5 says "permanent", so smtp.example.com bounces at once, although RFC 3463 means a full mailbox as a lasting but temporary state (space may free up): servers that follow it answer 452 4.2.2 and the sender's queue keeps trying. Alice receives a bounce with Status: 5.2.2.
 """#),
         ("greylisting", #"""
 # Greylisting: the MX says "try again later" (450), the sending server's queue retries, and the mail gets through.
@@ -179,27 +197,33 @@ expect: 220
 caption: Alice's client connects to smtp.example.com.
 
 step: EHLO client.example.com
-also: STARTTLS
+expect: 250
+caption: EHLO: the server lists what it offers, STARTTLS among it.
+
+step: STARTTLS
 expect: 220
-caption: EHLO and STARTTLS.
+caption: STARTTLS, alone in its flight.
 
 step: EHLO client.example.com
-also: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
+expect: 250
+caption: EHLO again inside TLS.
+
+step: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
 expect: 235
-caption: EHLO again inside TLS, and the login.
+caption: The login.
 
 step: MAIL FROM:<alice@example.com>
 also: RCPT TO:<dave@domain.com>
-expect: 250
-caption: A message for Dave, accepted by smtp.example.com.
+also: DATA
+expect: 354
+caption: The server offered PIPELINING, so MAIL, RCPT and DATA leave together; DATA ends the flight, and the message waits for the 354.
 
-step: DATA
-also: Subject: Board games tonight?
+step: Subject: Board games tonight?
 also:
 also: Bring the dice.
 also: .
 expect: 250
-caption: Queued.
+caption: The message, queued by smtp.example.com.
 
 step: QUIT
 expect: 221
@@ -208,7 +232,7 @@ caption: At mx.domain.com, RCPT TO:<dave@domain.com> gets 450 4.2.0 Greylisted: 
 
 step: (wait)
 wait: delivered
-caption: Nothing to type now: a few seconds later the queue tries again, the greylist remembers the first attempt, and Dave gets his message. Real greylisting waits minutes, and real queues retry for days.
+caption: Nothing to type now: the queue tries again, the greylist remembers the first attempt, and Dave gets his message. The simulation retries after 6 s; a real queue waits longer (RFC 5321 §4.5.4.1 asks for at least 30 minutes between attempts, though many servers try sooner) and keeps trying for days.
 """#),
         ("relay-denied", #"""
 # Relaying: an MX takes mail only for its own domain; a submission server only from logged-in users.
@@ -225,7 +249,7 @@ caption: An MX offers no AUTH: it is there to receive mail for domain.com, from 
 
 step: MAIL FROM:<alice@example.com>
 expect: 250
-caption: Any sender is allowed on port 25.
+caption: This simulated MX takes any sender. Real ones check it first: does the sending server's address match the domain's SPF record, does a DKIM signature verify?
 
 step: RCPT TO:<someone@elsewhere.org>
 expect: 554
@@ -244,14 +268,20 @@ expect: 220
 caption: Now Alice's own submission server, port 587.
 
 step: EHLO client.example.com
-also: STARTTLS
+expect: 250
+caption: EHLO.
+
+step: STARTTLS
 expect: 220
-caption: EHLO and STARTTLS.
+caption: STARTTLS, alone in its flight.
 
 step: EHLO client.example.com
-also: MAIL FROM:<alice@example.com>
+expect: 250
+caption: EHLO again inside TLS. The reply offers AUTH, but the client skips the login...
+
+step: MAIL FROM:<alice@example.com>
 expect: 530
-caption: Without AUTH, smtp.example.com refuses to start a message at all: 530 5.7.0 Authentication required. Logged in, it would take mail for any domain — because it then knows who sends it.
+caption: ...so smtp.example.com refuses to start a message at all: 530 5.7.0 Authentication required (RFC 4954 §6). Logged in, it would take mail for any domain, because it then knows who sends it.
 
 step: QUIT
 expect: 221
@@ -267,19 +297,25 @@ expect: 220
 caption: Alice's client connects to smtp.example.com.
 
 step: EHLO client.example.com
-also: STARTTLS
+expect: 250
+caption: EHLO.
+
+step: STARTTLS
 expect: 220
-caption: EHLO and STARTTLS.
+caption: STARTTLS, alone in its flight.
 
 step: EHLO client.example.com
-also: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
+expect: 250
+caption: EHLO again inside TLS.
+
+step: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
 expect: 235
-caption: EHLO again inside TLS, and the login.
+caption: The login.
 
 step: MAIL FROM:<alice@example.com>
 also: RCPT TO:<carol@domain.com>
 expect: 250
-caption: Alice starts a message to Carol...
+caption: Alice starts a message to Carol: MAIL and RCPT may share a flight once PIPELINING is offered...
 
 step: RSET
 expect: 250
@@ -293,7 +329,7 @@ step: MAIL FROM:<alice@example.com>
 also: RCPT TO:<bob@domain.com>
 also: DATA
 expect: 354
-caption: A fresh envelope, for Bob this time.
+caption: A fresh envelope, for Bob this time; DATA ends the flight.
 
 step: Subject: Never mind
 also:
@@ -308,42 +344,58 @@ wait: delivered
 caption: And it reaches Bob's mailbox through mx.domain.com.
 """#),
         ("pipelining", #"""
-# PIPELINING (RFC 2920): several commands in one flight, the replies come back in order.
+# PIPELINING (RFC 2920): several commands in one flight, the replies in order — and what a server does when a
+# client does not wait where it must.
 title: PIPELINING: several commands in one flight
-summary: The server advertises PIPELINING, so the client sends MAIL, RCPT, RCPT and DATA without waiting; the replies come back in the same order.
+summary: MAIL, RCPT, RCPT and DATA leave together and the replies come back in order; then a client that does not wait for the EHLO reply is hung up on with 554 5.5.0.
 
 step: connect
 expect: 220
-caption: Alice's client connects to smtp.example.com.
+caption: Alice's client connects to smtp.example.com and waits for the 220: nothing may be sent before the greeting.
 
 step: EHLO client.example.com
-also: STARTTLS
+expect: 250
+caption: EHLO, alone: its reply is what tells the client whether it may pipeline at all. The server lists PIPELINING.
+
+step: STARTTLS
 expect: 220
-caption: EHLO, and STARTTLS in the same flight — allowed, since STARTTLS is the last command before the TLS handshake.
+caption: STARTTLS must end its flight too (RFC 3207 §4): nothing else is sent before the TLS handshake.
 
 step: EHLO client.example.com
-also: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
+expect: 250
+caption: After TLS the client knows nothing again, so it sends EHLO and waits for the list once more.
+
+step: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
 expect: 235
-caption: EHLO again inside TLS, and the login.
+caption: The login.
 
 step: MAIL FROM:<alice@example.com>
 also: RCPT TO:<bob@domain.com>
 also: RCPT TO:<postmaster@domain.com>
 also: DATA
 expect: 354
-caption: Four commands leave together; each reply answers one of them, in order: 250, 250, 250, 354. Over a slow link this saves three round trips.
+caption: Four commands leave together; each reply answers one of them, in order: 250, 250, 250, 354. MAIL and RCPT may go anywhere in a flight; DATA only at its end (RFC 2920 §3.1). Over a slow link this saves three round trips.
 
 step: Subject: Pipelined
 also:
 also: Sent without waiting.
 also: .
 expect: 250
-caption: The message, then its "queued" reply.
+caption: Only after the 354 the message follows, ended by its dot; then the "queued" reply.
 
 step: QUIT
 expect: 221
 wait: delivered
 caption: Both recipients are at domain.com, so one relay session delivers to both mailboxes.
+
+step: connect mx.domain.com
+expect: 220
+caption: Now a careless client: it connects to mx.domain.com on port 25...
+
+step: EHLO client.example.com
+also: MAIL FROM:<alice@example.com>
+expect: 554
+caption: ...and sends MAIL right behind EHLO, before the EHLO reply. EHLO may only end a flight (RFC 2920 §3.1), and the MAIL was already waiting when the server went to answer. Postfix since 3.9 answers exactly this: 554 5.5.0 Error: SMTP protocol synchronization, and hangs up; so does this server.
 """#),
         ("direct-mx", #"""
 # Talking to domain.com's MX directly on port 25, as one mail server talks to another.
@@ -372,7 +424,7 @@ caption: Carol's mailbox is over quota: 552 5.2.2.
 
 step: RCPT TO:<dave@domain.com>
 expect: 450
-caption: Dave is greylisted: 450 4.2.0, try again later. A real sending server would retry in a few minutes.
+caption: Dave is greylisted: 450 4.2.0, try again later. A sending server keeps the message and retries; RFC 5321 §4.5.4.1 asks for at least 30 minutes between attempts.
 
 step: RCPT TO:<robert@domain.com>
 expect: 251
@@ -383,17 +435,20 @@ expect: 250
 caption: Bob exists: 250.
 
 step: DATA
-also: Subject: Straight to the MX
+expect: 354
+caption: DATA, and the client waits for 354.
+
+step: Subject: Straight to the MX
 also:
 also: Hi Bob, this came in on port 25.
 also: .
 expect: 250
-caption: The message goes only to the accepted recipients, Bob and Robert.
+wait: delivered
+caption: The message goes only to the accepted recipients, Bob and Robert. The MX stores Bob's copy in his mailbox, with one Received: header — there was one hop.
 
 step: QUIT
 expect: 221
-wait: delivered
-caption: The MX stores Bob's copy in his mailbox, with one Received: header — there was one hop.
+caption: QUIT and 221: the session ends.
 """#),
     ]
 }

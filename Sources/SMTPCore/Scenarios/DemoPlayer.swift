@@ -3,7 +3,9 @@
 
 /// What one step did.
 public struct DemoStepRecord: Sendable, Equatable {
-    public enum Line: Sendable, Equatable { case client(String), server(Int, String), note(String) }
+    /// A command the client sent, a line of message text (after 354), a reply line, a local command typed in the
+    /// terminal (connect, disconnect, scenario), or news from the simulation.
+    public enum Line: Sendable, Equatable { case client(String), data(String), server(Int, String), local(String), note(String) }
     public let step: DemoStep
     public var lines: [Line] = []
     /// The code of the last reply the step's lines got (nil for local commands that got none).
@@ -32,16 +34,16 @@ public enum DemoPlayer {
             let inData = sim.session?.phase == .data
             if !inData, let first = words.first, ["connect", "telnet", "open"].contains(first) {
                 sim.connect(to: words.count > 1 ? words[1] : nil)
-                typed.append(.note("connect \(sim.host.name) (port \(sim.host.port))"))
+                typed.append(.local("connect \(sim.host.name) (port \(sim.host.port))"))
             } else if !inData, words.first == "disconnect" {
                 sim.disconnect()
-                typed.append(.note("disconnect"))
+                typed.append(.local("disconnect"))
             } else if !inData, words.first == "scenario", words.count > 1, let s = sim.world.scenario(named: words[1]) {
                 sim.setScenario(s)
-                typed.append(.note("scenario \(s.name): \(s.summary)"))
+                typed.append(.local("scenario \(s.name): \(s.summary)"))
             } else {
                 sim.send(line)
-                typed.append(.client(line))
+                typed.append(inData ? .data(line) : .client(line))
             }
         }
         return typed
@@ -79,6 +81,18 @@ public enum DemoPlayer {
 }
 
 extension DemoStepRecord {
+    /// The lines as a reader wants them: news from elsewhere in the journey that arrived while this step still
+    /// waited for its replies (a delivery finishing during QUIT, say) comes after those replies, not between a
+    /// command and its answer.
+    public var inReadingOrder: [Line] {
+        guard let lastReply = lines.lastIndex(where: { if case .server = $0 { return true }; return false }) else { return lines }
+        var before: [Line] = [], news: [Line] = []
+        for line in lines[...lastReply] {
+            if case .note = line { news.append(line) } else { before.append(line) }
+        }
+        return before + news + lines[(lastReply + 1)...]
+    }
+
     mutating func add(_ output: SimulationOutput) {
         switch output {
         case .session(.reply(let reply, _)):
@@ -118,11 +132,12 @@ public enum DemoReport {
             heading(2, "Step \(i + 1): \(step.step.send[0].isEmpty ? "(an empty line)" : step.step.send[0])")
             out.append(step.step.caption)
             out.append("")
-            block(step.lines.map {
+            block(step.inReadingOrder.map {
                 switch $0 {
                 case .client(let l): return "C: " + l
+                case .data(let l): return "D: " + l
                 case .server(_, let l): return "S: " + l
-                case .note(let n): return "·  " + n
+                case .local(let n), .note(let n): return "·  " + n
                 }
             })
         }

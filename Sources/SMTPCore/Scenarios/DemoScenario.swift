@@ -8,7 +8,11 @@
 //   step: EHLO client.example.com          starts a step: the line the client sends (`step:` alone = an empty line);
 //                                          local commands work too: connect [HOST], disconnect, scenario NAME;
 //                                          `step: (wait)` sends nothing and only waits (see `wait:`)
-//   also: RCPT TO:<bob@domain.com>         more lines sent in the same flight, without waiting (PIPELINING)
+//   also: RCPT TO:<bob@domain.com>         more lines sent in the same flight, without waiting (PIPELINING): only
+//                                          where RFC 2920 allows it (never after EHLO, HELO, DATA, STARTTLS, NOOP,
+//                                          QUIT, AUTH LOGIN…, nor before the EHLO reply; see Pipelining.swift) —
+//                                          the loader refuses the story otherwise, unless the step shows the
+//                                          consequence with `expect: 554`
 //   expect: 250                            the reply code the step's last line must get (checked by tests and play)
 //   wait: delivered                        after the replies, wait until the message is delivered / bounced /
 //                                          deferred / queued, or until nothing moves (idle)
@@ -18,6 +22,8 @@ public struct DemoStep: Sendable, Equatable {
     /// The step that sends nothing and only lets time pass.
     public static let waitOnly = "(wait)"
     public var send: [String]
+    /// The file's line of each entry of `send` (the `step:` line, then each `also:`).
+    public var sendLines: [Int] = []
     public var expect: Int?
     public var wait: DemoWait?
     public var caption: String
@@ -97,10 +103,11 @@ public enum DemoScenarioParser {
             case "step":
                 guard title != nil else { throw fail(n, "a step before the `title:` line") }
                 try finish(n)
-                steps.append(DemoStep(send: [text], expect: nil, wait: nil, caption: "", line: n))
+                steps.append(DemoStep(send: [text], sendLines: [n], expect: nil, wait: nil, caption: "", line: n))
             case "also":
                 guard !steps.isEmpty else { throw fail(n, "`also:` needs a `step:` before it") }
                 steps[steps.count - 1].send.append(text)
+                steps[steps.count - 1].sendLines.append(n)
             case "expect":
                 guard !steps.isEmpty else { throw fail(n, "`expect:` needs a `step:` before it") }
                 guard text.count == 3, let code = Int(text), (200...599).contains(code) else {
@@ -125,6 +132,56 @@ public enum DemoScenarioParser {
         guard let title else { throw fail(1, "no `title:` line") }
         guard !steps.isEmpty else { throw fail(max(1, lines.count), "no steps: add `step: …` lines") }
         try finish(lines.count)
-        return DemoScenario(name: name, title: title, summary: summary, world: world, steps: steps)
+        let scenario = DemoScenario(name: name, title: title, summary: summary, world: world, steps: steps)
+        try checkSynchronization(scenario, file: file)
+        return scenario
+    }
+
+    /// RFC 2920 §3.1 and its kin, asked of the engine's own table (Pipelining.swift): the story's lines go through
+    /// plain sessions (no time passes; each reply is known at once), and before each line the session says whether
+    /// the client must now wait. A flight that goes on where it must wait is refused, unless its step shows what a
+    /// server does about it (`expect: 554`) and this server does check that wait.
+    public static func checkSynchronization(_ scenario: DemoScenario, file: String, network: MailNetwork = .standard) throws {
+        var session: ServerSession?
+        var world = scenario.world.flatMap { World.standard.scenario(named: $0) }
+        for step in scenario.steps {
+            let lines = step.send.filter { $0 != DemoStep.waitOnly }
+            flight: for (i, line) in lines.enumerated() {
+                let words = line.split(separator: " ").map(String.init)
+                let inData = session?.phase == .data
+                var rule: PipeliningRule?, checked = false
+                if !inData, let first = words.first, ["connect", "telnet", "open"].contains(first) {
+                    let host = words.count > 1 ? network.host(named: words[1]) : network.submissionHost
+                    guard let host else { session = nil; continue }
+                    var fresh = ServerSession(world: host.world, profile: host.profile)
+                    if let world { fresh.setScenario(world) }
+                    _ = fresh.start()
+                    session = fresh
+                    rule = .greeting
+                    checked = true
+                } else if !inData, words.first == "disconnect" {
+                    session = nil
+                } else if !inData, words.first == "scenario", words.count > 1 {
+                    world = World.standard.scenario(named: words[1])
+                    if let world { session?.setScenario(world) }
+                } else if var current = session, !current.isClosed {
+                    rule = current.clientMustWait(after: line)
+                    _ = current.receiveLine(line)
+                    checked = current.checkedWait != nil
+                    session = current
+                }
+                guard let rule, i + 1 < lines.count else { continue }
+                let early = lines[i + 1], at = step.sendLines.indices.contains(i + 1) ? step.sendLines[i + 1] : step.line
+                if step.expect == 554 && checked {
+                    session = nil  // the story shows the hang-up: the rest of the flight is never read
+                    break flight
+                }
+                let shown = early.isEmpty ? "an empty line" : "“\(early.prefix(60))”"
+                let what = line.isEmpty ? "an empty line" : "“\(line.prefix(60))”"
+                throw DemoScenarioError(file: file, line: at, reason: step.expect == 554
+                    ? "\(shown) follows \(what) in one flight, but this server does not hang up over that (\(rule.explanation)); a story must not act out a violation it cannot show"
+                    : "\(shown) is sent in the same flight as \(what), before its reply: \(rule.explanation). Give it a step of its own (or show the consequence with `expect: 554`)")
+            }
+        }
     }
 }

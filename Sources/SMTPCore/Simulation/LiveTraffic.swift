@@ -76,6 +76,7 @@ extension Simulation {
         if !pipelined && lastReplyVisible != .min {
             lastCommandLeft = max(lastCommandLeft, lastReplyVisible - (wasInData ? 0 : latency.pipelineGap))
         }
-        return animate(outputs, label: line, wasInData: wasInData, envelopeOpen: envelopeOpen, server: server, live: true)
+        let drawn = animate(outputs, label: line, wasInData: wasInData, envelopeOpen: envelopeOpen, server: server, live: true)
+        return (drawn.lineAt, drawn.outputsAt)
     }
 }

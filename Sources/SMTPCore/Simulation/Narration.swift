@@ -37,6 +37,8 @@ public enum Narration {
         case 334: return "\(server) answers 334: it waits for the next piece of the login, base64-encoded."
         case 354: return "\(server) answers 354: send the message now, and end it with a line holding only a dot."
         case 421: return "\(server) answers 421 and hangs up: the service is not available right now."
+        case 554 where reply.enhanced == EnhancedStatusCode(5, 5, 0):
+            return "\(server) answers 554 5.5.0 and hangs up: more input was already waiting where the client had to wait for a reply (RFC 2920 §3.1)."
         default: break
         }
         switch reply.code / 100 {

@@ -207,6 +207,12 @@ public struct Simulation: Sendable {
     var liveCommandLeft = Int.min
     var liveReplyVisible = Int.min
     private var attempts = 0
+    /// The learner's last line that the server checks for early input (the greeting, EHLO, DATA, …; see
+    /// Pipelining.swift), while its reply is still to be decided: a line reaching the server before `replyLeaves`
+    /// was already waiting, and the server hangs up instead of answering (RFC 2920 §3.1, Postfix 3.9).
+    private var openWait: OpenWait?
+    /// What `caption` and `mark` add while a reply is scheduled, so a refused reply's narration can be taken back.
+    private var recording: (captions: [Timed<String>], stages: [Timed<JourneyStage>])?
     private let seed: UInt64
     /// Bob's domain's MX: what the diagram shows before any relay (looked up once, not on every frame).
     private let defaultMX: String
@@ -214,6 +220,18 @@ public struct Simulation: Sendable {
     private enum PendingItem: Sendable {
         case output(SimulationOutput)
         case arrival(Arrival)
+    }
+
+    private struct OpenWait: Sendable {
+        let rule: PipeliningRule
+        /// When the server decides its answer (the line's arrival plus processing): input there by then was waiting.
+        let replyLeaves: Int
+        /// When the reply reaches the client: a line sent before then did not wait, whether or not the server saw it.
+        let replyArrives: Int
+        let orders: Range<Int>
+        let flows: Range<Int>
+        let captions: [Timed<String>]
+        let stages: [Timed<JourneyStage>]
     }
 
     public init(network: MailNetwork = .standard, seed: UInt64 = 0x5EED) {
@@ -295,9 +313,13 @@ public struct Simulation: Sendable {
         addFlow(.connecting, from: .sender, to: learnerServerNode, start: start, length: latency.transit)
         caption("Alice's mail program opens a TCP connection to \(target.name), port \(target.port).", at: start)
         let replyAt = start + latency.transit + latency.processing
-        schedule(fresh.start(), leavingServerAt: replyAt, isMessageEnd: false, server: target, live: false)
+        let greeting = fresh.start()
+        let (times, scheduled) = scheduleRecording(greeting, leavingServerAt: replyAt, isMessageEnd: false, server: target)
         session = fresh
         lastCommandLeft = start
+        openWait = fresh.checkedWait.map { OpenWait(rule: $0, replyLeaves: replyAt, replyArrives: times.first ?? replyAt,
+                                                    orders: scheduled.orders, flows: scheduled.flows,
+                                                    captions: scheduled.captions, stages: scheduled.stages) }
         return true
     }
 
@@ -317,6 +339,22 @@ public struct Simulation: Sendable {
     /// Sends raw bytes (e.g. a paste), exactly as a client would write them to the socket.
     public mutating func sendBytes(_ bytes: [UInt8], label: String) {
         guard var current = session, !current.isClosed else { return }
+        let wait = openWait
+        openWait = nil
+        let reachesServer = max(tick, lastCommandLeft + latency.pipelineGap) + latency.composing + latency.transit
+        if let wait, current.enforcesPipelining, reachesServer <= wait.replyLeaves {
+            // The line was already there when the server went to answer the one before: it hangs up instead.
+            takeBack(wait)
+            let outputs = current.refuseEarlyInput(bytes, after: wait.rule)
+            session = current
+            sendTooEarly(label: label, refusal: outputs, answerAt: wait.replyLeaves, rule: wait.rule)
+            return
+        }
+        if let wait, tick < wait.replyArrives {
+            // Sent before the reply arrived, yet after the server had answered: it could not notice this time.
+            enqueue(.output(.note("“\(label.prefix(60))” left before the reply it had to wait for: \(wait.rule.explanation). It reached \(host.name) after the server had answered, so nothing happened this time; sent sooner, it would have been refused with 554 5.5.0.")),
+                    at: reachesServer)
+        }
         let wasInData = current.phase == .data
         let phaseBefore = current.phase
         current.now = tick
@@ -324,8 +362,55 @@ public struct Simulation: Sendable {
         let outputs = current.receive(bytes)
         stores[host.name] = current.store
         session = current
-        animate(outputs, label: label, wasInData: wasInData, envelopeOpen: phaseBefore == .mail || phaseBefore == .rcpt,
-                server: host, live: false)
+        let drawn = animate(outputs, label: label, wasInData: wasInData, envelopeOpen: phaseBefore == .mail || phaseBefore == .rcpt,
+                            server: host, live: false)
+        if let rule = current.checkedWait, !current.isClosed, let scheduled = drawn.scheduled {
+            openWait = OpenWait(rule: rule, replyLeaves: drawn.answerAt, replyArrives: drawn.outputsAt.first ?? drawn.answerAt,
+                                orders: scheduled.orders, flows: scheduled.flows, captions: scheduled.captions, stages: scheduled.stages)
+        }
+    }
+
+    /// What one `schedule` call added, so that it can be taken back.
+    struct Scheduled: Sendable {
+        let orders: Range<Int>
+        let flows: Range<Int>
+        let captions: [Timed<String>]
+        let stages: [Timed<JourneyStage>]
+    }
+
+    /// `schedule` for the learner's session, noting what it added.
+    private mutating func scheduleRecording(_ outputs: [SessionOutput], leavingServerAt leave: Int, isMessageEnd: Bool,
+                                            server: MailHost) -> (times: [Int], scheduled: Scheduled) {
+        let (order0, flow0) = (nextOrder, nextFlowID)
+        recording = ([], [])
+        let times = schedule(outputs, leavingServerAt: leave, isMessageEnd: isMessageEnd, server: server, live: false)
+        let noted = recording ?? ([], [])
+        recording = nil
+        return (times, Scheduled(orders: order0..<nextOrder, flows: flow0..<nextFlowID, captions: noted.captions, stages: noted.stages))
+    }
+
+    /// Withdraws a reply that was never sent: its outputs, its animation and its narration.
+    private mutating func takeBack(_ wait: OpenWait) {
+        pending.removeAll { wait.orders.contains($0.order) }
+        flows.removeAll { wait.flows.contains($0.id) }
+        for c in wait.captions { if let i = captions.lastIndex(of: c) { captions.remove(at: i) } }
+        for m in wait.stages { if let i = stages.lastIndex(of: m) { stages.remove(at: i) } }
+        lastReplyVisible = pending.lazy.compactMap { if case .output(.session) = $0.item { return $0.visibleAt }; return nil }.max() ?? Int.min
+    }
+
+    /// Draws a line that arrived too early and the server's 554 leaving when the withdrawn reply would have.
+    private mutating func sendTooEarly(label: String, refusal: [SessionOutput], answerAt: Int, rule: PipeliningRule) {
+        let node = learnerServerNode
+        let start = max(tick, lastCommandLeft + latency.pipelineGap)
+        let verb = label.split(separator: " ").first.map { String($0.prefix(8)).uppercased() } ?? "?"
+        addFlow(.composing, from: .sender, to: .sender, start: start, length: latency.composing)
+        addFlow(.command(verb), from: .sender, to: node, start: start + latency.composing, length: latency.transit)
+        lastCommandLeft = start + latency.composing
+        let times = schedule(refusal, leavingServerAt: max(answerAt, start + latency.composing + latency.transit),
+                             isMessageEnd: false, server: host, live: false)
+        let at = times.first ?? answerAt + latency.transit
+        enqueue(.output(.note("“\(label.prefix(60))” was already waiting at \(host.name) when it went to answer: \(rule.explanation). So it answered 554 5.5.0 and hung up, as Postfix does since 3.9; a careful client sends the next line only after the reply.")),
+                at: at)
     }
 
     /// Draws one exchange on the learner's link: the line leaving the client (a command, a body line or the final
@@ -334,7 +419,7 @@ public struct Simulation: Sendable {
     /// real client's session, whose outputs the caller shows itself; the learner's are released by `advance`).
     @discardableResult
     mutating func animate(_ outputs: [SessionOutput], label: String, wasInData: Bool, envelopeOpen: Bool,
-                          server: MailHost, live: Bool) -> (lineAt: Int, outputsAt: [Int]) {
+                          server: MailHost, live: Bool) -> (lineAt: Int, outputsAt: [Int], answerAt: Int, scheduled: Scheduled?) {
         let node: FlowNode = server.profile == .submission ? .server : .mx
         let start = max(tick, lastCommandLeft + latency.pipelineGap)
         // Body lines stream without replies: each one is drawn leaving Alice, so the message visibly travels.
@@ -346,7 +431,7 @@ public struct Simulation: Sendable {
                 caption("The message's lines travel to \(server.name): header fields, an empty line, then the body.", at: at)
             }
             lastCommandLeft = at
-            return (at, [])
+            return (at, [], at + latency.transit, nil)
         }
         let verb: String
         if wasInData { verb = "." } else if case .reply(_, .command(let v))? = outputs.first(where: { if case .reply = $0 { return true }; return false }) {
@@ -371,9 +456,13 @@ public struct Simulation: Sendable {
             // The envelope was thrown away: no message is under way any more.
             mark(.idle, at: leave + latency.transit)
         }
-        let times = schedule(outputs, leavingServerAt: leave + latency.transit + latency.processing, isMessageEnd: wasInData,
-                             server: server, live: live)
-        return (start, times)
+        let answerAt = leave + latency.transit + latency.processing
+        if live {
+            let times = schedule(outputs, leavingServerAt: answerAt, isMessageEnd: wasInData, server: server, live: true)
+            return (start, times, answerAt, nil)
+        }
+        let (times, scheduled) = scheduleRecording(outputs, leavingServerAt: answerAt, isMessageEnd: wasInData, server: server)
+        return (start, times, answerAt, scheduled)
     }
 
     /// Switches the scenario of the server the learner talks to, in the live session too.
@@ -719,11 +808,13 @@ public struct Simulation: Sendable {
     }
 
     mutating func mark(_ stage: JourneyStage, at t: Int) {
+        recording?.stages.append(Timed(tick: t, value: stage))
         stages.append(Timed(tick: t, value: stage))
         if stages.count > 400 { stages.removeFirst(stages.count - 400) }
     }
 
     mutating func caption(_ text: String, at t: Int) {
+        recording?.captions.append(Timed(tick: t, value: text))
         captions.append(Timed(tick: t, value: text))
         if captions.count > 400 { captions.removeFirst(captions.count - 400) }
     }
