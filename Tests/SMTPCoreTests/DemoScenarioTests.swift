@@ -13,10 +13,10 @@ struct DemoScenarioTests {
     static let files: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
         .filter { $0.hasSuffix(".scenario") }.sorted()
 
-    @Test func theFolderHoldsTheNineLessons() {
+    @Test func theFolderHoldsTheTenLessons() {
         #expect(Set(Self.files) == ["happy-path.scenario", "bounce.scenario", "wrong-password.scenario", "over-quota.scenario",
                                     "greylisting.scenario", "relay-denied.scenario", "rset.scenario", "pipelining.scenario",
-                                    "direct-mx.scenario"])
+                                    "direct-mx.scenario", "receipt.scenario"])
     }
 
     @Test(arguments: files)

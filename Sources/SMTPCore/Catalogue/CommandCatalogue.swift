@@ -52,7 +52,8 @@ public enum CommandCatalogue {
             EHLO ("extended hello", RFC 5321 §4.1.1.1) is the modern form. Its answer is a multi-line 250 reply. \
             The first line greets you, and each line after it names one extension the server supports. A dash \
             after the code (250-) means more lines follow, and a space (250 ) marks the last line. This server \
-            lists PIPELINING (RFC 2920: send a batch of commands without waiting for each answer), SIZE (RFC 1870: \
+            lists PIPELINING (RFC 2920: send a batch of commands without waiting for each answer, where EHLO, DATA, \
+            NOOP, STARTTLS and a few others may only end a batch), SIZE (RFC 1870: \
             the largest message it takes, in octets), STARTTLS (RFC 3207: switch to encryption), \
             ENHANCEDSTATUSCODES (RFC 2034: the x.y.z code after each reply code), 8BITMIME (RFC 6152), DSN (RFC \
             3461: ask for delivery notices with RET=, ENVID=, NOTIFY= and ORCPT=), SMTPUTF8 (RFC 6531) and \
@@ -66,8 +67,12 @@ public enum CommandCatalogue {
             sends one or the other, and sends HELO only if the server rejected EHLO.
             """,
             """
-            Order matters (RFC 5321 §4.1.4). MAIL, RCPT, DATA, STARTTLS and AUTH sent before any hello get \
-            503 5.5.1. You may send EHLO again later: a new EHLO cancels any open transaction, just as RSET does. \
+            Order matters (RFC 5321 §4.1.4). MAIL, RCPT, DATA and AUTH sent before any hello get 503 5.5.1. \
+            STARTTLS is the exception: RFC 3207 does not ask for a hello first, so this server (like Postfix) \
+            answers it with 220 even then; a client still says EHLO first, because only the EHLO reply tells it \
+            that STARTTLS is on offer. Wait for the EHLO reply before sending anything else: EHLO may only end a \
+            batch (RFC 2920 §3.1), and a command sent right behind it gets 554 5.5.0 and a hang-up. You may send \
+            EHLO again later: a new EHLO cancels any open transaction, just as RSET does. \
             After STARTTLS you must send EHLO again, because the TLS handshake wipes everything the server knew. \
             The new list is different too. On this port-587 server, STARTTLS drops out of the list once TLS is on, \
             and AUTH PLAIN LOGIN appears only then.
@@ -133,8 +138,9 @@ public enum CommandCatalogue {
             addresses and headers. Without it, a non-ASCII address gets 553 5.6.7. AUTH= (RFC 4954 §5) names the \
             original submitter; this server accepts it and ignores it. RET=FULL or RET=HDRS (RFC 3461 §4.3) says \
             whether a bounce should carry the whole message or only its headers, and ENVID= (§4.4) is the \
-            sender's own id for the transaction, echoed in every notice; both are kept with the message (a \
-            malformed one gets 501 5.5.4 Bad RET/ENVID parameter syntax). Any other parameter, or any parameter \
+            sender's own id for the transaction: every notice about it carries it back as Original-Envelope-Id \
+            (§6.3). Both travel with the message, to the next server too (§5.2), and the bounces of this world \
+            honour them (a malformed one gets 501 5.5.4 Bad RET/ENVID parameter syntax). Any other parameter, or any parameter \
             after plain HELO, gets 555 5.5.4 (RFC 5321 §4.1.1.11).
             """,
             """
@@ -198,8 +204,9 @@ public enum CommandCatalogue {
         explanation: [
             """
             Each RCPT adds one envelope recipient to the open transaction. The envelope decides where the message \
-            goes, not the To: and Cc: headers. Bcc works because the hidden recipients appear only in RCPT \
-            commands, never in the headers. The server answers every RCPT on its own, so one bad address doesn't \
+            goes, not the To: and Cc: headers. Bcc works because the hidden recipients are named in RCPT \
+            commands while the copies the others get carry no Bcc: field (RFC 5322 §3.6.3; a Bcc recipient's own \
+            copy may show one). The server answers every RCPT on its own, so one bad address doesn't \
             spoil the others. In the example, the message will go to Bob and to Robert's new address, even \
             though two of the four recipients were refused.
             """,
@@ -213,8 +220,8 @@ public enum CommandCatalogue {
             250 2.1.5. nobody@domain.com doesn't exist, so it gets 550 5.1.1. robert@domain.com has moved, so \
             he gets 251 2.1.5, which means the server accepts and forwards (RFC 5321 §3.4). carol@domain.com is \
             over quota, so she gets 552 5.2.2. dave@domain.com is greylisted, so he gets 450 4.2.0: a temporary \
-            no. A real mail server tries again a little later and gets through, while many spam tools never \
-            retry.
+            no. A real mail server keeps the message and tries again later (RFC 5321 §4.5.4.1 asks for at least \
+            30 minutes between attempts) and gets through, while many spam tools never retry.
             """,
             """
             Limits and relaying: RFC 5321 §4.5.3.1.8 asks servers to take at least 100 recipients per \
@@ -236,10 +243,13 @@ public enum CommandCatalogue {
             """
             Delivery notices (DSN, RFC 3461): NOTIFY= says when the sender wants a notice about this recipient: \
             NEVER, or any of SUCCESS, FAILURE and DELAY (NOTIFY=SUCCESS,FAILURE asks to hear about delivery \
-            either way). Without it a server sends a notice only on failure. ORCPT=rfc822;bob@domain.com keeps the \
+            either way; NEVER stands alone). Without it a server may act as if FAILURE or FAILURE,DELAY were given \
+            (RFC 3461 §4.1); this one, like Postfix by default, takes FAILURE. ORCPT=rfc822;bob@domain.com keeps the \
             address as the original sender wrote it, so a notice still makes sense after forwarding has changed \
-            it; its value is xtext, where "+" and "=" and anything unprintable are written +XX in hex. The server \
-            keeps both with the message, for whoever sends the notice later.
+            it; its value is xtext, where "+" and "=" and anything unprintable are written +XX in hex. Both travel \
+            with the message: smtp.example.com passes them on when it relays (RFC 3461 §5.2), writes a bounce \
+            only where FAILURE was asked for, a "delivered" or "relayed" notice where SUCCESS was, a "delayed" \
+            one while greylisted where DELAY was, and names the Original-Recipient only when ORCPT gave one.
             """,
             """
             Where this simulator differs: many large providers accept every RCPT and bounce later, which reveals \
@@ -302,7 +312,8 @@ public enum CommandCatalogue {
             every line you send is part of the message, not a command. The message uses the Internet Message \
             Format (RFC 5322): header lines such as From:, To: and Subject:, then an empty line, then the body. \
             The server adds a Received: line at the top; its "with" word names the protocol (RFC 3848: ESMTP, \
-            ESMTPS over TLS, ESMTPSA when also logged in, UTF8SMTPS for an SMTPUTF8 message over TLS). As a \
+            ESMTPS over TLS, ESMTPSA when also logged in; RFC 6531 §4.3 adds UTF8SMTPS and the like for an \
+            SMTPUTF8 message). As a \
             submission server, it also fills in a Message-ID: or Date: header if the client left one out (RFC \
             6409 §8). The port-25 mx profile leaves remote mail as it came, as Postfix has done since 2.6.
             """,
@@ -317,22 +328,26 @@ public enum CommandCatalogue {
             After the final dot, the server answers once for the whole message. 250 2.0.0 Ok: queued as \
             09F1FD9D03 means the server has taken responsibility for delivery (RFC 5321 §6.1). The queue id is \
             what an administrator searches for in the logs. The server can still refuse the message at this \
-            point: 552 5.3.4 if it is bigger than the SIZE limit, 554 5.7.1 if the content filter matches (here, \
-            the GTUBE marker), or 500 5.5.2 if a line is longer than 1000 octets including CRLF (RFC 5321 \
-            §4.5.3.1.6). Either way the transaction is over. The session, TLS and your login stay, so the next \
+            point: 552 5.3.4 if it is bigger than the SIZE limit, or 554 5.7.1 if the content filter matches \
+            (here, the GTUBE marker). Either way the transaction is over. RFC 5321 §4.5.3.1.6 limits a text line \
+            to 1000 octets including CRLF, but real servers take longer lines (Postfix does, and so does this one, \
+            up to the message size limit); a careful client wraps its lines or encodes the body. The session, TLS and your login stay, so the next \
             message can start with MAIL straight away.
             """,
             """
             Before the 354: with no MAIL you get 503 5.5.1 need MAIL command, and with MAIL but no RCPT you get \
             503 5.5.1 need RCPT command. If every RCPT was refused, you get 554 5.5.1 no valid recipients \
             (RFC 5321 §3.3 allows 503 or 554 here). With PIPELINING (RFC 2920), a client may send MAIL, the RCPTs \
-            and DATA in one batch. DATA must be the last command of the batch, though: the client waits for the \
-            354 before sending any message text, because sending text after a refused DATA would run it as \
-            commands.
+            and DATA in one batch. DATA must be the last command of the batch, though (RFC 2920 §3.1): the client \
+            waits for the 354 before sending any message text, because text after a refused DATA would be run as \
+            commands. A server that finds text already waiting behind DATA answers 554 5.5.0 and hangs up, as \
+            Postfix does since 3.9: that is the trick SMTP smuggling relies on.
             """,
             """
-            Where this simulator differs: real servers put a time limit on the message text (RFC 5321 §4.5.3.2 \
-            suggests waiting 10 minutes for the final dot). This server also offers BDAT (CHUNKING, RFC 3030) as \
+            Where this simulator differs: real servers time out a client that goes silent (RFC 5321 §4.5.3.2.7: \
+            at least 5 minutes while waiting for the next command or line; `serve` uses 300 s), and a client waits \
+            up to 10 minutes for the 250 after its final dot (§4.5.3.2.6), since the server may be checking the \
+            message meanwhile. The simulation has no timeouts. This server also offers BDAT (CHUNKING, RFC 3030) as \
             an alternative to DATA; the two can't be mixed in one transaction (DATA after BDAT gets 503 5.5.1). \
             The queue id is calculated, not random, so replaying the \
             same session gives the same id.
@@ -343,7 +358,6 @@ public enum CommandCatalogue {
             ReplyNote("250 2.0.0", "After the final dot: the message was accepted and queued under the id shown."),
             ReplyNote("552 5.3.4", "After the final dot: the message is bigger than the size limit (10240000 octets, or 2048 in tight-limits)."),
             ReplyNote("554 5.7.1", "After the final dot: the content filter refused the message (a line contains GTUBE)."),
-            ReplyNote("500 5.5.2", "After the final dot: a line was longer than 1000 octets including CRLF."),
             ReplyNote("503 5.5.1", "No MAIL yet, or MAIL but no RCPT tried yet (or no EHLO/HELO)."),
             ReplyNote("554 5.5.1", "Every RCPT in this transaction was refused: no valid recipients."),
             ReplyNote("501 5.5.4", "DATA was sent with an argument; it takes none."),
@@ -406,7 +420,7 @@ public enum CommandCatalogue {
             """
             Where this simulator differs: Postfix offers CHUNKING without BINARYMIME, as this server does, so the \
             content should still be text in lines; BDAT just carries it without changes. The content filter still \
-            looks for GTUBE, but lines over 1000 octets are not refused in a BDAT message.
+            looks for GTUBE.
             """,
         ],
         replies: [
@@ -447,9 +461,12 @@ public enum CommandCatalogue {
             whose final dot was answered with 250. Everything else is forgotten when the connection ends.
             """,
             """
-            Clients that send several messages reuse one connection and send QUIT only at the end. Closing the \
-            connection without QUIT works, but it is rude, and servers log it as a lost connection. This \
-            simulator treats it the same way: any unfinished message is discarded.
+            Clients that send several messages reuse one connection and send QUIT only at the end. RFC 5321 \
+            §4.1.1.10 is strict about the end: the client MUST NOT close the connection before it has sent QUIT \
+            (and SHOULD wait for the 221), and the server MUST NOT close it before it has received and answered \
+            QUIT — except with 421, after a timeout, or when a client breaks the protocol (§3.8). Servers log a \
+            client that just disappears as a lost connection, and this simulator discards any unfinished message \
+            then, as they do.
             """,
         ],
         replies: [
@@ -503,8 +520,10 @@ public enum CommandCatalogue {
             Base64 is an encoding, not encryption: anyone who sees the line can decode the password. That is why \
             this server offers AUTH only after STARTTLS (like Postfix's smtpd_tls_auth_only = yes). Before TLS, \
             AUTH is missing from the EHLO list. If you send AUTH anyway, the answer is 538 5.7.11 Encryption \
-            required for requested authentication mechanism (RFC 4954 §6), and your password has still crossed \
-            the network in the clear, which is why a careful client never tries.
+            required for requested authentication mechanism (RFC 4954 §6, which keeps that code for historical \
+            purposes: modern servers simply don't offer the mechanism, as this one doesn't). With AUTH LOGIN \
+            nothing secret has crossed yet; but AUTH PLAIN with its initial response has already sent the \
+            password in the clear, which is why a careful client never tries.
             """,
             """
             When it is allowed: after EHLO (after HELO it gets 503, because HELO turns on no extensions), once TLS \
@@ -718,9 +737,10 @@ public enum CommandCatalogue {
             So many servers no longer answer honestly, or at all. RFC 5321 §7.3 lets a site turn VRFY off, and \
             §3.5.3 defines 252 for exactly this case: the server won't confirm the address, but it will take a \
             message for it and try to deliver it. This port-587 server does that: in the example, Bob (who \
-            exists) and nobody (who doesn't) get the same 252, so the reply reveals nothing. Postfix turns it off \
-            completely with disable_vrfy_command = yes (502 5.5.1 VRFY command is disabled), which most hardening \
-            guides recommend. Turning VRFY off costs little: a sender learns the same thing from RCPT TO, inside a \
+            exists) and nobody (who doesn't) get the same 252, so the reply reveals nothing; §7.3 says a server \
+            that turns VRFY off for security reasons MUST answer so. Postfix turns it off with \
+            disable_vrfy_command = yes, which most hardening guides recommend, but answers 502 5.5.1 VRFY command \
+            is disabled, which §3.5.3 calls not fully compliant. Turning VRFY off costs little: a sender learns the same thing from RCPT TO, inside a \
             transaction, where the server can count, slow down (Postfix's error limits) and log the attempts.
             """,
             """
@@ -794,8 +814,8 @@ public enum CommandCatalogue {
             HELP is allowed at any time and changes nothing, not even an open transaction. The list names only \
             what this server offers: on the port-25 mx profile there is no AUTH, so neither the list nor HELP \
             AUTH mentions it. Where this simulator differs: many real servers answer HELP with one short line or \
-            a web address, and Postfix doesn't implement HELP at all (it answers 502 5.5.2 command not \
-            recognized).
+            a web address; Postfix answered 502 5.5.2 command not recognized until version 3.9, which lists its \
+            commands in one 214 line.
             """,
         ],
         replies: [
@@ -813,7 +833,7 @@ public enum CommandCatalogue {
     static let expn = CommandEntry(
         id: "EXPN",
         title: "EXPN",
-        summary: "Expand a mailing list into its members. Disabled here, as on nearly every public server: 502.",
+        summary: "Expand a mailing list into its members. Not implemented here, as on nearly every public server: 502.",
         syntax: ["EXPN <mailing list>"],
         preamble: .greeted,
         example: [
@@ -822,15 +842,19 @@ public enum CommandCatalogue {
         ],
         explanation: [
             """
-            EXPN ("expand", RFC 5321 §3.5.2) asks the server for the members of a mailing list or an alias. It \
-            works like VRFY, but one command can reveal a whole group of addresses at once, including internal \
-            names and where mail is forwarded. That is exactly what spammers and attackers want to collect.
+            EXPN ("expand", defined in RFC 5321 §4.1.1.7, explained in §3.5.1 and §3.5.4) asks the server for the \
+            members of a mailing list or an alias. It works like VRFY, but one command can reveal a whole group of \
+            addresses at once, including internal names and where mail is forwarded. That is exactly what \
+            spammers and attackers want to collect.
             """,
             """
-            So public servers turn it off, which RFC 5321 §7.3 explicitly allows. This one answers 502 5.5.1 \
-            command not implemented. The 502 code (not 500) says the command is a real SMTP command that this \
-            server chooses not to offer (RFC 5321 §4.2.4). For the same reason, EXPN is left out of the HELP \
-            list. The same 502 goes to other old or unoffered commands: TURN, ETRN, ATRN, SEND, SOML and SAML.
+            This server does not implement EXPN: it answers 502 5.5.1 command not implemented. The 502 code (not \
+            500) says the command is a real SMTP command that this server does not offer (RFC 5321 §4.2.4), and a \
+            server that offers EXPN must list it in its EHLO reply (§3.5.2), which this one does not. RFC 5321 \
+            §3.5.1 says servers SHOULD support VRFY and EXPN, and §7.3 adds that a site which has them but turns \
+            them off for security reasons MUST answer 252, not a code that looks like a verdict; few do (Postfix \
+            does not even recognise EXPN: 500, and answers 502 for VRFY when it is disabled). The same 502 goes to \
+            other old or unoffered commands: TURN, ETRN, ATRN, SEND, SOML and SAML.
             """,
             """
             EXPN changes nothing in the session, but the 502 counts as an error. As in Postfix, 10 errors \

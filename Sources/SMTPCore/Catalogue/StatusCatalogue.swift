@@ -98,7 +98,7 @@ public enum StatusCatalogue {
         StatusCodeEntry(
             code: 450, meaning: "Mailbox unavailable for now",
             description: "The mailbox can't take mail at the moment: it is busy, locked or greylisted. The failure is temporary, and a later retry may succeed.",
-            whenSimulated: "At mx.domain.com (connect mx.domain.com), RCPT TO:<dave@domain.com>: Dave is greylisted, and the same RCPT 5 simulated seconds (300 ticks) later is accepted. Sent through smtp.example.com, the relay meets the 450, the message waits in the queue and the retry delivers it.",
+            whenSimulated: "At mx.domain.com (connect mx.domain.com), RCPT TO:<dave@domain.com>: Dave is greylisted, and the same RCPT 5 simulated seconds later is accepted. Sent through smtp.example.com, the relay meets the 450, the message waits in the queue and the retry delivers it.",
             trigger: TriggerRecipe(preamble: .mxMailStarted, lines: ["RCPT TO:<dave@domain.com>"]),
             inSeedTable: true),
         StatusCodeEntry(
@@ -110,8 +110,8 @@ public enum StatusCatalogue {
             inSeedTable: true),
         StatusCodeEntry(
             code: 500, meaning: "Syntax error",
-            description: "The server didn't recognise the command at all, or the line was too long.",
-            whenSimulated: "An unknown verb (HELLO, a typo for HELO), an empty line, a command line over 512 octets, or a message line over 1000 octets (at the final dot).",
+            description: "The server didn't recognise the command at all, or the command line was too long.",
+            whenSimulated: "An unknown verb (HELLO, a typo for HELO), an empty line, or a command line over 512 octets.",
             trigger: TriggerRecipe(preamble: .greeted, lines: ["HELLO client.example.com"]),
             inSeedTable: true),
         StatusCodeEntry(
@@ -164,7 +164,7 @@ public enum StatusCatalogue {
             inSeedTable: false),
         StatusCodeEntry(
             code: 550, meaning: "Mailbox not found",
-            description: "Permanent: the action was not taken because the mailbox doesn't exist or may not be used. The client must not retry the same address.",
+            description: "Permanent: the action was not taken because the mailbox doesn't exist or may not be used. The client should not send the same request again unchanged (RFC 5321 §4.2.1).",
             whenSimulated: "At mx.domain.com (connect mx.domain.com), RCPT TO any name at domain.com without a mailbox, e.g. nobody@domain.com: 550 5.1.1 User unknown. Sent through smtp.example.com, the submission server accepts it (it cannot know domain.com's users) and the 550 comes back later, inside a bounce in Alice's mailbox.",
             trigger: TriggerRecipe(preamble: .mxMailStarted, lines: ["RCPT TO:<nobody@domain.com>"]),
             inSeedTable: true),
@@ -176,7 +176,7 @@ public enum StatusCatalogue {
             inSeedTable: false),
         StatusCodeEntry(
             code: 552, meaning: "Storage exceeded",
-            description: "Too big to store: the mailbox is over its quota, or the message is larger than the server accepts (RFC 1870).",
+            description: "Too big to store: the mailbox is over its quota, or the message is larger than the server accepts (RFC 1870). For a full mailbox RFC 3463 means 5.2.2 as a lasting but temporary state (space may free up), so many servers answer 452 4.2.2 and the sender keeps trying; a 552 makes the sender give up at once.",
             whenSimulated: "At mx.domain.com, RCPT TO:<carol@domain.com> (mailbox full, 5.2.2; through smtp.example.com it becomes a bounce), or MAIL FROM with SIZE= over the limit, a message over it, or BDAT chunks that add up to more (5.3.4 Chunk exceeds message size limit); tight-limits sets the limit to 2 KB.",
             trigger: TriggerRecipe(preamble: .mxMailStarted, lines: ["RCPT TO:<carol@domain.com>"]),
             inSeedTable: true),

@@ -55,7 +55,55 @@ public struct DSNEnvelope: Sendable, Equatable {
     }
 }
 
+extension DSNNotify {
+    /// The keyword list as RCPT carries it (RFC 3461 §4.1): NEVER, or SUCCESS, FAILURE and DELAY in that order.
+    public var keywords: String {
+        if isEmpty { return "NEVER" }
+        return [(DSNNotify.success, "SUCCESS"), (.failure, "FAILURE"), (.delay, "DELAY")]
+            .filter { contains($0.0) }.map(\.1).joined(separator: ",")
+    }
+}
+
+extension DSNEnvelope {
+    /// What the sender asked to hear about `address` (RFC 3461 §4.1). Without NOTIFY= a server may take FAILURE
+    /// or FAILURE,DELAY; this one takes FAILURE, as Postfix does by default (delay_warning_time = 0).
+    public func notify(for address: String) -> DSNNotify {
+        recipient(address)?.notify ?? .failure
+    }
+
+    /// MAIL's DSN parameters as a relay passes them on (RFC 3461 §5.2.1: the same values, only those received).
+    public var mailParameters: String {
+        (ret.map { " RET=\($0.rawValue)" } ?? "") + (envid.map { " ENVID=\(XText.encode($0))" } ?? "")
+    }
+
+    /// RCPT's DSN parameters for `address`, as a relay passes them on.
+    public func rcptParameters(for address: String) -> String {
+        guard let r = recipient(address) else { return "" }
+        return (r.notify.map { " NOTIFY=\($0.keywords)" } ?? "")
+            + (r.orcpt.map { " ORCPT=\($0.addressType);\(XText.encode($0.address))" } ?? "")
+    }
+}
+
+/// How a message treats DSN requests when no MAIL or RCPT asked for anything: a failure notice, nothing else.
+public extension Optional where Wrapped == DSNEnvelope {
+    func notify(for address: String) -> DSNNotify { self?.notify(for: address) ?? .failure }
+}
+
 enum XText {
+    /// Encodes RFC 3461 §4 xtext: "+", "=" and every octet outside 33–126 as "+XX".
+    static func encode(_ text: String) -> String {
+        var out = ""
+        for b in text.utf8 {
+            if b >= 33 && b <= 126 && b != UInt8(ascii: "+") && b != UInt8(ascii: "=") {
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            } else {
+                let hex = Array("0123456789ABCDEF".utf8)
+                out += "+" + String(decoding: [hex[Int(b >> 4)], hex[Int(b & 0xF)]], as: UTF8.self)
+            }
+        }
+        return out
+    }
+
     /// Decodes RFC 3461 §4 xtext: printable ASCII except "+" and "=", with "+XX" (two upper-case hex digits) for
     /// any other octet. Nil when malformed.
     static func decode(_ text: Substring) -> String? {

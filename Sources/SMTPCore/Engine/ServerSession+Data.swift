@@ -32,7 +32,7 @@ extension ServerSession {
         phase = .data
         body.removeAll(keepingCapacity: true); bodyLineCount = 0
         if body.capacity < 4096 { body.reserveCapacity(4096) }  // one allocation for most messages, not a dozen
-        bodySize = 0; bodyHasLongLine = false; bodyMatchesContentRule = false; bodyOverSize = false
+        bodySize = 0; bodyLongestLine = 0; bodyMatchesContentRule = false; bodyOverSize = false
         reply(Reply(354, nil, "End data with <CR><LF>.<CR><LF>"), to: cause, into: &out)
     }
 
@@ -40,15 +40,16 @@ extension ServerSession {
         line.bytes.withUnsafeBufferPointer { handleBody($0, overflowed: line.overflowed, length: line.length, into: &out) }
     }
 
-    /// One line of message text without its line end (at most the text line limit + 1 octets are passed when the
+    /// One line of message text without its line end (at most the data line limit + 1 octets are passed when the
     /// line was longer; `length` is its real length).
     mutating func handleBody(_ line: UnsafeBufferPointer<UInt8>, overflowed: Bool, length: Int, into out: inout [SessionOutput]) {
         if !overflowed, line.count == 1, line[0] == 0x2E { return finishMessage(into: &out) }
-        if overflowed { bodyHasLongLine = true }
         // RFC 5321 §4.5.2: a leading dot was doubled by the client; remove one.
         let bytes = line.first == 0x2E ? UnsafeBufferPointer(rebasing: line.dropFirst()) : line
-        bodySize += (overflowed ? length : bytes.count) + 2
-        if bodySize > world.scenario.maxMessageSize { bodyOverSize = true }
+        let octets = overflowed ? length : bytes.count
+        if octets > bodyLongestLine { bodyLongestLine = octets }
+        bodySize += octets + 2
+        if overflowed || bodySize > world.scenario.maxMessageSize { bodyOverSize = true }
         guard !bodyOverSize else { return }  // keep counting, stop storing: memory stays bounded
         if !bodyMatchesContentRule, Self.contains(bytes, contentMarker) { bodyMatchesContentRule = true }
         if bodyLineCount > 0 { body.append(0x0A) }
@@ -62,11 +63,6 @@ extension ServerSession {
         phase = .greeted
         if bodyOverSize || (declaredSize.map { $0 > world.scenario.maxMessageSize } ?? false) {
             return reply(Reply(552, EnhancedStatusCode(5, 3, 4), "Message size exceeds fixed limit"), to: cause, into: &out)
-        }
-        if bodyHasLongLine {
-            // RFC 5321 §4.5.3.1.6 limits text lines to 1000 octets with CRLF; servers may refuse the message.
-            return reply(Reply(500, EnhancedStatusCode(5, 5, 2), "Error: message has a line longer than 1000 octets"),
-                         to: cause, into: &out)
         }
         if bodyMatchesContentRule {
             return reply(Reply(554, EnhancedStatusCode(5, 7, 1), "Message rejected: content matches a spam rule (\(world.contentRuleMarker))"),
@@ -158,12 +154,12 @@ extension ServerSession {
         return StoredMessage(id: id, envelopeFrom: from, recipients: recipients, headers: headers, headerBytes: headerBytes,
                              bodyText: Array(body[bodyStart...]), bodyIsEmpty: bodyLines == 0, receivedAtTick: now,
                              size: bodySize, rawContent: raw, addedHeaderCount: raw != nil ? 2 + completed.count : 2,
-                             dsn: dsnEnvelope)
+                             dsn: dsnEnvelope, longestLine: raw == nil ? bodyLongestLine : 0)
     }
 
     /// The "with" keyword of the Received: header: SMTP after HELO; after EHLO ESMTP, with S for TLS and A for an
     /// authenticated client (RFC 3848), and the UTF8SMTP family when the transaction used SMTPUTF8 (RFC 6531
-    /// §3.7.3). Like Postfix, S and A are added to the ESMTP forms only.
+    /// §3.7.3, values from its §4.3). Like Postfix, S and A are added to the ESMTP forms only.
     var receivedProtocol: String {
         guard extended else { return "SMTP" }
         return (smtputf8 ? "UTF8SMTP" : "ESMTP") + (tlsActive ? "S" : "") + (authenticatedUser != nil ? "A" : "")

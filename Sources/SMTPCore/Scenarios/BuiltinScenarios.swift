@@ -450,5 +450,52 @@ step: QUIT
 expect: 221
 caption: QUIT and 221: the session ends.
 """#),
+        ("receipt", #"""
+# DSN (RFC 3461): the sender asks for a delivery receipt, and names the message with ENVID.
+title: A delivery receipt: NOTIFY=SUCCESS
+summary: Alice asks to be told when her message reaches Bob's mailbox; domain.com's MX sends a "delivered" notice back, carrying her own id for the message.
+
+step: connect
+expect: 220
+caption: Alice's client connects to smtp.example.com on port 587.
+
+step: EHLO client.example.com
+expect: 250
+caption: The EHLO reply lists DSN: this server takes delivery status notification requests (RFC 3461).
+
+step: STARTTLS
+expect: 220
+caption: STARTTLS, alone in its flight.
+
+step: EHLO client.example.com
+expect: 250
+caption: EHLO again inside TLS.
+
+step: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
+expect: 235
+caption: The login.
+
+step: MAIL FROM:<alice@example.com> RET=HDRS ENVID=lunch-friday
+also: RCPT TO:<bob@domain.com> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;bob@domain.com
+also: DATA
+expect: 354
+caption: ENVID= is Alice's own name for this message; RET=HDRS asks that a notice carry only its header. NOTIFY=SUCCESS,FAILURE: tell me when it arrives, and if it fails. ORCPT= keeps the address as she wrote it.
+
+step: Subject: Lunch on Friday?
+also:
+also: Shall we? Alice
+also: .
+expect: 250
+caption: Queued. smtp.example.com keeps the requests with the message.
+
+step: QUIT
+expect: 221
+wait: delivered
+caption: Relaying to mx.domain.com, smtp.example.com passes every parameter on unchanged (RFC 3461 §5.2.1): MAIL … RET=HDRS ENVID=lunch-friday, RCPT … NOTIFY=SUCCESS,FAILURE ORCPT=… (r opens the relay hop).
+
+step: (wait)
+wait: idle
+caption: mx.domain.com put the message into Bob's mailbox, so it is the one that reports it (RFC 3461 §5.2.3): a notice with Action: delivered, Original-Envelope-Id: lunch-friday and Original-Recipient comes back to Alice (b opens her mailbox). It says the message arrived, not that Bob read it.
+"""#),
     ]
 }

@@ -159,7 +159,7 @@ public enum DemoReport {
         if record.sim.arrivals.isEmpty { out += ["", "No message reached a mailbox."] }
         for arrival in record.sim.arrivals {
             out.append("")
-            out.append((md ? "**" : "") + "\(arrival.mailbox) at \(arrival.host)" + (arrival.isBounce ? " — a bounce report" : "") + (md ? "**" : ""))
+            out.append((md ? "**" : "") + "\(arrival.mailbox) at \(arrival.host)" + (arrival.notice.map { $0 == .failed ? " — a bounce report" : " — a delivery status notice (\($0.rawValue))" } ?? "") + (md ? "**" : ""))
             out.append("")
             let message = arrival.message
             block(message.headers.flatMap { $0.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).replacingTabs() } }

@@ -48,8 +48,9 @@ public enum FlowKind: Sendable, Equatable {
     case dnsAnswer(String)
     /// A message being put into a mailbox.
     case delivery(messageID: String)
-    /// A bounce report (a new message from MAILER-DAEMON) travelling to Alice's mailbox.
-    case dsn(messageID: String)
+    /// A delivery status notification (a new message from MAILER-DAEMON) travelling to Alice's mailbox: a bounce,
+    /// a delay warning or a delivery receipt.
+    case dsn(messageID: String, action: DeliveryAction)
 }
 
 public struct FlowEvent: Sendable, Equatable, Identifiable {
@@ -85,6 +86,8 @@ public enum JourneyStage: Sendable, Equatable {
     case delivered(mailbox: String, host: String)
     /// Refused for good after it was accepted: a bounce went to Alice.
     case bounced(recipient: String)
+    /// Refused for good after it was accepted, and the sender asked for no failure notice (NOTIFY): nothing comes back.
+    case undeliverable(recipient: String)
     /// Refused at the end of DATA by the server the learner talks to (nothing was queued).
     case refused(code: Int)
     /// The envelope was abandoned (RSET, a new EHLO, QUIT): no message is under way.
@@ -99,7 +102,7 @@ public enum JourneyStage: Sendable, Equatable {
         case .transmitting: return .transmitting
         case .queued, .dnsLookup, .relaying, .deferred: return .delivering
         case .delivered: return .delivered
-        case .bounced, .refused: return .bounced
+        case .bounced, .refused, .undeliverable: return .bounced
         }
     }
 }
@@ -116,8 +119,10 @@ public struct Arrival: Sendable, Equatable {
     public let mailbox: String
     public let message: StoredMessage
     public let tick: Int
-    /// A delivery status notification (a bounce), not mail someone wrote.
-    public let isBounce: Bool
+    /// A delivery status notification (RFC 3464) rather than mail someone wrote, with its action.
+    public let notice: DeliveryAction?
+    /// A bounce: the notice that a message failed.
+    public var isBounce: Bool { notice == .failed }
 }
 
 /// One line of a server-to-server hop (or the DNS lookup before it), visible from `tick` on.
@@ -552,6 +557,10 @@ public struct Simulation: Sendable {
     /// The learner's server said "queued": deliver locally, or queue per domain for relaying.
     private mutating func accept(_ message: StoredMessage, at t: Int, on host: MailHost) {
         let local = host.world.localDomain.lowercased()
+        if message.longestLine > ServerSession.textLineLimit {
+            enqueue(.output(.note("One line of this message is \(message.longestLine) octets long. RFC 5321 §4.5.3.1.6 limits a text line to 1000 octets with its CRLF, but real servers take longer ones (Postfix does, and breaks them with CRLF and a space when it passes mail on); so does \(host.name). A careful client wraps its lines, or encodes the body (quoted-printable, base64).")),
+                    at: t + latency.transit)
+        }
         if host.profile == .mx {
             // Reached directly on port 25: the MX stores the message itself.
             for rcpt in message.recipients {
@@ -560,6 +569,18 @@ public struct Simulation: Sendable {
                     continue
                 }
                 deliverIntoMailbox(message, mailbox: rcpt, from: .mx, to: .recipient, start: t, host: host.name)
+            }
+            let receipts = message.recipients.filter { rcpt in
+                message.dsn.notify(for: rcpt).contains(.success) && host.world.mailbox(rcpt).map { if case .forwards = $0.behaviour { return false }; return true } == true
+            }
+            if !receipts.isEmpty {
+                let home = network.submissionHost
+                if message.envelopeFrom.lowercased().hasSuffix("@" + home.world.localDomain.lowercased()) {
+                    sendNotice(.delivered, for: message, about: receipts.map { FailedRecipient(address: $0, status: "2.0.0", remoteMTA: nil, diagnostic: "smtp; 250 2.0.0 delivered to mailbox") },
+                               at: t + latency.delivery, from: host, via: home)
+                } else {
+                    enqueue(.output(.note("\(host.name) sends the delivery receipt that was asked for (NOTIFY=SUCCESS) to <\(message.envelopeFrom)>; the simulation follows it no further.")), at: t + latency.delivery)
+                }
             }
             return
         }
@@ -585,14 +606,16 @@ public struct Simulation: Sendable {
     }
 
     private mutating func deliverIntoMailbox(_ message: StoredMessage, mailbox: String, from: FlowNode, to: FlowNode,
-                                             start: Int, host name: String, bounceFor: String? = nil) {
-        let isBounce = bounceFor != nil
-        addFlow(isBounce ? .dsn(messageID: message.id) : .delivery(messageID: message.id), from: from, to: to,
+                                             start: Int, host name: String, notice: (DeliveryAction, about: String)? = nil) {
+        addFlow(notice.map { .dsn(messageID: message.id, action: $0.0) } ?? .delivery(messageID: message.id), from: from, to: to,
                 start: start, length: latency.delivery)
         let end = start + latency.delivery
-        enqueue(.arrival(Arrival(host: name, mailbox: mailbox.lowercased(), message: message, tick: end, isBounce: isBounce)), at: end)
-        if isBounce {
-            mark(.bounced(recipient: bounceFor ?? ""), at: end)
+        enqueue(.arrival(Arrival(host: name, mailbox: mailbox.lowercased(), message: message, tick: end, notice: notice?.0)), at: end)
+        if let notice, notice.0 != .failed {
+            let what = notice.0 == .delayed ? "delay warning" : "delivery receipt"
+            enqueue(.output(.note("The \(what) \(message.id) about \(notice.about) is in \(mailbox)'s mailbox at \(name) (press b for the mailboxes).")), at: end)
+        } else if let notice {
+            mark(.bounced(recipient: notice.about), at: end)
             enqueue(.output(.note("The bounce report \(message.id) is in \(mailbox)'s mailbox at \(name) (press b for the mailboxes).")), at: end)
         } else {
             mark(.delivered(mailbox: mailbox.lowercased(), host: name), at: end)
@@ -710,18 +733,22 @@ public struct Simulation: Sendable {
         let message = entry.message
         let greeting = exchange(nil, verb: "")
         caption("\(mx.name) greets \(submission.name): now \(submission.name) is the client, speaking SMTP on port 25.", at: t)
-        if greeting?.code == 220, let ehlo = exchange("EHLO \(submission.name)", verb: "EHLO"), ehlo.code == 250 {
+        var passesDSN = false
+        if greeting?.code == 220, var ehlo = exchange("EHLO \(submission.name)", verb: "EHLO"), ehlo.code == 250 {
             if ehlo.lines.contains(where: { $0.uppercased() == "STARTTLS" }) {
                 // Opportunistic TLS between servers, as Postfix's smtp_tls_security_level=may does.
                 if exchange("STARTTLS", verb: "STARTTLS")?.code == 220 {
                     caption("The servers switch their link to TLS before the message crosses it.", at: t)
-                    _ = exchange("EHLO \(submission.name)", verb: "EHLO")
+                    ehlo = exchange("EHLO \(submission.name)", verb: "EHLO") ?? ehlo
                 }
             }
+            // RFC 3461 §5.2.1: a DSN request travels on to a next hop that offers DSN, unchanged.
+            passesDSN = ehlo.lines.contains { $0.uppercased() == "DSN" }
+            let dsn = passesDSN ? message.dsn : nil
             let from = message.envelopeFrom
-            if let mail = exchange("MAIL FROM:<\(from)>", verb: "MAIL"), mail.code == 250 {
+            if let mail = exchange("MAIL FROM:<\(from)>" + (dsn?.mailParameters ?? ""), verb: "MAIL"), mail.code == 250 {
                 for rcpt in entry.recipients {
-                    guard let r = exchange("RCPT TO:<\(rcpt)>", verb: "RCPT") else { failAll(nil, [rcpt]); continue }
+                    guard let r = exchange("RCPT TO:<\(rcpt)>" + (dsn?.rcptParameters(for: rcpt) ?? ""), verb: "RCPT") else { failAll(nil, [rcpt]); continue }
                     if r.code < 300 { accepted.append(rcpt) } else { failAll(r, [rcpt]) }
                     if r.code >= 400 {
                         caption("\(mx.name) answers \(r.code) for \(rcpt): " + (r.code >= 500 ? "refused for good." : "not now, try again later."), at: t)
@@ -748,12 +775,28 @@ public struct Simulation: Sendable {
 
         // Delivered: the MX puts each copy into its mailbox.
         for m in stored {
+            var receipts: [String] = []
             for rcpt in m.recipients where accepted.contains(where: { $0.lowercased() == rcpt.lowercased() }) {
                 if let box = mx.world.mailbox(rcpt), case .forwards(let to) = box.behaviour {
                     enqueue(.output(.note("\(mx.name) accepted the copy for \(rcpt) and forwards it to <\(to)> (the simulation follows it no further).")), at: t)
                     continue
                 }
                 deliverIntoMailbox(m, mailbox: rcpt, from: .mx, to: .recipient, start: t, host: mx.name)
+                if m.dsn.notify(for: rcpt).contains(.success) { receipts.append(rcpt) }
+            }
+            // RFC 3461 §5.2.3: the server that delivers sends the "delivered" notice asked for; having passed the
+            // request on, smtp.example.com sends none itself.
+            if !receipts.isEmpty {
+                sendNotice(.delivered, for: m, about: receipts.map { FailedRecipient(address: $0, status: "2.0.0", remoteMTA: nil, diagnostic: "smtp; 250 2.0.0 delivered to mailbox") },
+                           at: t + latency.delivery, from: mx, via: submission)
+            }
+        }
+        if !passesDSN && !accepted.isEmpty {
+            // RFC 3461 §5.2.2(b): a next hop without DSN takes no request on, so this server reports "relayed".
+            let relayed = accepted.filter { message.dsn.notify(for: $0).contains(.success) }
+            if !relayed.isEmpty {
+                sendNotice(.relayed, for: message, about: relayed.map { FailedRecipient(address: $0, status: "2.0.0", remoteMTA: mx.name, diagnostic: "smtp; 250 2.0.0 relayed to a server without DSN") },
+                           at: t, from: submission, via: submission)
             }
         }
         if !deferred.isEmpty {
@@ -763,6 +806,12 @@ public struct Simulation: Sendable {
             if let retry {
                 queue.append(QueueEntry(message: message, domain: entry.domain, recipients: deferred.map(\.0),
                                         attempt: entry.attempt + 1, due: retry))
+                // RFC 3461 §5.2.5: a "delayed" notice only where NOTIFY asked for DELAY (never required).
+                let warned = deferred.filter { message.dsn.notify(for: $0.0).contains(.delay) }.map { d in
+                    FailedRecipient(address: d.0, status: d.1.enhanced?.description ?? "4.0.0", remoteMTA: mx.name,
+                                    diagnostic: "smtp; " + (d.1.wireLines.last ?? "\(d.1.code)"))
+                }
+                if !warned.isEmpty { sendNotice(.delayed, for: message, about: warned, at: t, from: submission, via: submission) }
                 caption("Deferred: \(mx.name) said \(reply.code) (try later). The message waits in \(submission.name)'s queue; next try in \(latency.retryDelay / SimulatedTime.ticksPerSecond) s.", at: t)
                 enqueue(.output(.note("Delivery of \(message.id) to \(deferred.map(\.0).joined(separator: ", ")) deferred: \(mx.name) said \(reply.wireLines.last ?? ""). Retrying in \(latency.retryDelay / SimulatedTime.ticksPerSecond) s.")), at: t)
             } else {
@@ -779,13 +828,23 @@ public struct Simulation: Sendable {
         }
     }
 
-    private mutating func sendBounce(for message: StoredMessage, failed: [FailedRecipient], at t: Int, submission: MailHost) {
-        let who = failed.map(\.address).joined(separator: ", ")
+    private mutating func sendBounce(for message: StoredMessage, failed all: [FailedRecipient], at t: Int, submission: MailHost) {
+        let who = all.map(\.address).joined(separator: ", ")
         guard !message.envelopeFrom.isEmpty else {
             // RFC 5321 §4.5.5: mail from the null path is never bounced (that is how bounce loops are avoided).
             enqueue(.output(.note("Delivery to \(who) failed; the sender was <>, so no bounce is sent (RFC 5321 §4.5.5).")), at: t)
             return
         }
+        // RFC 3461 §4.1: a failure is reported only where the sender asked (NOTIFY=NEVER, or a NOTIFY without FAILURE, asks not).
+        let failed = all.filter { message.dsn.notify(for: $0.address).contains(.failure) }
+        let silent = all.filter { f in !failed.contains(f) }
+        if !silent.isEmpty {
+            let asked = silent.map { "\($0.address) (NOTIFY=\(message.dsn.notify(for: $0.address).keywords))" }.joined(separator: ", ")
+            enqueue(.output(.note("Delivery to \(asked) failed for good, and the sender asked for no failure notice, so no bounce is sent (RFC 3461 §4.1): the message is simply gone.")), at: t)
+            caption("Refused for good, but Alice asked not to be told (NOTIFY): no bounce comes back.", at: t)
+            mark(.undeliverable(recipient: silent.map(\.address).joined(separator: ", ")), at: t)
+        }
+        guard !failed.isEmpty else { return }
         attempts += 1
         let id = Self.queueID(seed &+ 0xB0B &+ UInt64(attempts) &* 104_729)
         let report = DeliveryReport.bounce(of: message, failed: failed, reportingMTA: submission.name, id: id, tick: t)
@@ -795,9 +854,39 @@ public struct Simulation: Sendable {
         caption("Bounce: \(who) cannot get the message (\(failed[0].status)). \(submission.name) sends Alice a delivery status report.", at: t)
         enqueue(.output(.note("Undeliverable: \(who) (\(failed[0].diagnostic.dropPrefix("smtp; "))). A bounce report from MAILER-DAEMON@\(submission.name) is on its way to \(message.envelopeFrom)'s mailbox.")), at: t)
         deliverIntoMailbox(report, mailbox: message.envelopeFrom, from: .server, to: .senderMailbox, start: t,
-                           host: submission.name, bounceFor: who)
+                           host: submission.name, notice: (.failed, about: failed.map(\.address).joined(separator: ", ")))
         caption("The bounce is in Alice's mailbox: it names the recipient, the status \(failed[0].status) and what the other server said.",
                 at: t + latency.delivery)
+    }
+
+    /// A notice other than a bounce (delivered, relayed, delayed) for `message`'s sender, written by `reporter`
+    /// and carried to the sender's mailbox at `home` (the submission server, which holds Alice's mailbox).
+    private mutating func sendNotice(_ action: DeliveryAction, for message: StoredMessage, about recipients: [FailedRecipient],
+                                     at t: Int, from reporter: MailHost, via home: MailHost) {
+        guard !message.envelopeFrom.isEmpty else { return }  // nothing ever goes to the null path
+        attempts += 1
+        let id = Self.queueID(seed &+ 0xD5 &+ UInt64(attempts) &* 104_729)
+        let report = DeliveryReport.notice(action, of: message, recipients: recipients, reportingMTA: reporter.name, id: id, tick: t)
+        var store = stores[home.name] ?? MailStore()
+        store.inboxes[message.envelopeFrom.lowercased(), default: []].append(report)
+        stores[home.name] = store
+        let who = recipients.map(\.address).joined(separator: ", ")
+        var start = t
+        if reporter.name != home.name {
+            // The receipt crosses back from the MX to Alice's provider like any mail, then into her mailbox.
+            addFlow(.dsn(messageID: id, action: action), from: .mx, to: .server, start: t, length: latency.relayTransit)
+            start += latency.relayTransit
+        }
+        switch action {
+        case .delivered, .relayed:
+            caption("Alice asked for a receipt (NOTIFY=SUCCESS): \(reporter.name) reports \"\(action.rawValue)\" for \(who).", at: t)
+        case .delayed:
+            caption("Alice asked to hear of delays (NOTIFY=DELAY): \(reporter.name) warns her that \(who) is not delivered yet, and keeps trying.", at: t)
+        case .failed:
+            break
+        }
+        deliverIntoMailbox(report, mailbox: message.envelopeFrom, from: .server, to: .senderMailbox, start: start,
+                           host: home.name, notice: (action, about: who))
     }
 
     // MARK: - Bookkeeping

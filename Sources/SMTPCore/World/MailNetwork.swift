@@ -60,8 +60,8 @@ public struct MailNetwork: Sendable, Equatable {
         w.rules = [
             WorldRule(reply: "250 2.1.5", input: "RCPT TO:<anyone@any.domain> after AUTH",
                       explanation: "A submission server takes mail for any domain from a logged-in user and delivers it itself."),
-            WorldRule(reply: "554 5.7.1", input: "RCPT TO:<bob@domain.com> before AUTH",
-                      explanation: "Without a login this would be an open relay, so the server refuses."),
+            WorldRule(reply: "530 5.7.0", input: "MAIL FROM:<alice@example.com> before AUTH",
+                      explanation: "Without a login the server starts no message at all (RFC 4954 §6); RCPT then gets 503."),
             WorldRule(reply: "535 5.7.8", input: "AUTH with a wrong password",
                       explanation: "Only alice@example.com / wonderland is a valid login."),
             WorldRule(reply: "553 5.1.3", input: "RCPT TO:<bob smith@domain.com>",

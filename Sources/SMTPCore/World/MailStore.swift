@@ -29,14 +29,17 @@ public struct StoredMessage: Sendable, Equatable, Identifiable {
     public let addedHeaderCount: Int
     /// The delivery status notification request (RFC 3461) made with MAIL and RCPT, or nil when there was none.
     public let dsn: DSNEnvelope?
+    /// Octets in the longest text line of a DATA message (without CRLF); 0 when not measured (BDAT, bounces).
+    public let longestLine: Int
 
     public init(id: String, envelopeFrom: String, recipients: [String], headers: [String], headerBytes: [[UInt8]]? = nil,
                 bodyText: [UInt8], bodyIsEmpty: Bool, receivedAtTick: Int, size: Int, rawContent: [UInt8]? = nil,
-                addedHeaderCount: Int = 0, dsn: DSNEnvelope? = nil) {
+                addedHeaderCount: Int = 0, dsn: DSNEnvelope? = nil, longestLine: Int = 0) {
         self.id = id; self.envelopeFrom = envelopeFrom; self.recipients = recipients; self.headers = headers
         self.headerBytes = headerBytes ?? headers.map { Array($0.utf8) }
         self.bodyText = bodyText; self.bodyIsEmpty = bodyIsEmpty; self.receivedAtTick = receivedAtTick; self.size = size
         self.rawContent = rawContent; self.addedHeaderCount = addedHeaderCount; self.dsn = dsn
+        self.longestLine = longestLine
     }
 
     /// The message as a mailbox file would hold it, CRLF line ends: for BDAT the added headers then the client's

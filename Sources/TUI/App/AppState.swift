@@ -45,7 +45,11 @@ public struct TranscriptLine: Equatable, Sendable {
     }
     public var kind: Kind
     public var text: String
-    public init(_ kind: Kind, _ text: String) { self.kind = kind; self.text = text }
+    /// A line the client sent in answer to a 334 challenge (RFC 4954 §4): base64, not a command.
+    public var answersChallenge = false
+    public init(_ kind: Kind, _ text: String, answersChallenge: Bool = false) {
+        self.kind = kind; self.text = text; self.answersChallenge = answersChallenge
+    }
 }
 
 public struct AppState: Sendable {

@@ -272,7 +272,8 @@ public enum App {
             Teacher.offline(line, &state)
             return
         }
-        state.transcript.append(TranscriptLine(inData || state.sim.session?.phase == .data ? .data : .you, line))
+        state.transcript.append(TranscriptLine(inData || state.sim.session?.phase == .data ? .data : .you, line,
+                                               answersChallenge: state.sim.session?.phase == .auth))
         state.sim.send(line)
         if inData { Teacher.noteDotStuffing(line, &state) }
     }

@@ -20,11 +20,20 @@ public enum Explanation {
         case .data:
             return "A line of the message (after 354, until a line with only \".\"). A line that starts with a dot is sent with the dot doubled and the server removes one (RFC 5321 §4.5.2)."
         case .you:
+            if line.answersChallenge {
+                return line.text.split(separator: " ") == ["*"]
+                    ? "* cancels the login exchange: the server answers 501 5.7.0 (RFC 4954 §4)."
+                    : "Not a command: the answer to the server's 334 challenge, one line of base64 (a user name, a password, or PLAIN's whole credentials). The server replies with the next 334, or 235 / 535 at the end (RFC 4954 §4). Base64 hides nothing: only TLS does."
+            }
             let words = line.text.split(separator: " ")
             var verb = words.first.map { $0.split(separator: ":").first.map(String.init) ?? "" }?.uppercased() ?? ""
             if verb == "MAIL" { verb = "MAIL FROM" } else if verb == "RCPT" { verb = "RCPT TO" }
             guard let entry = CommandCatalogue.entry(verb) else {
-                return "Not an SMTP command this server knows: it answers 500 5.5.2 (RFC 5321 §4.2.4)."
+                if ServerSession.notImplementedVerbs.contains(verb) {
+                    return "\(verb) is a real SMTP command that this server does not offer: it answers 502 5.5.1 (RFC 5321 §4.2.4: recognised, not implemented)."
+                }
+                if verb.isEmpty { return "An empty line is no command: the server answers 500 5.5.2 (RFC 5321 §4.2.4)." }
+                return "Not an SMTP command this server knows: it answers 500 5.5.2 (RFC 5321 §4.2.4: not recognised)."
             }
             let summary = entry.summary.hasSuffix(".") ? String(entry.summary.dropLast()) : entry.summary
             return "\(entry.title): \(summary). \(entry.rfc)."

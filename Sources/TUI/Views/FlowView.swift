@@ -88,6 +88,7 @@ struct JourneyDrawing {
         case .deferred(let host, nil)?: return "still deferred by \(host)"
         case .delivered(let box, _)?: return "in \(box)'s mailbox"
         case .bounced?: return "a report went back to Alice"
+        case .undeliverable?: return "refused; no notice was asked for"
         case .refused(let code)?: return "refused with \(code)"
         case .idle?, nil: return ""
         }
@@ -109,7 +110,9 @@ struct JourneyDrawing {
         case .dnsQuery(let q): return (q, .flowServer, false)
         case .dnsAnswer(let a): return (a, .flowServer, false)
         case .delivery: return ("[✉]→", .flowPacket, true)
-        case .dsn: return ("[✉ bounce]", .flowBounce, true)
+        case .dsn(_, .failed): return ("[✉ bounce]", .flowBounce, true)
+        case .dsn(_, .delayed): return ("[✉ delayed]", .flowBounce, true)
+        case .dsn: return ("[✉ receipt]", .flowPacket, true)
         case .composing, .processing: return nil
         }
     }

@@ -141,7 +141,7 @@ extension Frame {
             }
             for (n, arrival) in arrived.enumerated() {
                 let message = arrival.message
-                lines.append(("── \(arrival.isBounce ? "Bounce" : "Message") \(n + 1) · \(message.id) · \(message.size) octets", arrival.isBounce ? .flowBounce : .caption))
+                lines.append(("── \(arrival.notice.map { $0 == .failed ? "Bounce" : $0 == .delayed ? "Delay notice" : "Receipt" } ?? "Message") \(n + 1) · \(message.id) · \(message.size) octets", arrival.isBounce ? .flowBounce : .caption))
                 for header in message.headers {
                     for (k, piece) in header.split(separator: "\n").enumerated() {
                         lines.append(((k == 0 ? "" : "  ") + piece.replacingTabs(), k == 0 && Self.isServerHeader(header) ? .flowServer : .muted))
