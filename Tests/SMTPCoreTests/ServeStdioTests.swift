@@ -201,4 +201,19 @@ struct ServeStdioTests {
         #expect(r.status == 0)
         #expect(r.out == Self.synchronization, "\(r.out)")
     }
+
+    @Test func aTwoThousandOctetBodyLineIsAcceptedAndStoredByteForByte() throws {
+        let dir = NSTemporaryDirectory() + "smtp-tui-long-line-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let line = String((0..<2_000).map { i in Character(UnicodeScalar(UInt8(0x21 + i % 90))) }).replacingOccurrences(of: ".", with: ",")
+        let r = try Binary.converse(Binary.path, ["serve", "--stdio", "--profile", "mx", "--maildir", dir],
+                                    flights: [("EHLO x\r\n", 1), ("MAIL FROM:<a@example.com>\r\nRCPT TO:<bob@domain.com>\r\nDATA\r\n", 3),
+                                              ("Subject: long\r\n\r\n" + line + "\r\n.\r\n", 1), ("QUIT\r\n", 1)])
+        #expect(r.out.contains("250 2.0.0 Ok: queued as"), "\(r.out)")
+        let folder = dir + "/bob@domain.com/new"
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder)
+        try #require(files.count == 1)
+        let stored = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + files[0]))
+        #expect(stored.range(of: Data(("\r\n\r\n" + line + "\r\n").utf8)) != nil, "the line, whole, between CRLFs")
+    }
 }

@@ -95,9 +95,12 @@ public enum CodeExamples {
             EOF
 
             # smtp:// connects in plain text; --ssl-reqd makes curl do STARTTLS
-            # (or fail) before it sends the password with AUTH.
-            curl --url 'smtp://smtp.example.com:587' \
+            # (or fail) before it sends the password with AUTH. The URL's path is
+            # the name curl gives with EHLO, and --crlf turns the file's line ends
+            # into the CRLF that SMTP requires (RFC 5321 §2.3.8).
+            curl --url 'smtp://smtp.example.com:587/client.example.com' \
                  --ssl-reqd \
+                 --crlf \
                  --user 'alice@example.com:wonderland' \
                  --mail-from 'alice@example.com' \
                  --mail-rcpt 'bob@domain.com' \
@@ -108,7 +111,9 @@ public enum CodeExamples {
         notes: """
             curl is installed on most systems already and speaks SMTP as well as HTTP. --mail-from and \
             --mail-rcpt fill the envelope (repeat --mail-rcpt for more recipients). The To: line in the file \
-            is only what the reader sees. Use smtps://…:465 instead for implicit TLS.
+            is only what the reader sees. Without a path in the URL, curl names itself in EHLO after the \
+            uploaded file (EHLO message.txt); without --crlf it sends the file's bare line feeds, which real \
+            servers tolerate but RFC 5321 forbids. Use smtps://…:465 instead for implicit TLS.
             """)
 
     static let node = CodeExample(
@@ -188,7 +193,9 @@ public enum CodeExamples {
         notes: """
             Only the standard library is needed: save the code as main.go and run it with go run main.go. \
             SendMail does the whole session (EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, QUIT), and the message \
-            lines must end with CRLF.
+            lines must end with CRLF. SendMail always checks the server's certificate, so the local variant \
+            (--print-example go --local PORT) takes the same steps one by one with smtp.Dial, where the TLS \
+            settings can be given.
             """)
 
     static let openssl = CodeExample(

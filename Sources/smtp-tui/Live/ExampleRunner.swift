@@ -10,7 +10,7 @@ import Glibc
 
 struct ExampleRunner {
     struct Plan: Equatable {
-        /// The program that must be installed (python3, swaks, curl, node, openssl).
+        /// The program that must be installed (python3, swaks, curl, node, go, openssl).
         var program: String
         /// The file to write into the run's folder, and what to run there (a shell command line).
         var fileName: String
@@ -53,6 +53,9 @@ struct ExampleRunner {
                                  command: "sh example.sh"))
         case "curl":
             return .success(Plan(program: "curl", fileName: "example.sh", file: code + "\n", command: "sh example.sh"))
+        case "go":
+            // go run builds first; its cache goes into the run's own folder, not the user's.
+            return .success(Plan(program: "go", fileName: "main.go", file: code, command: "GOCACHE=\"$PWD/gocache\" go run main.go"))
         case "openssl":
             // The session typed by hand: the lines that are neither comments nor shell prompts, sent one by one
             // (s_client forwards a line as soon as it reads it; paced, so the body never precedes the 354).
