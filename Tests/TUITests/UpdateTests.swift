@@ -234,6 +234,36 @@ struct BadInputTests {
         #expect(s.transcript.last { if case .server = $0.kind { return true }; return false }?.text.hasPrefix("500 5.5.2 Error: line too long") == true)
     }
 
+    @Test func aPastedFlightThatDoesNotWaitIsHungUpOnAndTheTranscriptSaysWhy() throws {
+        // RFC 2920 §3.1: EHLO may only end a group. A paste sends its lines at once, so MAIL is already waiting
+        // when the server goes to answer EHLO.
+        var s = AppState(size: Size(width: 120, height: 36))
+        type("connect mx.domain.com", &s)
+        _ = App.update(&s, .paste("EHLO client.example.com\nMAIL FROM:<alice@example.com>\n"))
+        settle(&s)
+        let texts = s.transcript.map(\.text)
+        #expect(texts.contains("554 5.5.0 Error: SMTP protocol synchronization"), "\(texts)")
+        #expect(!texts.contains { $0.hasPrefix("250") }, "the EHLO reply was never sent")
+        #expect(texts.contains { $0.contains("MAIL FROM:<alice@example.com>") && $0.contains("RFC 2920 §3.1") && $0.contains("554 5.5.0") })
+        #expect(!s.sim.isConnected)
+        // The same two lines typed one after the other, each after its reply, are answered.
+        var careful = AppState(size: Size(width: 120, height: 36))
+        type("connect mx.domain.com", &careful)
+        type("EHLO client.example.com", &careful)
+        type("MAIL FROM:<alice@example.com>", &careful)
+        #expect(careful.transcript.last?.text == "250 2.1.0 Ok")
+    }
+
+    @Test func aSaslAnswerIsExplainedAsAnAnswerAndTURNAs502() throws {
+        #expect(Explanation.of(TranscriptLine(.you, "YWxpY2U=", answersChallenge: true)).contains("334 challenge"))
+        #expect(Explanation.of(TranscriptLine(.you, "TURN")).contains("502 5.5.1"))
+        #expect(Explanation.of(TranscriptLine(.you, "FROBNICATE")).contains("500 5.5.2"))
+        var s = AppState(size: Size(width: 120, height: 36))
+        for line in ["connect"] + SessionPreamble.secured.clientLines + ["AUTH LOGIN", "YWxpY2VAZXhhbXBsZS5jb20="] { type(line, &s) }
+        let answer = try #require(s.transcript.last { $0.text == "YWxpY2VAZXhhbXBsZS5jb20=" })
+        #expect(answer.answersChallenge)
+    }
+
     @Test func pastedBinaryNeitherCrashesNorIsLost() throws {
         var s = AppState(size: Size(width: 80, height: 24))
         let junk = String(decoding: (0..<256).map { UInt8($0) }.filter { $0 != 10 && $0 != 13 }, as: UTF8.self)
