@@ -95,6 +95,7 @@ extension ServerSession {
         let cause = ReplyCause.messageEnd
         defer { endChunkedTransaction() }
         phase = .greeted
+        if let failure = directedFailure(for: ".") { return reply(failure, to: cause, into: &out) }
         if Self.contains(body[...], contentMarker) {
             return reply(Reply(554, EnhancedStatusCode(5, 7, 1), "Message rejected: content matches a spam rule (\(world.contentRuleMarker))"),
                          to: cause, into: &out)

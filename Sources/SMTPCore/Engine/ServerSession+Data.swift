@@ -64,6 +64,7 @@ extension ServerSession {
         if bodyOverSize || (declaredSize.map { $0 > world.scenario.maxMessageSize } ?? false) {
             return reply(Reply(552, EnhancedStatusCode(5, 3, 4), "Message size exceeds fixed limit"), to: cause, into: &out)
         }
+        if let failure = directedFailure(for: ".") { return reply(failure, to: cause, into: &out) }
         if bodyMatchesContentRule {
             return reply(Reply(554, EnhancedStatusCode(5, 7, 1), "Message rejected: content matches a spam rule (\(world.contentRuleMarker))"),
                          to: cause, into: &out)

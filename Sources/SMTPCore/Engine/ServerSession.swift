@@ -100,6 +100,9 @@ public struct ServerSession: Sendable {
     public internal(set) var checkedWait: PipeliningRule?
     /// Set when the session hung up on early input: what the rule was and what came too early.
     public internal(set) var synchronizationViolation: SynchronizationViolation?
+    /// Replies given on purpose instead of running a command (DirectedFailure.swift): `serve --fail`, live missions.
+    public var directedFailures: [DirectedFailure] = []
+    var directedCounts: [String: Int] = [:]
 
     public internal(set) var phase: SessionPhase = .connected
     public internal(set) var tlsActive = false
@@ -141,7 +144,8 @@ public struct ServerSession: Sendable {
     var chunk: PendingChunk?
     var bdatUsed = false
     var bdatFailure: Reply?
-    var authMechanism = ""
+    /// The mechanism of the last AUTH exchange (PLAIN or LOGIN), "" before any.
+    public internal(set) var authMechanism = ""
     var authUsername: String?
     var framer = LineFramer()
     var tlsJustStarted = false
@@ -353,6 +357,7 @@ public struct ServerSession: Sendable {
             if !pending.isEmpty { return refuseUnsynchronized(rule, early: pending, into: &out) }
             checkedWait = rule
         }
+        if let failure = directedFailure(for: verb) { return reply(failure, to: cause, into: &out) }
 
         switch verb {
         case "EHLO", "HELO": hello(verb: verb, argument: argument, into: &out)

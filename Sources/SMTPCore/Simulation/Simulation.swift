@@ -151,6 +151,41 @@ public enum SimulationOutput: Sendable, Equatable {
     case note(String)
 }
 
+/// What the learner's client has been shown so far (the outputs `advance` released): the facts missions judge by.
+public struct LearnerLog: Sendable, Equatable {
+    public struct SeenReply: Sendable, Equatable {
+        public let reply: Reply
+        public let cause: ReplyCause
+        /// The server the reply came from.
+        public let host: String
+    }
+    public internal(set) var replies: [SeenReply] = []
+    /// A TLS handshake finished on the learner's connection.
+    public internal(set) var tlsStarted = false
+    /// Logins that succeeded: user and mechanism, in order.
+    public internal(set) var logins: [(user: String, mechanism: String)] = []
+    /// The reply a server hung up with on its own (421, 521, 554 5.5.0), if any.
+    public internal(set) var hungUp: Reply?
+    /// Command lines sent while an earlier reply was still on its way, and answered normally (RFC 2920).
+    public internal(set) var pipelined = 0
+
+    public static func == (a: LearnerLog, b: LearnerLog) -> Bool {
+        a.replies == b.replies && a.tlsStarted == b.tlsStarted && a.hungUp == b.hungUp && a.pipelined == b.pipelined
+            && a.logins.map(\.user) == b.logins.map(\.user) && a.logins.map(\.mechanism) == b.logins.map(\.mechanism)
+    }
+
+    mutating func record(_ output: SessionOutput, host: String, mechanism: String) {
+        switch output {
+        case .reply(let reply, let cause):
+            if replies.count < 10_000 { replies.append(SeenReply(reply: reply, cause: cause, host: host)) }
+            if cause == .serverInitiated && [421, 521, 554].contains(reply.code) { hungUp = reply }
+        case .tlsStarted: tlsStarted = true
+        case .authenticated(let user): logins.append((user, mechanism))
+        case .delivered, .closed: break
+        }
+    }
+}
+
 /// Travel times in ticks (60 ticks = 1 s).
 public struct Latency: Sendable, Equatable {
     public var composing = 6
@@ -200,6 +235,11 @@ public struct Simulation: Sendable {
     public private(set) var lookups: [Timed<String>] = []
     /// Messages waiting in smtp.example.com's queue for their next attempt.
     public private(set) var queue: [QueueEntry] = []
+    /// What the learner's client has seen: replies, TLS, logins, a hang-up.
+    public private(set) var seen = LearnerLog()
+    /// Recipients whose message failed for good with no notice to anyone (the sender asked for none): lost, by
+    /// the sender's own choice.
+    public private(set) var lost: [String] = []
     public var latency = Latency()
 
     private var pending: [(visibleAt: Int, order: Int, item: PendingItem)] = []
@@ -362,6 +402,7 @@ public struct Simulation: Sendable {
         }
         let wasInData = current.phase == .data
         let phaseBefore = current.phase
+        if !wasInData, phaseBefore != .auth, isAwaitingServer { seen.pipelined += 1 }
         current.now = tick
         current.store = stores[host.name] ?? MailStore()
         let outputs = current.receive(bytes)
@@ -503,7 +544,9 @@ public struct Simulation: Sendable {
         while let first = pending.first, first.visibleAt <= tick {
             pending.removeFirst()
             switch first.item {
-            case .output(let o): visible.append(o)
+            case .output(let o):
+                visible.append(o)
+                if case .session(let output) = o { seen.record(output, host: host.name, mechanism: session?.authMechanism ?? "") }
             case .arrival(let a): arrivals.append(a)
             }
         }
@@ -839,6 +882,7 @@ public struct Simulation: Sendable {
         let failed = all.filter { message.dsn.notify(for: $0.address).contains(.failure) }
         let silent = all.filter { f in !failed.contains(f) }
         if !silent.isEmpty {
+            lost += silent.map(\.address)
             let asked = silent.map { "\($0.address) (NOTIFY=\(message.dsn.notify(for: $0.address).keywords))" }.joined(separator: ", ")
             enqueue(.output(.note("Delivery to \(asked) failed for good, and the sender asked for no failure notice, so no bounce is sent (RFC 3461 §4.1): the message is simply gone.")), at: t)
             caption("Refused for good, but Alice asked not to be told (NOTIFY): no bounce comes back.", at: t)
