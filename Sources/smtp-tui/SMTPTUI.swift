@@ -17,7 +17,7 @@ struct SMTPTUI: ParsableCommand {
         command or value, a theme that cannot be loaded, no terminal).
         """,
         version: "0.1.0",
-        subcommands: [TUICommand.self, ServeCommand.self, WorldCommand.self, PlayCommand.self, BenchCommand.self]
+        subcommands: [TUICommand.self, LearnCommand.self, ServeCommand.self, WorldCommand.self, PlayCommand.self, BenchCommand.self]
     )
 
     /// The one exit status for every usage error: bad options, unknown commands, unusable themes, no terminal.

@@ -56,6 +56,9 @@ struct TUIOptions: ParsableArguments {
     @Option(help: ArgumentHelp("With --print-example: the variant for `smtp-tui serve --listen 127.0.0.1:PORT` (its self-signed certificate accepted).", valueName: "port"))
     var local: Int?
 
+    @Flag(help: "Start on the Missions section (the same as `smtp-tui learn`): goals the engine judges, with hints and progress.")
+    var missions = false
+
     func validate() throws {
         if let id = printExample, CodeExamples.example(id) == nil {
             throw ValidationError("unknown example '\(id)'; choose one of \(CodeExamples.all.map(\.id).joined(separator: ", "))")

@@ -57,6 +57,33 @@ step: QUIT
 expect: 221
 wait: delivered
 caption: Alice's program says goodbye. Meanwhile smtp.example.com asks DNS for domain.com's MX, connects to mx.domain.com on port 25 and hands the message over. It lands in Bob's mailbox with two Received: headers, one per hop.
+
+quiz: Who looks up domain.com's MX record in DNS?
+choice: Alice's mail program, before it connects
+choice: * smtp.example.com, after it has queued the message
+choice: mx.domain.com, when the message arrives
+choice: Nobody: port 587 delivers straight to Bob
+explain: Alice's program only submits to her provider's server on port 587. Once smtp.example.com has answered 250 "queued", delivering is its job: it asks DNS for domain.com's MX and relays on port 25 (RFC 5321 §5.1).
+
+quiz: Why does the client send EHLO a second time, right after STARTTLS?
+choice: The first EHLO was refused
+choice: * The TLS handshake wipes what both sides knew, and only the new EHLO reply offers AUTH
+choice: To tell the server which certificate it accepted
+choice: RFC 5321 asks for two EHLOs in every session
+explain: RFC 3207 §4.2 resets the session after the handshake: the client must greet again, and the server may offer more inside TLS. Here AUTH appears only in the second list.
+
+quiz: Bob's copy carries two Received: lines. Which one is on top?
+choice: * mx.domain.com's, because each server puts its own line above the ones already there
+choice: smtp.example.com's, because it handled the message first
+choice: Alice's program's, because it wrote the message
+explain: Every server that takes responsibility for a message adds a Received: line at the top (RFC 5321 §4.4), so reading from the top goes backwards along the path: the MX first, then the submission server.
+
+quiz: What did the 250 after the final dot promise?
+choice: That Bob has read the message
+choice: That the message is in Bob's mailbox
+choice: * That smtp.example.com has taken responsibility for delivering it
+choice: Nothing: 250 only means the syntax was right
+explain: "250 … queued as" is the hand-over (RFC 5321 §6.1): from then on the server must deliver the message or tell the sender that it could not (a bounce). Delivery to Bob happened later, on the relay hop.
 """#),
         ("bounce", #"""
 # An address that does not exist: accepted at submission, refused at the MX, reported back to Alice.

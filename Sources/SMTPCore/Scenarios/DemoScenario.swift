@@ -17,6 +17,10 @@
 //   wait: delivered                        after the replies, wait until the message is delivered / bounced /
 //                                          deferred / queued, or until nothing moves (idle)
 //   caption: What happens, and why.        required for every step; several caption lines are joined
+//   quiz: Which server looks up the MX?    a question asked after the story (3–5 per built-in story), then
+//   choice: Alice's mail program           two to four choices, one of them marked with "* " as the right one,
+//   choice: * smtp.example.com
+//   explain: Why that one, in a sentence.  and why (shown after any answer)
 
 public struct DemoStep: Sendable, Equatable {
     /// The step that sends nothing and only lets time pass.
@@ -28,6 +32,16 @@ public struct DemoStep: Sendable, Equatable {
     public var wait: DemoWait?
     public var caption: String
     /// The line of the file where the step starts.
+    public var line: Int
+}
+
+/// One question of the quiz after a story.
+public struct QuizQuestion: Sendable, Equatable {
+    public var question: String
+    public var choices: [String]
+    /// Index of the right choice.
+    public var answer: Int
+    public var explanation: String
     public var line: Int
 }
 
@@ -52,6 +66,8 @@ public struct DemoScenario: Sendable, Equatable {
     public var summary: String
     public var world: String?
     public var steps: [DemoStep]
+    /// Questions asked after the story (may be empty for a user's story).
+    public var quiz: [QuizQuestion] = []
 }
 
 public struct DemoScenarioError: Error, Equatable, CustomStringConvertible {
@@ -62,12 +78,19 @@ public struct DemoScenarioError: Error, Equatable, CustomStringConvertible {
 }
 
 public enum DemoScenarioParser {
-    static let keys = ["title", "summary", "world", "step", "also", "expect", "wait", "caption"]
+    static let keys = ["title", "summary", "world", "step", "also", "expect", "wait", "caption", "quiz", "choice", "explain"]
 
     public static func parse(_ text: String, name: String, file: String) throws -> DemoScenario {
         var title: String?, summary = "", world: String?
         var steps: [DemoStep] = []
+        var quiz: [QuizQuestion] = []
         func fail(_ line: Int, _ reason: String) -> DemoScenarioError { DemoScenarioError(file: file, line: line, reason: reason) }
+        func finishQuestion() throws {
+            guard let q = quiz.last else { return }
+            guard (2...4).contains(q.choices.count) else { throw fail(q.line, "a quiz question needs two to four `choice:` lines (answered with 1–4)") }
+            guard q.answer >= 0 else { throw fail(q.line, "no choice is marked right: start the right one with \"* \"") }
+            guard !q.explanation.isEmpty else { throw fail(q.line, "the question has no `explain:` line") }
+        }
         func finish(_ lineNumber: Int) throws {
             guard let last = steps.last else { return }
             if last.caption.isEmpty { throw fail(last.line, "the step “\(last.send.first ?? "")” has no caption: add `caption: …` after it") }
@@ -102,26 +125,50 @@ public enum DemoScenarioParser {
                 world = text
             case "step":
                 guard title != nil else { throw fail(n, "a step before the `title:` line") }
+                guard quiz.isEmpty else { throw fail(n, "a step after the quiz: the quiz comes last") }
                 try finish(n)
                 steps.append(DemoStep(send: [text], sendLines: [n], expect: nil, wait: nil, caption: "", line: n))
             case "also":
                 guard !steps.isEmpty else { throw fail(n, "`also:` needs a `step:` before it") }
+                guard quiz.isEmpty else { throw fail(n, "`also:` after the quiz: the quiz comes last") }
                 steps[steps.count - 1].send.append(text)
                 steps[steps.count - 1].sendLines.append(n)
             case "expect":
                 guard !steps.isEmpty else { throw fail(n, "`expect:` needs a `step:` before it") }
+                guard quiz.isEmpty else { throw fail(n, "`expect:` after the quiz: the quiz comes last") }
                 guard text.count == 3, let code = Int(text), (200...599).contains(code) else {
                     throw fail(n, "`expect:` takes a reply code from 200 to 599, not “\(text)”")
                 }
                 steps[steps.count - 1].expect = code
             case "wait":
                 guard !steps.isEmpty else { throw fail(n, "`wait:` needs a `step:` before it") }
+                guard quiz.isEmpty else { throw fail(n, "`wait:` after the quiz: the quiz comes last") }
                 guard let wait = DemoWait(rawValue: text.lowercased()) else {
                     throw fail(n, "`wait:` takes one of \(DemoWait.allCases.map(\.rawValue).joined(separator: ", ")), not “\(text)”")
                 }
                 steps[steps.count - 1].wait = wait
+            case "quiz":
+                guard !steps.isEmpty else { throw fail(n, "the quiz comes after the steps") }
+                try finishQuestion()
+                guard !text.isEmpty else { throw fail(n, "an empty question") }
+                quiz.append(QuizQuestion(question: text, choices: [], answer: -1, explanation: "", line: n))
+            case "choice":
+                guard !quiz.isEmpty else { throw fail(n, "`choice:` needs a `quiz:` question before it") }
+                let right = text.hasPrefix("* ")
+                let choice = right ? String(text.dropFirst(2)) : text
+                guard !choice.isEmpty else { throw fail(n, "an empty choice") }
+                if right {
+                    guard quiz[quiz.count - 1].answer < 0 else { throw fail(n, "a second choice marked right: a question has one answer") }
+                    quiz[quiz.count - 1].answer = quiz[quiz.count - 1].choices.count
+                }
+                quiz[quiz.count - 1].choices.append(choice)
+            case "explain":
+                guard !quiz.isEmpty else { throw fail(n, "`explain:` needs a `quiz:` question before it") }
+                let current = quiz[quiz.count - 1].explanation
+                quiz[quiz.count - 1].explanation = current.isEmpty ? text : current + " " + text
             case "caption":
                 guard !steps.isEmpty else { throw fail(n, "`caption:` needs a `step:` before it") }
+                guard quiz.isEmpty else { throw fail(n, "a caption after the quiz: the quiz comes last") }
                 guard !text.isEmpty else { throw fail(n, "an empty caption") }
                 let current = steps[steps.count - 1].caption
                 steps[steps.count - 1].caption = current.isEmpty ? text : current + " " + text
@@ -132,7 +179,8 @@ public enum DemoScenarioParser {
         guard let title else { throw fail(1, "no `title:` line") }
         guard !steps.isEmpty else { throw fail(max(1, lines.count), "no steps: add `step: …` lines") }
         try finish(lines.count)
-        let scenario = DemoScenario(name: name, title: title, summary: summary, world: world, steps: steps)
+        try finishQuestion()
+        let scenario = DemoScenario(name: name, title: title, summary: summary, world: world, steps: steps, quiz: quiz)
         try checkSynchronization(scenario, file: file)
         return scenario
     }
