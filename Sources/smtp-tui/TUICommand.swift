@@ -137,10 +137,14 @@ struct TUICommand: ParsableCommand {
                 throw ExitCode(SMTPTUI.usageError)
             }
         }
+        // Missions and progress: a broken mission file of the user's is said in the status bar; the built-in ones stay.
+        var learn = LearnState(progress: LearnFiles.loadProgress())
+        var learnProblem: String?
+        do { learn.missions = try LearnFiles.catalog().missions } catch { learnProblem = "\(error)" }
         let status = try MainActor.assumeIsolated {
             try Runtime.run(mouse: !options.noMouse, ascii: options.ascii || !utf8, noColor: noColor, theme: startTheme, catalog: catalog,
                             stories: stories, story: story, presenter: options.presenter || options.demo != nil, record: options.record, cast: options.cast,
-                            link: link, maildir: options.maildir)
+                            link: link, maildir: options.maildir, learn: learn, learnProblem: learnProblem, missions: options.missions)
         }
         if status != 0 { throw ExitCode(status) }
     }
@@ -183,7 +187,7 @@ enum Locale {
 enum Runtime {
     static func run(mouse: Bool, ascii: Bool, noColor: Bool, theme: Theme, catalog: ThemeCatalog, stories: ScenarioCatalog,
                     story: DemoScenario?, presenter: Bool, record: String?, cast: String?,
-                    link startingLink: LiveLink?, maildir: String?) throws -> Int32 {
+                    link startingLink: LiveLink?, maildir: String?, learn: LearnState, learnProblem: String?, missions: Bool) throws -> Int32 {
         let terminal: NcursesTerminal
         do {
             terminal = try NcursesTerminal(mouse: mouse, noColor: noColor)
@@ -197,6 +201,9 @@ enum Runtime {
         terminal.theme = terminal.depth == .none && theme.name != "mono" ? ((try? catalog.load("mono")) ?? theme) : theme
         state.themeName = terminal.theme.name
         state.scenarios = stories.scenarios
+        state.learn = learn
+        if missions { App.focus(.missions, &state) }
+        if let learnProblem { state.status = ("Missions: \(learnProblem)", true) }
         state.presenter = presenter
         if let story { App.startDemo(story, &state, autoplay: true) }
         if let problem = stories.problems.first { state.status = ("Scenario not loaded — \(problem)", true) }
@@ -289,6 +296,8 @@ enum Runtime {
                         if runner.running != nil { state.live?.running = example.title }
                     case .refreshMaildir:
                         if let link { state.live?.mailFiles = link.mailFiles() }
+                    case .saveProgress(let progress):
+                        if let problem = LearnFiles.save(progress) { state.status = ("Progress not saved — \(problem)", true) }
                     case .cycleTheme where noColor:
                         state.status = ("Colours are off (NO_COLOR or --no-color), so the theme stays mono", false)
                     case .cycleTheme:

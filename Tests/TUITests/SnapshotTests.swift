@@ -15,7 +15,10 @@ enum Snapshot {
     /// a name listed here, and every file in Snapshots/ must be listed: an orphaned or mislabelled file fails.
     static var all: Set<String> {
         var names: Set<String> = ["help-120x60", "popup-ehlo-120x36", "example-python-120x36"]
-        for size in SnapshotTests.sizes { names.insert(name("launch", size)); names.insert(name("session", size)) }
+        for size in SnapshotTests.sizes {
+            names.insert(name("launch", size)); names.insert(name("session", size))
+            names.insert(name("missions", size)); names.insert(name("quiz", size))
+        }
         for size in SnapshotTests.twoSizes {
             names.insert(name("flow", size))
             names.insert(name("ref-popup-mail", size))
@@ -119,6 +122,31 @@ struct SnapshotTests {
     @Test(arguments: sizes)
     func launchScreen(_ size: Size) {
         Snapshot.check(Frame.render(AppState(size: size)).buffer, named: "launch-\(size.width)x\(size.height)")
+    }
+
+    /// The Missions section mid-mission: the list with a tick, the checklist half done, a hint taken.
+    @Test(arguments: sizes)
+    func missionsSection(_ size: Size) throws {
+        var s = AppState(size: size)
+        s.learn.progress.passed("dot-stuffing", commands: 11, hints: 0)
+        App.focus(.missions, &s)
+        s.learn.selected = try #require(s.learn.missions.firstIndex { $0.id == "first-mail" })
+        _ = App.update(&s, .key(.enter))
+        for line in ["connect", "EHLO client.example.com", "STARTTLS"] { type(line, &s) }
+        _ = App.update(&s, .key(.function(6)))
+        _ = App.update(&s, .key(.char("h")))
+        s.status = nil
+        Snapshot.check(Frame.render(s).buffer, named: "missions-\(size.width)x\(size.height)")
+    }
+
+    /// The quiz after the happy path, first question answered wrongly: the right answer marked, the why shown.
+    @Test(arguments: sizes)
+    func quizAfterAStory(_ size: Size) throws {
+        var s = AppState(size: size)
+        let happy = try #require(ScenarioCatalog().scenarios.first { $0.name == "happy-path" })
+        #expect(App.startQuiz(happy, &s))
+        _ = App.update(&s, .key(.char("1")))
+        Snapshot.check(Frame.render(s).buffer, named: "quiz-\(size.width)x\(size.height)")
     }
 
     @Test(arguments: sizes)

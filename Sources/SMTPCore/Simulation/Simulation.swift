@@ -306,6 +306,10 @@ public struct Simulation: Sendable {
         pending.contains { if case .output(.session) = $0.item { return true }; return false }
             || flows.contains { $0.end > tick && ($0.from == .sender || $0.to == .sender) }
     }
+    /// True while a reply (or another output of the learner's server) is still on its way to the client.
+    public var isAwaitingReply: Bool {
+        pending.contains { if case .output(.session) = $0.item { return true }; return false }
+    }
     /// The tick at which something next changes, or nil when idle.
     public var nextChangeTick: Int? {
         let ends = flows.map(\.end).filter { $0 > tick } + pending.map(\.visibleAt) + queue.map(\.due)

@@ -2,7 +2,7 @@
 import SMTPCore
 
 public enum Section: Int, CaseIterable, Sendable {
-    case flow = 1, commands, terminal, codes, examples
+    case flow = 1, commands, terminal, codes, examples, missions
     public var title: String {
         switch self {
         case .flow: return "Flow"
@@ -10,6 +10,7 @@ public enum Section: Int, CaseIterable, Sendable {
         case .terminal: return "Terminal"
         case .codes: return "Status codes"
         case .examples: return "Code examples"
+        case .missions: return "Missions"
         }
     }
     public var shortTitle: String {
@@ -19,6 +20,7 @@ public enum Section: Int, CaseIterable, Sendable {
         case .terminal: return "Term"
         case .codes: return "Status"
         case .examples: return "Examples"
+        case .missions: return "Learn"
         }
     }
 }
@@ -37,6 +39,10 @@ public enum Popup: Equatable, Sendable {
     case demoKeys
     /// The lesson stories to present; the selected row.
     case demoMenu(Int)
+    /// The quiz after a story (its state is `learn.quiz`).
+    case quiz
+    /// The world's people and addresses: which exist, which bounce, which greylist; the selected row.
+    case addressBook(Int)
 }
 
 public struct TranscriptLine: Equatable, Sendable {
@@ -81,6 +87,13 @@ public struct AppState: Sendable {
     public var selectedTranscriptLine: Int?
 
     public var sim = Simulation()
+    /// Missions, progress and the quiz (Learn mode).
+    public var learn = LearnState()
+    /// Lines the learner entered while a reply was still on its way: each is sent once the reply is in (RFC 2920:
+    /// a careful client waits). Ctrl-T sends a line at once instead (pipelining).
+    public var typedAhead: [String] = []
+    /// Enter on an empty line while Tab's suggestion waits for the reply: send the suggestion as soon as it fills.
+    public var sendSuggestionWhenReady = false
     /// Live mode: real clients' sessions on the app's own listener (nil unless started with --listen or Run it).
     public var live: LiveBoard?
     /// A lesson story being presented (nil in the normal, hands-on mode).
@@ -114,7 +127,9 @@ public struct AppState: Sendable {
     /// When a transient status message goes away (in `uptime` ticks).
     public var statusExpiresAt: Int?
     /// Whether the runtime should keep ticking: animation, a queued recipe, or a message waiting to go away.
-    public var wantsTicks: Bool { isAnimating || statusExpiresAt != nil || (!queuedLines.isEmpty && !paused) || fillSuggestionWhenReady }
+    public var wantsTicks: Bool {
+        isAnimating || statusExpiresAt != nil || (!queuedLines.isEmpty && !paused) || fillSuggestionWhenReady || (!typedAhead.isEmpty && !paused)
+    }
 
     public init(size: Size) {
         self.size = size

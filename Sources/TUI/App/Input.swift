@@ -65,4 +65,6 @@ public enum Effect: Equatable, Sendable {
     case runExample(String)
     /// Read the Maildir again (the mailboxes popup opened).
     case refreshMaildir
+    /// Save the learner's progress (a mission passed, a hint taken, a quiz answered).
+    case saveProgress(LearnProgress)
 }

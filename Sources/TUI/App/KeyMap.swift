@@ -14,10 +14,14 @@ public struct Binding: Sendable {
 
 public enum KeyMap {
     public static let bindings: [Binding] = [
-        Binding(keys: [.tab], context: "Anywhere", help: "Next pane (in the terminal with an empty line: accept the suggestion)", hint: "pane"),
+        Binding(keys: [.tab], context: "Anywhere", help: "Next pane (in the input line: fill the suggestion, or complete an address after “<”; it never leaves the line)", hint: "pane"),
         Binding(keys: [.backTab], context: "Anywhere", help: "Previous pane", hint: nil),
-        Binding(keys: [.char("1"), .char("2"), .char("3"), .char("4"), .char("5")], context: "Not typing",
-                help: "Jump to Flow · Commands · Terminal · Status codes · Code examples", hint: "sections"),
+        Binding(keys: [.char("1"), .char("2"), .char("3"), .char("4"), .char("5"), .char("6")], context: "Not typing",
+                help: "Jump to Flow · Commands · Terminal · Status codes · Code examples · Missions", hint: "sections"),
+        Binding(keys: [.function(6)], context: "Anywhere", help: "The Missions: goals the engine judges, with hints and your progress (also `smtp-tui learn`)", hint: nil),
+        Binding(keys: [.char("h")], context: "Missions", help: "Show the next hint of the mission being played (three at most)", hint: nil),
+        Binding(keys: [.char("n")], context: "Missions", help: "Start the next mission", hint: nil),
+        Binding(keys: [.function(2), .char("@")], context: "Anywhere (@ when not typing)", help: "The address book: who lives in this world and what each address teaches; Enter puts one in the input line", hint: "addresses"),
         Binding(keys: [.up, .char("k")], context: "Lists", help: "Move up", hint: nil),
         Binding(keys: [.down, .char("j")], context: "Lists", help: "Move down", hint: "move"),
         Binding(keys: [.pageUp], context: "Lists, transcript", help: "Page up (the transcript scrolls back)", hint: nil),
@@ -52,7 +56,9 @@ public enum KeyMap {
         ("←/→, Home/End, Ctrl-A/E", "Move the cursor"),
         ("Backspace/Del, Ctrl-U/K/W", "Delete a character, to start, to end, a word"),
         ("↑/↓", "Previous/next line from history"),
-        ("Enter", "Send the line (local commands: connect [HOST], disconnect, clear, reset, scenario NAME, help)"),
+        ("Enter", "Send the line (local commands: connect [HOST], disconnect, clear, reset, scenario NAME, help); while a reply is on its way the line waits for it, as a careful client does"),
+        ("Ctrl-T", "Send the line at once, without waiting for the reply before it (pipelining, RFC 2920: only where the server allows it)"),
+        ("Tab", "Fill the Next: suggestion (Enter then sends it, even before the reply is in), or complete an address after “<”"),
         ("Mouse", "Click a pane to focus it, an item to select it, again to open; wheel scrolls"),
     ]
 }

@@ -104,6 +104,11 @@ extension LiveSession {
 extension App {
     /// A report from the listener: a session opens, an exchange happens, a connection closes.
     static func live(_ event: LiveEvent, _ state: inout AppState) {
+        if let id = state.learn.active?.id, state.learn.mission(id)?.live == true, state.learn.active?.passed == false {
+            // A live mission judges what real programs do on the listener from the moment it started.
+            if case .exchange = event, (state.learn.active?.liveEvents.count ?? 0) < 5_000 { state.learn.active?.liveEvents.append(event) }
+            judgeMission(&state)
+        }
         // Taken out of the state while it changes, so its arrays are changed in place, not copied per event.
         guard var board = state.live else { return }
         state.live = nil

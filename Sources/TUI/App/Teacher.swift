@@ -12,10 +12,17 @@ enum Teacher {
     /// while the server was busy, and lets a transient message go.
     static func afterTick(_ state: inout AppState) {
         runQueue(&state)
+        if !state.typedAhead.isEmpty, !state.paused, !state.sim.isAwaitingReply, state.visibleGreeting || !state.sim.isConnected {
+            App.submit(state.typedAhead.removeFirst(), &state)
+        }
         if state.fillSuggestionWhenReady, !state.sim.isAwaitingServer, state.editor.isEmpty,
            let next = Suggestion.next(for: state), !next.isEmpty {
             state.editor.set(next)
             state.fillSuggestionWhenReady = false
+            if state.sendSuggestionWhenReady {
+                state.sendSuggestionWhenReady = false
+                App.submit(state.editor.commit(), &state)
+            }
         }
         if let expiry = state.statusExpiresAt, state.uptime >= expiry {
             state.status = nil
@@ -47,6 +54,17 @@ enum Teacher {
         state.status = (state.sim.isAwaitingServer
             ? "The server is still answering. Send an empty line anyway? Enter again sends it (it would get a 500); Tab fills the next command when the reply is in"
             : "Send an empty line to the server? It would answer 500. Enter again sends it; Tab puts the suggested command in the line", false)
+        return true
+    }
+
+    /// Enter while a reply is still on its way: the line waits for it, as a careful client's would (RFC 2920: only
+    /// a client that pipelines on purpose sends before the reply; Ctrl-T does that). True when the line was held.
+    static func holdTypedAhead(_ line: String, _ state: inout AppState) -> Bool {
+        guard state.sim.isConnected, !line.isEmpty, state.sim.isAwaitingReply || !state.typedAhead.isEmpty else { return false }
+        if state.sim.session?.phase != .data, let first = line.split(separator: " ").first,
+           ["connect", "telnet", "open", "disconnect", "clear", "reset", "scenario", "help"].contains(String(first)) { return false }
+        state.typedAhead.append(line)
+        state.transcript.append(TranscriptLine(.local, "⧗ queued: “\(line.prefix(60))” goes out when the reply is in (Ctrl-T sends a line at once: pipelining)"))
         return true
     }
 

@@ -3,6 +3,15 @@ import SMTPCore
 
 public enum App {
     public static func update(_ state: inout AppState, _ action: Action) -> [Effect] {
+        var effects = dispatch(&state, action)
+        if state.learn.progressChanged {
+            state.learn.progressChanged = false
+            effects.append(.saveProgress(state.learn.progress))
+        }
+        return effects
+    }
+
+    static func dispatch(_ state: inout AppState, _ action: Action) -> [Effect] {
         switch action {
         case .resize(let size):
             state.size = size
@@ -18,7 +27,8 @@ public enum App {
             if state.demo == nil { paste(text, into: &state) }
             return []
         case .mouse(let event):
-            if state.demo != nil { return [] }
+            // While presenting only the quiz takes clicks: nothing reaches the session by accident.
+            if state.demo != nil && state.popup != .quiz { return [] }
             return mouse(event, &state)
         case .key(let key):
             return self.key(key, &state)
@@ -39,6 +49,8 @@ public enum App {
         state.statusExpiresAt = nil
         if Teacher.interceptKey(key, &state) { return [] }
         if let popup = state.popup { return popupKey(key, popup, &state) }
+        if key == .function(2) { state.popup = .addressBook(0); state.popupScroll = 0; return [] }
+        if key == .function(6) { focus(.missions, &state); return [] }
         if state.live != nil && (key == .ctrl("n") || key == .ctrl("p")) {
             watch(step: key == .ctrl("n") ? 1 : -1, &state)
             return []
@@ -72,6 +84,7 @@ public enum App {
         case .char("d"):
             if state.scenarios.isEmpty { state.status = ("No lesson stories loaded", true) } else { state.popup = .demoMenu(0) }
         case .char("i"): focus(.terminal, &state)
+        case .char("@"): state.popup = .addressBook(0); state.popupScroll = 0
         case .char("y") where state.focus == .examples:
             let example = CodeExamples.all[state.exampleIndex]
             Teacher.copied(example.title, example.id, &state)
@@ -85,9 +98,10 @@ public enum App {
         case .char("a") where state.focus == .codes:
             state.codeFilter = nil
             state.codeIndex = 0
-        case .char(let d) where ("1"..."5").contains(d):
-            focus(Section(rawValue: Int(String(d))!)!, &state)
+        case .char(let d) where ("1"..."6").contains(d):
+            if let n = Int(String(d)), let section = Section(rawValue: n) { focus(section, &state) }
         default:
+            if state.focus == .missions, missionsKey(key, &state) { return [] }
             listKey(key, &state)
         }
         return []
@@ -101,21 +115,32 @@ public enum App {
             state.typing = false
             state.status = ("Left the input line: single keys work now (? help, q quit, i or 3 to type again)", false)
         case .enter:
+            if state.editor.isEmpty && state.fillSuggestionWhenReady {
+                // Tab asked for the suggestion while the server was answering; Enter sends it once it is in.
+                state.sendSuggestionWhenReady = true
+                state.status = ("The suggested command goes out as soon as the reply is in", false)
+                return []
+            }
             if Teacher.holdEmptyLine(&state) { return [] }
+            let line = state.editor.commit()
+            if Teacher.holdTypedAhead(line, &state) { return [] }
+            submit(line, &state)
+        case .ctrl("t"):
+            // Sends at once, without waiting for the reply before it: pipelining (RFC 2920), on purpose.
             submit(state.editor.commit(), &state)
         case .tab where !state.editor.isEmpty:
-            // Never overwrite what was typed: Tab with text leaves the line (kept) for the next pane.
-            state.typing = false; cycleFocus(&state, +1)
+            // The input line keeps the focus: Tab completes an address after "<", and never moves away.
+            if !completeAddress(&state) {
+                state.status = ("Tab completes an address after “<” (F2 lists them); Esc leaves the input line", false)
+            }
         case .tab, .right where state.editor.isEmpty:
             if state.sim.isConnected && state.sim.isAwaitingServer {
                 Teacher.queueSuggestion(&state)
             } else if let s = Suggestion.next(for: state) {
                 if s.isEmpty { state.status = ("The suggestion is an empty line: press Enter to send it", false) } else { state.editor.set(s) }
             } else if key == .tab {
-                state.typing = false; cycleFocus(&state, +1)
+                state.status = ("No suggestion right now. Esc leaves the input line; Shift-Tab goes to the previous pane", false)
             }
-        case .tab:
-            state.typing = false; cycleFocus(&state, +1)
         case .backTab:
             state.typing = false; cycleFocus(&state, -1)
         case .pageUp: state.transcriptScroll += Teacher.transcriptPage(state)
@@ -132,6 +157,8 @@ public enum App {
 
     static func popupKey(_ key: Key, _ popup: Popup, _ state: inout AppState) -> [Effect] {
         if case .demoMenu(let row) = popup { return demoMenuKey(key, row, &state) }
+        if popup == .quiz { quizKey(key, &state); return [] }
+        if case .addressBook(let row) = popup { addressBookKey(key, row, &state); return [] }
         switch key {
         case .escape, .char("q"), .enter where popup != .help && !Frame.isCommandPopup(popup):
             state.popup = nil
@@ -213,6 +240,7 @@ public enum App {
             let current = state.selectedTranscriptLine ?? count
             state.selectedTranscriptLine = clamp(current + step, count)
         case .flow: break
+        case .missions: state.learn.selected = clamp(state.learn.selected + step, state.learn.missions.count)
         }
     }
 
@@ -226,7 +254,7 @@ public enum App {
 
     public static func focus(_ section: Section, _ state: inout AppState, typing: Bool = true) {
         state.focus = section
-        if [.terminal, .codes, .examples].contains(section) { state.mainSection = section }
+        if [.terminal, .codes, .examples, .missions].contains(section) { state.mainSection = section }
         state.typing = section == .terminal && typing
     }
 
@@ -258,6 +286,7 @@ public enum App {
     /// Enter on the input line: a local command, or a line for the server.
     public static func submit(_ line: String, _ state: inout AppState) {
         Teacher.beforeSubmit(line, &state)
+        countMissionLine(&state)
         state.transcriptScroll = 0
         state.selectedTranscriptLine = nil
         let inData = state.sim.session?.phase == .data
@@ -276,6 +305,7 @@ public enum App {
                                                answersChallenge: state.sim.session?.phase == .auth))
         state.sim.send(line)
         if inData { Teacher.noteDotStuffing(line, &state) }
+        if state.learn.active != nil { judgeMission(&state) }
     }
 
     /// Handles `connect`, `disconnect`, `clear`, `reset`, `scenario`, `help` — lower-case only, so `HELP` still
@@ -329,6 +359,7 @@ public enum App {
 
     /// Replies and events that became visible this tick go into the transcript and the indicators.
     static func absorb(_ outputs: [SimulationOutput], into state: inout AppState) {
+        defer { if !outputs.isEmpty && state.learn.active != nil { judgeMission(&state) } }
         for item in outputs {
             let output: SessionOutput
             switch item {
@@ -401,6 +432,9 @@ public enum App {
                 if case .command(let i)? = state.popup { tryIt(CommandCatalogue.all[i], &state) }
                 else if case .statusCode(let code)? = state.popup { Teacher.tryStatusCode(code, &state) }
             case .popupButton(.close)?, nil: state.popup = nil
+            case .quizChoice(let i)?: quizKey(.char(Character(String(i + 1))), &state)
+            case .addressRow(let i)?:
+                if state.popup == .addressBook(i) || double { addressBookKey(.enter, i, &state) } else { state.popup = .addressBook(i) }
             case .popupBody?: break
             default: state.popup = nil
             }
@@ -440,7 +474,12 @@ public enum App {
         case .liveTab(let id)?:
             focus(.terminal, &state, typing: id == nil)
             watch(id: id, &state)
-        case .popupButton?, .popupBody?, nil: break
+        case .missionRow(let i)?:
+            let wasSelected = state.learn.selected == i && state.focus == .missions
+            focus(.missions, &state)
+            state.learn.selected = i
+            if (wasSelected || double), state.learn.missions.indices.contains(i) { startMission(state.learn.missions[i], &state) }
+        case .popupButton?, .popupBody?, .quizChoice?, .addressRow?, nil: break
         }
         return []
     }

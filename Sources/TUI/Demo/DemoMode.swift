@@ -77,6 +77,7 @@ extension App {
         s.themeName = old.themeName
         s.presenter = old.presenter
         s.scenarios = old.scenarios
+        s.learn = old.learn
         s.transcript = []
         var demo = DemoMode(scenario: scenario)
         demo.pace = old.demo?.pace ?? demo.pace
@@ -148,6 +149,8 @@ extension App {
             s = demoState(demo.scenario, at: demo.step, ending: true, like: s)
         } else if !demo.isLast {
             s = demoState(demo.scenario, at: demo.step + 1, ending: false, like: s)
+        } else if s.popup == nil, startQuiz(demo.scenario, &s) {
+            s.status = ("The end of “\(demo.scenario.title)” — a short quiz (1–4 answer, Enter next, Esc closes)", false)
         } else {
             s.status = ("The end of “\(demo.scenario.title)”. Home starts again, Esc leaves the demo.", false)
         }
@@ -171,6 +174,10 @@ extension App {
         }
         if s.popup == .demoKeys || s.popup == .help {
             s.popup = nil
+            return []
+        }
+        if s.popup == .quiz {
+            quizKey(key, &s)
             return []
         }
         s.status = nil

@@ -24,6 +24,12 @@ public enum HitTarget: Equatable, Sendable {
     case transcriptLine(Int)
     case popupBody
     case popupButton(PopupButton)
+    /// A mission in the Missions list (an index into `learn.missions`).
+    case missionRow(Int)
+    /// A choice of the quiz question shown.
+    case quizChoice(Int)
+    /// A row of the address book.
+    case addressRow(Int)
 }
 
 public struct Hit: Equatable, Sendable {
@@ -107,6 +113,7 @@ public struct Frame {
         switch state.mainSection {
         case .codes: statusCodes(state, rect)
         case .examples: examples(state, rect)
+        case .missions: missions(state, rect)
         default: terminal(state, rect)
         }
     }
@@ -154,10 +161,10 @@ public struct Frame {
         if state.popup != nil {
             items = [("Esc", "close"), ("↑↓", "scroll")] + (state.popup.map(Frame.hasTryIt) == true ? [("t", "try it")] : [])
         } else if state.typing && state.focus == .terminal {
-            items = [("Enter", "send"), ("Tab", "suggestion"), ("↑↓", "history"), ("Esc", "leave input"), ("Ctrl-C", "quit")]
+            items = [("Enter", "send"), ("Tab", "suggestion"), ("↑↓", "history"), ("Esc", "leave input"), ("Ctrl-C", "quit"), ("F2", "addresses")]
         } else {
             // Help and quit first, so they survive a narrow terminal.
-            let all = KeyMap.bindings.compactMap { b in b.hint.map { (b.keys.count > 1 && b.keys.first == .char("1") ? "1-5" : b.keys[0].label, $0) } }
+            let all = KeyMap.bindings.compactMap { b in b.hint.map { (b.keys.count > 1 && b.keys.first == .char("1") ? "1-6" : b.keys[0].label, $0) } }
             items = all.filter { ["?", "q"].contains($0.0) } + all.filter { !["?", "q"].contains($0.0) }
         }
         // The last cell stays free (some terminals scroll when it is written); an item that does not fit whole

@@ -7,6 +7,8 @@ extension Frame {
         let rect = area.centered(width: min(area.width - 2, 96), height: area.height - 2)
         let title: String
         var lines: [(String, Role)] = []
+        /// Lines that can be clicked (the index into `lines`), and what a click means.
+        var targets: [Int: HitTarget] = [:]
         switch popup {
         case .help:
             title = "Help — every key"
@@ -87,19 +89,50 @@ extension Frame {
             }
             lines.append(("", .text))
             lines.append(("Stories are files: copy one from Scenarios/ into ~/.config/smtp-tui/scenarios/ and edit it. smtp-tui play NAME prints one as a handout.", .muted))
+        case .quiz:
+            guard let quiz = state.learn.quiz else { return }
+            title = "Quiz — \(quiz.title) · question \(quiz.index + 1) of \(quiz.questions.count)"
+            let q = quiz.current, chosen = quiz.answeredCurrent
+            lines.append((q.question, .caption))
+            lines.append(("", .text))
+            for (i, choice) in q.choices.enumerated() {
+                let mark = chosen == nil ? "  " : i == q.answer ? "✓ " : i == chosen ? "✗ " : "  "
+                let role: Role = chosen == nil ? .text : i == q.answer ? .statusOK : i == chosen ? .statusError : .muted
+                targets[lines.count] = .quizChoice(i)
+                lines.append(("\(mark)\(i + 1)  \(choice)", role))
+            }
+            lines.append(("", .text))
+            if let chosen {
+                lines.append((chosen == q.answer ? "Right." : "Not quite: the answer is \(q.answer + 1).", chosen == q.answer ? .statusOK : .statusError))
+                lines.append((q.explanation, .popup))
+                lines.append(("", .text))
+                lines.append((quiz.index + 1 < quiz.questions.count ? "Enter: the next question" : "Enter: done — \(quiz.correct) of \(quiz.questions.count) right", .muted))
+            } else {
+                lines.append(("Answer with 1–\(q.choices.count), or click a choice. Esc closes (your answers are kept).", .muted))
+            }
+        case .addressBook(let selected):
+            title = "Address book — Enter or a click puts the address in the input line"
+            lines.append(("Who lives in this world, and what each address teaches (Tab after “<” completes them too):", .caption))
+            for (i, row) in App.addressBook(state.sim.network).enumerated() {
+                targets[lines.count] = .addressRow(i)
+                lines.append(((i == selected ? "▸ " : "  ") + row.address.rightPadded(30) + " " + row.note, i == selected ? .selection : .text))
+            }
+            lines.append(("", .text))
+            lines.append(("Login at smtp.example.com: alice@example.com, password wonderland (AUTH needs STARTTLS first). `smtp-tui world` prints the whole map.", .muted))
         }
         buffer.fill(rect, role: .popup)
         let inner = buffer.box(rect, title: title, role: .popupBorder, glyphs: ascii ? .ascii : .heavy)
         hit(rect, .popupBody)
         guard inner.height > 2 else { return }
         let body = Rect(x: inner.x + 1, y: inner.y, width: inner.width - 2, height: inner.height - 1)
-        var wrapped: [(String, Role)] = []
-        for (text, role) in lines {
-            for piece in Wrap.lines(text, width: body.width, hanging: Wrap.labelWidth(text)) { wrapped.append((piece, role)) }
+        var wrapped: [(String, Role, HitTarget?)] = []
+        for (index, (text, role)) in lines.enumerated() {
+            for piece in Wrap.lines(text, width: body.width, hanging: Wrap.labelWidth(text)) { wrapped.append((piece, role, targets[index])) }
         }
         let scroll = min(state.popupScroll, max(0, wrapped.count - body.height))
         for (row, item) in wrapped.dropFirst(scroll).prefix(body.height).enumerated() {
             buffer.put(item.0, x: body.x, y: body.y + row, role: item.1, clip: body)
+            if let target = item.2 { hit(Rect(x: body.x, y: body.y + row, width: body.width, height: 1), target) }
         }
         // Buttons on the last row.
         var bx = inner.x + 1

@@ -5,8 +5,13 @@ import SMTPCore
 extension Frame {
     mutating func terminal(_ state: AppState, _ rect: Rect) {
         let focused = state.focus == .terminal
-        let title = state.live?.watched.map { "real client #\($0.id) \($0.peer) → \(state.live?.address ?? "")" }
+        var title = state.live?.watched.map { "real client #\($0.id) \($0.peer) → \(state.live?.address ?? "")" }
             ?? "telnet \(state.sim.host.name) \(state.sim.host.port)"
+        if let active = state.learn.active, let mission = state.learn.mission(active.id) {
+            // The mission in play, always in sight: its checklist count, lines against par (6 shows it whole).
+            let done = active.verdict.checks.filter(\.passed).count
+            title += active.passed ? " · ✓ mission done (6)" : " · mission \(done)/\(active.verdict.checks.count) · \(active.commands)/\(mission.par) lines (6)"
+        }
         let inner = pane(rect, title: title, focused: focused)
         hit(rect, .pane(.terminal))
         guard inner.height >= 4, inner.width >= 10 else { return }
