@@ -165,6 +165,22 @@ public enum DemoReport {
             block(message.headers.flatMap { $0.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).replacingTabs() } }
                   + [""] + message.body.prefix(200) + (message.body.count > 200 ? ["… \(message.body.count - 200) more lines"] : []))
         }
+        if !s.quiz.isEmpty {
+            // The quiz for a handout: the questions, then the answers with why (a teacher can cut the page there).
+            out.append("")
+            heading(2, "Questions")
+            for (i, q) in s.quiz.enumerated() {
+                out.append("")
+                out.append("\(i + 1). \(q.question)")
+                for (n, choice) in q.choices.enumerated() { out.append("   \(n + 1)) \(choice)") }
+            }
+            out.append("")
+            heading(2, "Answers")
+            for (i, q) in s.quiz.enumerated() {
+                out.append("")
+                out.append("\(i + 1). \(q.answer + 1)) \(q.choices[q.answer]) — \(q.explanation)")
+            }
+        }
         let failures = record.failures
         if !failures.isEmpty {
             out.append("")
