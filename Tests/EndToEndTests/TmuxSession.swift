@@ -7,9 +7,25 @@ struct TmuxError: Error, CustomStringConvertible { let description: String }
 
 /// posix_spawn + waitpid: Foundation's Process never reaped the tmux client that forks the server here.
 enum Spawn {
+    /// Spawn attributes for a clean signal state, as a shell gives its children: nothing blocked, nothing ignored.
+    /// The test runner's worker threads block SIGTERM, SIGHUP, SIGTSTP and more, and a test may ignore SIGPIPE;
+    /// tmux hands the mask and the ignored signals on to the app, which would then never see them.
+    static func cleanSignals(_ attributes: inout posix_spawnattr_t) {
+        var none = sigset_t(), defaults = sigset_t()
+        sigemptyset(&none)
+        sigemptyset(&defaults)
+        for s in [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGPIPE, SIGCHLD, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGWINCH, SIGALRM] {
+            sigaddset(&defaults, s)
+        }
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    }
+
     /// Runs argv to completion; a child still running (or still holding its output open) after `seconds` is
     /// killed and the call throws, so a hung tmux fails the test instead of hanging the run.
-    static func run(_ argv: [String], captureOutput: Bool, seconds: Double = 20) throws -> String {
+    /// `environment`: the child's whole environment (nil: this process's).
+    static func run(_ argv: [String], captureOutput: Bool, seconds: Double = 20, environment: [String: String]? = nil) throws -> String {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw TmuxError(description: "pipe failed") }
         var actions = posix_spawn_file_actions_t()
@@ -27,8 +43,14 @@ enum Spawn {
         posix_spawn_file_actions_addclose(&actions, fds[1])
         var cargs = argv.map { strdup($0) } + [nil]
         defer { for p in cargs { free(p) } }
+        var cenv = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for p in cenv { free(p) } }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        cleanSignals(&attributes)
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, argv[0], &actions, nil, &cargs, environ)
+        let rc = posix_spawn(&pid, argv[0], &actions, &attributes, &cargs, &cenv)
         close(fds[1])
         guard rc == 0 else { close(fds[0]); throw TmuxError(description: "cannot run \(argv[0])") }
         let deadline = Date().addingTimeInterval(seconds)
@@ -156,9 +178,30 @@ enum DefaultTheme {
     }
 }
 
+/// A home of the test's own: HOME and every XDG folder inside a fresh temporary folder, removed at the end. The app
+/// reads config.toml, themes and stories from there and writes its certificate there, never in the real home.
+final class TemporaryHome {
+    let path: String
+
+    init(_ label: String = "home") throws {
+        var template = Array((NSTemporaryDirectory() + "smtp-tui-\(label)-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { throw TmuxError(description: "mkdtemp failed: \(String(cString: strerror(errno)))") }
+        path = String(cString: made)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    /// HOME and the XDG base directories, all inside the folder.
+    var environment: [String: String] {
+        ["HOME": path, "XDG_CONFIG_HOME": path + "/.config", "XDG_DATA_HOME": path + "/.local/share",
+         "XDG_CACHE_HOME": path + "/.cache", "XDG_STATE_HOME": path + "/.local/state"]
+    }
+}
+
 final class TmuxSession {
     let socket: String
     let binary: String
+    let home: TemporaryHome
 
     static var tmux: String? {
         for dir in ["/usr/bin", "/usr/local/bin", "/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/tmux") {
@@ -176,21 +219,32 @@ final class TmuxSession {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }
 
-    /// Starts `command` (default: the app) in a detached session of the given size.
-    init(width: Int = 120, height: Int = 36, env: [String: String] = [:], command: String? = nil) throws {
+    /// The environment the app starts with, whole: nothing of the caller's (NO_COLOR, SMTP_TUI_THEME, COLORTERM,
+    /// LC_ALL, HOME, XDG folders) reaches it unless a test asks for it in `env`.
+    static func environment(home: TemporaryHome, _ env: [String: String]) -> [String: String] {
+        var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "TERM": "xterm-256color",
+                           "SWIFT_BACKTRACE": "interactive=no", "LANG": "C.UTF-8"]
+        environment.merge(home.environment) { $1 }
+        environment.merge(env) { $1 }
+        return environment
+    }
+
+    /// Starts `command` (default: the app) in a detached session of the given size, run by `shell` with the binary
+    /// as $0. `tmuxEnvironment` is what tmux itself starts with (default: this process's environment).
+    init(width: Int = 120, height: Int = 36, env: [String: String] = [:], command: String? = nil, shell: String = "sh",
+         tmuxEnvironment: [String: String]? = nil) throws {
         guard Self.tmux != nil else { throw TmuxError(description: "tmux is required for end-to-end tests (apt-get install tmux); .ci/run installs it") }
         socket = "smtp-tui-e2e-\(getpid())-\(UUID().uuidString.prefix(8))"
         binary = Self.binaryPath
-        var environment = ["TERM": "xterm-256color", "SWIFT_BACKTRACE": "interactive=no", "LANG": "C.UTF-8"]
-        environment.merge(env) { $1 }
-        // The caller's NO_COLOR (or a user's theme choice) must not leak into tests that did not ask for it.
-        let unset = ["NO_COLOR", "SMTP_TUI_THEME", "XDG_CONFIG_HOME", "COLORTERM"].filter { environment[$0] == nil }.map { "-u \($0)" }.joined(separator: " ")
-        let exports = unset + " " + environment.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
-        // The shell prints the exit status on screen: tmux 3.3 has no pane_dead_status to read it from.
-        let cmd = "env \(exports) sh -c '\(command ?? "\"$0\"") ; echo \"[exit $?]\"' '\(binary)'"
+        home = try TemporaryHome("e2e-home")
+        let exports = Self.environment(home: home, env).sorted { $0.key < $1.key }.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+        // The shell prints the exit status on screen (tmux 3.3 has no pane_dead_status to read it from), then stays:
+        // a pane that dies scrolls its screen up a line for tmux's "Pane is dead", out of capture-pane's sight.
+        let cmd = "env -i \(exports) \(shell) -c '\(command ?? "\"$0\"") ; echo \"[exit $?]\"; exec sleep 600' '\(binary)'"
         // The server forks from this first call: it must not inherit our pipe, or reading it never ends.
         // Start with a placeholder so remain-on-exit is set before the app can exit, then swap the app in.
-        try run(["-f", "/dev/null", "new-session", "-d", "-x", "\(width)", "-y", "\(height)", "sleep 600"], detached: true)
+        try run(["-f", "/dev/null", "new-session", "-d", "-x", "\(width)", "-y", "\(height)", "sleep 600"], detached: true,
+                environment: tmuxEnvironment)
         try run(["set-option", "-g", "remain-on-exit", "on"])
         try run(["respawn-pane", "-k", cmd])
     }
@@ -208,9 +262,9 @@ final class TmuxSession {
     }
 
     @discardableResult
-    func run(_ args: [String], detached: Bool = false) throws -> String {
+    func run(_ args: [String], detached: Bool = false, environment: [String: String]? = nil) throws -> String {
         guard let tmux = Self.tmux else { throw TmuxError(description: "tmux is required for end-to-end tests") }
-        return try Spawn.run([tmux, "-L", socket] + args, captureOutput: !detached)
+        return try Spawn.run([tmux, "-L", socket] + args, captureOutput: !detached, environment: environment)
     }
 
     func keys(_ keys: String...) throws { try run(["send-keys"] + keys) }
@@ -231,6 +285,26 @@ final class TmuxSession {
     }
 
     var panePID: Int32? { Int32((try? run(["display-message", "-p", "#{pane_pid}"]))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") }
+
+    /// The running app: the pane shell's child called smtp-tui, or nil.
+    var appPID: Int32? {
+        guard let shell = panePID else { return nil }
+        let children = (try? String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)) ?? ""
+        return children.split(separator: " ").compactMap { Int32($0) }.first { pid in
+            (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == "smtp-tui"
+        }
+    }
+
+    /// The terminal modes tmux keeps for the pane (FORMATS in tmux(1)): the alternate screen, the cursor, keypad
+    /// and each mouse reporting mode, 1 or 0. Bracketed paste has no format: see `pasteProbe`.
+    func modes() throws -> [String: Int] {
+        let names = ["alternate_on", "cursor_flag", "keypad_cursor_flag", "mouse_any_flag", "mouse_button_flag",
+                     "mouse_all_flag", "mouse_standard_flag", "mouse_sgr_flag", "mouse_utf8_flag"]
+        let values = try run(["display-message", "-p", names.map { "#{\($0)}" }.joined(separator: " ")])
+            .split(separator: " ").map { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        guard values.count == names.count else { throw TmuxError(description: "tmux answered \(values) for \(names)") }
+        return Dictionary(uniqueKeysWithValues: zip(names, values.map { $0 ?? -1 }))
+    }
     /// Waits for the app to end and returns its exit status, as the wrapper shell printed it.
     func exitStatus(seconds: Double = 30) throws -> Int {
         let screen = try waitFor("the app to exit", seconds: seconds) { $0.firstMatch(of: /\[exit \d+\]/) != nil }
