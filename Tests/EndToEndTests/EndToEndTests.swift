@@ -134,28 +134,6 @@ struct EndToEndTests {
         #expect(!(try t.screen()).contains("[exit "), "the app exited during resizing")
     }
 
-    /// The flags `stty -a` printed, as whole words ("echo" is not "echoe", "-icanon" is not "icanon").
-    static func sttyFlags(_ screen: String) -> Set<String> {
-        Set(screen.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == ";" }).map(String.init))
-    }
-
-    /// Also in live mode, where the listener's threads run beside the main loop (they must not take the signal).
-    @Test(arguments: ["", " --listen 127.0.0.1:0"])
-    func sigtermRestoresTheTerminal(options: String) throws {
-        let pkill = try #require(Spawn.which("pkill"), "pkill is required (apt-get install procps); .ci/run installs it")
-        let t = try TmuxSession(env: ["XDG_DATA_HOME": NSTemporaryDirectory() + "smtp-tui-sigterm-\(getpid())"],
-                                command: "\"$0\"\(options); echo \"[exit $?]\"; stty -a; sleep 600 #")
-        try t.waitFor("Type `connect`")
-        let shell = try t.run(["display-message", "-p", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        // The app is the pane shell's child: send it SIGTERM as `kill` would.
-        _ = try Spawn.run([pkill, "-TERM", "-P", shell, "-x", "smtp-tui"], captureOutput: true)
-        #expect(try t.exitStatus() == 0)
-        let screen = try t.waitFor("stty output") { $0.contains("speed") && $0.contains("icanon") }
-        let flags = Self.sttyFlags(screen)
-        #expect(flags.contains("icanon") && flags.contains("echo") && flags.contains("isig"), "terminal left raw:\n\(screen)")
-        #expect(!flags.contains("-icanon") && !flags.contains("-echo") && !flags.contains("-isig"), "terminal left raw:\n\(screen)")
-    }
-
     @Test func dumbTerminalGetsAClearMessageAndStatus2() throws {
         let t = try TmuxSession(env: ["TERM": "dumb"])
         #expect(try t.exitStatus() == 2)
@@ -225,16 +203,6 @@ struct EndToEndTests {
         #expect(fg == (try DefaultTheme.foreground("reply.5xx")), "503 drawn in colour \(String(describing: fg))")
         try t.keys("Escape"); try t.keys("Up")
         try t.waitFor("» 503")
-    }
-
-    @Test func aCrashStillRestoresTheTerminal() throws {
-        let t = try TmuxSession(env: ["SMTP_TUI_TEST_CRASH": "1"], command: "\"$0\"; echo \"[exit $?]\"; stty -a; sleep 600 #")
-        let status = try t.exitStatus(seconds: 20)
-        #expect(status != 0)
-        let screen = try t.waitFor("stty output") { $0.contains("speed") && $0.contains("icanon") }
-        let flags = Self.sttyFlags(screen)
-        #expect(flags.contains("icanon") && flags.contains("echo"), "terminal left raw after a crash:\n\(screen)")
-        #expect(!flags.contains("-icanon") && !flags.contains("-echo"), "terminal left raw after a crash:\n\(screen)")
     }
 
     @Test func escapeGarbageDoesNotQuitOrLoseTypedText() throws {
