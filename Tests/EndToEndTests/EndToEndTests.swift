@@ -2,6 +2,7 @@
 // with a deadline), never for a fixed time; lines are compared whole, colours are read back with capture-pane -e
 // and compared with the default theme's role. The suite is serialized and asserts no wall-clock speed: other
 // suites run beside it, so a time limit would measure the machine, not the app.
+import ColourOracle
 import Foundation
 import Testing
 
@@ -29,8 +30,7 @@ struct EndToEndTests {
             if !checked235, screen.contains("S: 235 2.7.0") {
                 // Server reply codes are coloured by class: 235 in the default theme's reply.2xx colour.
                 let coloured = try t.screen(colors: true)
-                let fg = try #require(SGR.foreground(of: "S: 235 2.7.0 Authentication successful", offset: 3, in: coloured))
-                #expect(fg == (try DefaultTheme.foreground("reply.2xx")), "235 drawn in colour \(String(describing: fg))")
+                try DefaultTheme.expectDrawn("reply.2xx", try #require(SGR.colours(of: "S: 235 2.7.0 Authentication successful", offset: 3, in: coloured)))
                 checked235 = true
             }
             if offered == "Next: (an empty line)" { try t.keys("Enter") } else { try t.keys("Tab"); try t.keys("Enter") }
@@ -163,7 +163,8 @@ struct EndToEndTests {
         let t = try TmuxSession(env: ["COLORTERM": "truecolor"])
         try t.waitFor("Type `connect`")
         let screen = try t.screen(colors: true)
-        #expect(screen.contains("48;2;28;32;40"), "the default background #1c2028 is not drawn in 24-bit")
+        let background = try #require(try ShippedTheme("default").style("background").bg)
+        #expect(screen.contains("48;2;\(background.r);\(background.g);\(background.b)"), "the default background \(background) is not drawn in 24-bit")
         #expect(!screen.contains("48;5;"), "256-colour backgrounds under COLORTERM=truecolor")
         let plain = try TmuxSession()
         try plain.waitFor("Type `connect`")
@@ -199,8 +200,7 @@ struct EndToEndTests {
         try t.waitForLine("S: 220 smtp.example.com ESMTP smtp-tui (simulated mail server)")
         try t.type("MAIL FROM:<alice@example.com>"); try t.keys("Enter")
         try t.waitForLine("S: 503 5.5.1 Error: send HELO/EHLO first")
-        let fg = try #require(SGR.foreground(of: "S: 503 5.5.1", offset: 3, in: try t.screen(colors: true)))
-        #expect(fg == (try DefaultTheme.foreground("reply.5xx")), "503 drawn in colour \(String(describing: fg))")
+        try DefaultTheme.expectDrawn("reply.5xx", try #require(SGR.colours(of: "S: 503 5.5.1", offset: 3, in: try t.screen(colors: true))))
         try t.keys("Escape"); try t.keys("Up")
         try t.waitFor("» 503")
     }
@@ -269,8 +269,7 @@ struct EndToEndTests {
         try t.type("RCPT TO:<bob smith@domain.com>"); try t.keys("Enter")
         try t.waitFor("the 553 reply") { TmuxSession.pieces($0).contains { $0.hasPrefix("S: 553 5.1.3 <bob smith@domain.com>") } }
         // Replies are coloured by class: 5xx in the default theme's reply.5xx colour.
-        let refused = try #require(SGR.foreground(of: "S: 553 5.1.3 <bob smith@domain.com>", offset: 3, in: try t.screen(colors: true)))
-        #expect(refused == (try DefaultTheme.foreground("reply.5xx")), "553 drawn in colour \(String(describing: refused))")
+        let refused = try DefaultTheme.expectDrawn("reply.5xx", try #require(SGR.colours(of: "S: 553 5.1.3 <bob smith@domain.com>", offset: 3, in: try t.screen(colors: true))))
         try send(t, "RCPT TO:<bob@domain.com>", expect: "S: 250 2.1.5 Ok")
         try send(t, "DATA", expect: "S: 354 End data with <CR><LF>.<CR><LF>")
         for line in ["Subject: typed by hand", "", "First line", "..a line that starts with a dot", "Last line"] {
@@ -282,16 +281,14 @@ struct EndToEndTests {
         try t.waitFor("Bob's mailbox holding the message") { $0.contains("✉ 1 message") }
         let colours = try t.screen(colors: true)
         // 2xx in the default theme's reply.2xx colour.
-        let ok = try #require(SGR.foreground(of: "S: 250 2.0.0 Ok: queued as", offset: 3, in: colours))
-        #expect(ok == (try DefaultTheme.foreground("reply.2xx")))
+        let ok = try DefaultTheme.expectDrawn("reply.2xx", try #require(SGR.colours(of: "S: 250 2.0.0 Ok: queued as", offset: 3, in: colours)))
+        #expect(CIEDE2000.difference(ok, refused) >= 10, "2xx \(ok) and 5xx \(refused) look alike")
         // Body lines are drawn in the data role, distinct from what you typed (the you role).
-        let data = try #require(SGR.foreground(of: "D: Last line", offset: 3, in: colours))
-        #expect(data == (try DefaultTheme.foreground("transcript.data")))
+        let data = try DefaultTheme.expectDrawn("transcript.data", try #require(SGR.colours(of: "D: Last line", offset: 3, in: colours)))
         #expect(!queued.contains("[exit "))
         try send(t, "QUIT", expect: "S: 221 2.0.0 Bye")
-        let you = try #require(SGR.foreground(of: "C: QUIT", offset: 3, in: try t.screen(colors: true)))
-        #expect(you == (try DefaultTheme.foreground("transcript.you")))
-        #expect(data != you, "body lines look like typed commands")
+        let you = try DefaultTheme.expectDrawn("transcript.you", try #require(SGR.colours(of: "C: QUIT", offset: 3, in: try t.screen(colors: true))))
+        #expect(CIEDE2000.difference(data, you) >= 10, "body lines \(data) look like typed commands \(you)")
         try t.waitFor("● Closed")
         try t.keys("Escape"); try t.type("b")
         try t.waitFor("Mailboxes")

@@ -1,7 +1,7 @@
 // A private tmux server running the real smtp-tui, driven like a person would drive it.
+import ColourOracle
 import Foundation
 import Testing
-import TUI
 
 struct TmuxError: Error, CustomStringConvertible { let description: String }
 
@@ -132,49 +132,43 @@ enum SGR {
         return cells
     }
 
-    /// The foreground colour of the character `offset` places into the first occurrence of `text` on a coloured
-    /// screen, or nil when the text is not on it.
-    static func foreground(of text: String, offset: Int = 0, in screen: String) -> Int?? {
+    /// The colour indexes (nil: the terminal's default) of the character `offset` places into the first occurrence
+    /// of `text` on a coloured screen, or nil when the text is not on it.
+    static func colours(of text: String, offset: Int = 0, in screen: String) -> (fg: Int?, bg: Int?)? {
         for line in screen.split(separator: "\n") {
             let cells = cells(line)
             let plain = String(cells.map(\.character))
             guard let r = plain.range(of: text) else { continue }
-            let start = plain.distance(from: plain.startIndex, to: r.lowerBound)
-            return .some(cells[start + offset].fg)
+            let cell = cells[plain.distance(from: plain.startIndex, to: r.lowerBound) + offset]
+            return (cell.fg, cell.bg)
         }
         return nil
     }
 }
 
-/// The default theme's colours, read from Themes/default.toml and mapped to the xterm-256 palette here (an
-/// independent mapping: 6x6x6 cube or grey ramp, whichever is nearer), so tests compare the screen with the role.
+/// What the screen shows, checked against Themes/default.toml by the test's own oracle (WCAG contrast, CIEDE2000,
+/// xterm's palette: Tests/ColourOracle), never by the app's ColorPlan, so a bug in the plan cannot pass unseen.
 enum DefaultTheme {
-    static let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Themes/default.toml")
+    /// The role groups whose colours the default theme keeps far apart (the flow roles are drawn in the diagram).
+    static let groups = [["transcript.you", "transcript.server", "transcript.data"], ["reply.2xx", "reply.3xx", "reply.4xx", "reply.5xx"]]
 
-    static func hex(_ value: String) -> (Int, Int, Int)? {
-        guard value.hasPrefix("#"), value.count == 7, let n = Int(value.dropFirst(), radix: 16) else { return nil }
-        return (n >> 16 & 0xFF, n >> 8 & 0xFF, n & 0xFF)
-    }
-
-    static func xterm256(_ c: (Int, Int, Int)) -> Int {
-        let levels = [0, 95, 135, 175, 215, 255]
-        func level(_ v: Int) -> Int { levels.indices.min { abs(levels[$0] - v) < abs(levels[$1] - v) } ?? 0 }
-        let (r, g, b) = (level(c.0), level(c.1), level(c.2))
-        let cubeDistance = [(levels[r], c.0), (levels[g], c.1), (levels[b], c.2)].map { ($0.0 - $0.1) * ($0.0 - $0.1) }.reduce(0, +)
-        let step = max(0, min(23, ((c.0 + c.1 + c.2) / 3 - 3) / 10))
-        let grey = 8 + 10 * step
-        let greyDistance = [c.0, c.1, c.2].map { ($0 - grey) * ($0 - grey) }.reduce(0, +)
-        return cubeDistance <= greyDistance ? 16 + 36 * r + 6 * g + b : 232 + step
-    }
-
-    /// The xterm-256 index a role's foreground is drawn in with the default theme: the theme file as shipped, loaded
-    /// and mapped the way the app maps it (ColorPlan at 256 colours), so a test compares with what must be on screen.
-    static func foreground(_ role: String) throws -> Int {
-        let toml = try String(contentsOf: file, encoding: .utf8)
-        let theme = try ThemeCatalog().load(fileText: toml, path: file.path)
-        let r = try #require(Role(rawValue: role), "no role \(role)")
-        return try #require(ColorPlan(theme: theme, depth: .full).fg[r], "no colour for \(role)")
+    /// Checks a cell drawn in `role` at 256 colours: its colour reads as the role's own (CIEDE2000 under 10 from the
+    /// theme's colour, 10 being another colour, and nearer it than any other colour of the role's group), and it
+    /// keeps WCAG's 4.5:1 on the cell's own background. Returns the colour as xterm shows it.
+    @discardableResult
+    static func expectDrawn(_ role: String, _ cell: (fg: Int?, bg: Int?), sourceLocation: SourceLocation = #_sourceLocation) throws -> Colour {
+        let theme = try ShippedTheme("default")
+        let want = try #require(try theme.style(role).fg, "no colour for \(role)", sourceLocation: sourceLocation)
+        let drawn = try #require(cell.fg.flatMap(XtermPalette.colour), "\(role) drawn in \(String(describing: cell.fg))", sourceLocation: sourceLocation)
+        let under = try #require(cell.bg.flatMap(XtermPalette.colour), "\(role) on background \(String(describing: cell.bg))", sourceLocation: sourceLocation)
+        let distance = CIEDE2000.difference(drawn, want)
+        #expect(distance < 10, "\(role) drawn as \(drawn), ΔE \(distance) from its \(want)", sourceLocation: sourceLocation)
+        for other in (groups.first { $0.contains(role) } ?? []) where other != role {
+            let theirs = try #require(try theme.style(other).fg, sourceLocation: sourceLocation)
+            #expect(distance < CIEDE2000.difference(drawn, theirs), "\(role) drawn as \(drawn) reads as \(other)'s \(theirs)", sourceLocation: sourceLocation)
+        }
+        #expect(WCAG.contrast(drawn, under) >= 4.5, "\(role) \(drawn) on \(under): \(WCAG.contrast(drawn, under)):1", sourceLocation: sourceLocation)
+        return drawn
     }
 }
 
