@@ -240,7 +240,7 @@ final class TmuxSession {
         try run(["-f", "/dev/null", "new-session", "-d", "-x", "\(width)", "-y", "\(height)", "sleep 600"], detached: true,
                 environment: tmuxEnvironment)
         try run(["set-option", "-g", "remain-on-exit", "on"])
-        try run(["respawn-pane", "-k", cmd])
+        try run(["respawn-pane", "-k", "-c", home.path, cmd])  // in the home: files a test names land there
     }
 
     deinit {
