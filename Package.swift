@@ -48,9 +48,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "TUITests", dependencies: ["TUI", "SMTPCore"]),
+        // The colour tests' oracle: WCAG contrast, CIEDE2000, xterm's palette and the theme files, none of it the app's.
+        .target(name: "ColourOracle", path: "Tests/ColourOracle"),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "SMTPCore", "ColourOracle"]),
         // Runs the real binary in tmux: keys, SGR mouse clicks, resizes, signals, read back from the screen.
-        .testTarget(name: "EndToEndTests", dependencies: ["smtp-tui", "TUI"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["smtp-tui", "ColourOracle"]),
         // The listener with real clients (python3 smtplib, swaks), Maildir, TLS, time and limits.
         .testTarget(name: "SMTPNetworkTests", dependencies: ["SMTPNetwork", "SMTPCore", "smtp-tui",
                                                              .product(name: "Logging", package: "swift-log")]),

@@ -13,6 +13,10 @@ static const char restore_seq[] = "\033[?1006l\033[?1003l\033[?1002l\033[?1000l\
 
 static void on_quit(int sig) { quit_signal = sig; }
 
+static volatile sig_atomic_t suspend_requested = 0;
+
+static void on_suspend(int sig) { (void)sig; suspend_requested = 1; }
+
 void tg_emergency_restore(void) {
     if (have_saved) tcsetattr(0, TCSANOW, &saved);
     ssize_t ignored = write(1, restore_seq, sizeof restore_seq - 1);
@@ -21,8 +25,17 @@ void tg_emergency_restore(void) {
 
 static void on_fatal(int sig) {
     tg_emergency_restore();
-    // Chain to what was there before (the Swift runtime's backtracer), or the default action.
+    // Chain to what was there before (the Swift runtime's backtracer), or the default action: now, with the signal
+    // unblocked, rather than after this handler returns.
     sigaction(sig, &previous[sig], NULL);
+    sigset_t this_one;
+    sigemptyset(&this_one);
+    sigaddset(&this_one, sig);
+    sigprocmask(SIG_UNBLOCK, &this_one, NULL);
+    raise(sig);
+    // Still here: the signal was sent (kill -SEGV, kill -ABRT) rather than caused by an instruction that would
+    // fault again, and the previous handler returned. The terminal is restored already: end as the signal says.
+    signal(sig, SIG_DFL);
     raise(sig);
 }
 
@@ -35,6 +48,11 @@ void tg_install(void) {
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    // SIGTSTP only sets a flag too: the main loop hands the terminal back (bracketed paste included, which ncurses'
+    // own SIGTSTP handler would leave on) before it stops, and takes it again on SIGCONT. Installed before newterm,
+    // it also keeps ncurses from installing that handler.
+    sa.sa_handler = on_suspend;
+    sigaction(SIGTSTP, &sa, NULL);
     // SIGWINCH stays with ncurses: it turns it into KEY_RESIZE and updates LINES/COLS itself.
     int fatal[] = {SIGSEGV, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE};
     for (unsigned i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
@@ -52,6 +70,24 @@ void tg_save_terminal(void) {
 }
 
 int tg_quit_signal(void) { return quit_signal; }
+
+int tg_take_suspend_request(void) {
+    int requested = suspend_requested;
+    suspend_requested = 0;
+    return requested;
+}
+
+void tg_stop(void) {
+    // The default action of SIGTSTP stops the process; raise returns once it is continued (SIGCONT). In an
+    // orphaned process group the kernel discards the stop and raise returns at once.
+    signal(SIGTSTP, SIG_DFL);
+    raise(SIGTSTP);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_suspend;
+    sigaction(SIGTSTP, &sa, NULL);
+}
 
 static void write_all(int fd, const char *bytes) {
     size_t n = strlen(bytes);

@@ -225,6 +225,10 @@ enum Runtime {
         var dirty = true
         while true {
             if tg_quit_signal() != 0 { return 0 }
+            if tg_take_suspend_request() != 0 {
+                terminal.suspend()
+                dirty = true
+            }
             if terminal.isGone {
                 // End of input or a read error on the terminal (closed without a SIGHUP reaching us): restore and stop
                 // instead of spinning on a read that can never block again.

@@ -60,6 +60,42 @@ struct CommandLineTests {
         }
     }
 
+    /// `play`'s exit status on the binary, with stories of the test's own (the built-in ones are lesson content):
+    /// 0 when every `expect:` is met, 1 when one is not, 2 for a file that cannot be used.
+    @Test func playExitsZeroOneOrTwo() throws {
+        let folder = try TemporaryHome("play")
+        let story = """
+            title: Two steps
+            summary: A greeting and an introduction.
+            step: connect
+            expect: 220
+            caption: The greeting.
+            step: EHLO client.example.com
+            expect: %@
+            caption: The introduction.
+
+            """
+        func write(_ name: String, ehloExpects code: String) throws -> String {
+            let path = folder.path + "/" + name + ".scenario"
+            try story.replacingOccurrences(of: "%@", with: code).write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let met = try run("play", try write("met", ehloExpects: "250"))
+        #expect(met.status == 0, "stderr: \(met.stderr)")
+        #expect(met.stdout.contains("Two steps") && !met.stdout.contains("did not go as the scenario expects"))
+        let unmet = try run("play", try write("unmet", ehloExpects: "500"))
+        #expect(unmet.status == 1, "stderr: \(unmet.stderr)")
+        #expect(unmet.stdout.contains("step 2 (line 6, “EHLO client.example.com”): expected 500, got 250"), "stdout: \(unmet.stdout)")
+        let broken = try write("broken", ehloExpects: "2x0")
+        let refused = try run("play", broken)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("\(broken):7: `expect:` takes a reply code"), "stderr: \(refused.stderr)")
+        #expect(refused.stdout.isEmpty)
+        let missing = try run("play", folder.path + "/no-such.scenario")
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("cannot read \(folder.path)/no-such.scenario"), "stderr: \(missing.stderr)")
+    }
+
     @Test func theManualDumpCarriesEveryCommand() throws {
         // generate-manual (argument-parser's man page tool, used by Scripts/install) reads this dump.
         let r = try run("--experimental-dump-help")

@@ -54,6 +54,10 @@ s.quit()
     }
 
     @Test func runItRunsTheShownExampleAgainstTheAppsOwnListener() throws {
+        // Run it starts these: without them the app says so in its status bar, and the test would only time out.
+        for tool in ["python3", "openssl"] {
+            try #require(Spawn.which(tool) != nil, "\(tool) is required for Run it (.ci/run installs it)")
+        }
         let home = NSTemporaryDirectory() + "smtp-tui-runit-e2e-\(getpid())"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: home) }

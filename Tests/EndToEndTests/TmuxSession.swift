@@ -1,15 +1,31 @@
 // A private tmux server running the real smtp-tui, driven like a person would drive it.
+import ColourOracle
 import Foundation
 import Testing
-import TUI
 
 struct TmuxError: Error, CustomStringConvertible { let description: String }
 
 /// posix_spawn + waitpid: Foundation's Process never reaped the tmux client that forks the server here.
 enum Spawn {
+    /// Spawn attributes for a clean signal state, as a shell gives its children: nothing blocked, nothing ignored.
+    /// The test runner's worker threads block SIGTERM, SIGHUP, SIGTSTP and more, and a test may ignore SIGPIPE;
+    /// tmux hands the mask and the ignored signals on to the app, which would then never see them.
+    static func cleanSignals(_ attributes: inout posix_spawnattr_t) {
+        var none = sigset_t(), defaults = sigset_t()
+        sigemptyset(&none)
+        sigemptyset(&defaults)
+        for s in [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGPIPE, SIGCHLD, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGWINCH, SIGALRM] {
+            sigaddset(&defaults, s)
+        }
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    }
+
     /// Runs argv to completion; a child still running (or still holding its output open) after `seconds` is
     /// killed and the call throws, so a hung tmux fails the test instead of hanging the run.
-    static func run(_ argv: [String], captureOutput: Bool, seconds: Double = 20) throws -> String {
+    /// `environment`: the child's whole environment (nil: this process's).
+    static func run(_ argv: [String], captureOutput: Bool, seconds: Double = 20, environment: [String: String]? = nil) throws -> String {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw TmuxError(description: "pipe failed") }
         var actions = posix_spawn_file_actions_t()
@@ -27,8 +43,14 @@ enum Spawn {
         posix_spawn_file_actions_addclose(&actions, fds[1])
         var cargs = argv.map { strdup($0) } + [nil]
         defer { for p in cargs { free(p) } }
+        var cenv = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for p in cenv { free(p) } }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        cleanSignals(&attributes)
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, argv[0], &actions, nil, &cargs, environ)
+        let rc = posix_spawn(&pid, argv[0], &actions, &attributes, &cargs, &cenv)
         close(fds[1])
         guard rc == 0 else { close(fds[0]); throw TmuxError(description: "cannot run \(argv[0])") }
         let deadline = Date().addingTimeInterval(seconds)
@@ -110,55 +132,70 @@ enum SGR {
         return cells
     }
 
-    /// The foreground colour of the character `offset` places into the first occurrence of `text` on a coloured
-    /// screen, or nil when the text is not on it.
-    static func foreground(of text: String, offset: Int = 0, in screen: String) -> Int?? {
+    /// The colour indexes (nil: the terminal's default) of the character `offset` places into the first occurrence
+    /// of `text` on a coloured screen, or nil when the text is not on it.
+    static func colours(of text: String, offset: Int = 0, in screen: String) -> (fg: Int?, bg: Int?)? {
         for line in screen.split(separator: "\n") {
             let cells = cells(line)
             let plain = String(cells.map(\.character))
             guard let r = plain.range(of: text) else { continue }
-            let start = plain.distance(from: plain.startIndex, to: r.lowerBound)
-            return .some(cells[start + offset].fg)
+            let cell = cells[plain.distance(from: plain.startIndex, to: r.lowerBound) + offset]
+            return (cell.fg, cell.bg)
         }
         return nil
     }
 }
 
-/// The default theme's colours, read from Themes/default.toml and mapped to the xterm-256 palette here (an
-/// independent mapping: 6x6x6 cube or grey ramp, whichever is nearer), so tests compare the screen with the role.
+/// What the screen shows, checked against Themes/default.toml by the test's own oracle (WCAG contrast, CIEDE2000,
+/// xterm's palette: Tests/ColourOracle), never by the app's ColorPlan, so a bug in the plan cannot pass unseen.
 enum DefaultTheme {
-    static let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Themes/default.toml")
+    /// The role groups whose colours the default theme keeps far apart (the flow roles are drawn in the diagram).
+    static let groups = [["transcript.you", "transcript.server", "transcript.data"], ["reply.2xx", "reply.3xx", "reply.4xx", "reply.5xx"]]
 
-    static func hex(_ value: String) -> (Int, Int, Int)? {
-        guard value.hasPrefix("#"), value.count == 7, let n = Int(value.dropFirst(), radix: 16) else { return nil }
-        return (n >> 16 & 0xFF, n >> 8 & 0xFF, n & 0xFF)
+    /// Checks a cell drawn in `role` at 256 colours: its colour reads as the role's own (CIEDE2000 under 10 from the
+    /// theme's colour, 10 being another colour, and nearer it than any other colour of the role's group), and it
+    /// keeps WCAG's 4.5:1 on the cell's own background. Returns the colour as xterm shows it.
+    @discardableResult
+    static func expectDrawn(_ role: String, _ cell: (fg: Int?, bg: Int?), sourceLocation: SourceLocation = #_sourceLocation) throws -> Colour {
+        let theme = try ShippedTheme("default")
+        let want = try #require(try theme.style(role).fg, "no colour for \(role)", sourceLocation: sourceLocation)
+        let drawn = try #require(cell.fg.flatMap(XtermPalette.colour), "\(role) drawn in \(String(describing: cell.fg))", sourceLocation: sourceLocation)
+        let under = try #require(cell.bg.flatMap(XtermPalette.colour), "\(role) on background \(String(describing: cell.bg))", sourceLocation: sourceLocation)
+        let distance = CIEDE2000.difference(drawn, want)
+        #expect(distance < 10, "\(role) drawn as \(drawn), ΔE \(distance) from its \(want)", sourceLocation: sourceLocation)
+        for other in (groups.first { $0.contains(role) } ?? []) where other != role {
+            let theirs = try #require(try theme.style(other).fg, sourceLocation: sourceLocation)
+            #expect(distance < CIEDE2000.difference(drawn, theirs), "\(role) drawn as \(drawn) reads as \(other)'s \(theirs)", sourceLocation: sourceLocation)
+        }
+        #expect(WCAG.contrast(drawn, under) >= 4.5, "\(role) \(drawn) on \(under): \(WCAG.contrast(drawn, under)):1", sourceLocation: sourceLocation)
+        return drawn
+    }
+}
+
+/// A home of the test's own: HOME and every XDG folder inside a fresh temporary folder, removed at the end. The app
+/// reads config.toml, themes and stories from there and writes its certificate there, never in the real home.
+final class TemporaryHome {
+    let path: String
+
+    init(_ label: String = "home") throws {
+        var template = Array((NSTemporaryDirectory() + "smtp-tui-\(label)-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { throw TmuxError(description: "mkdtemp failed: \(String(cString: strerror(errno)))") }
+        path = String(cString: made)
     }
 
-    static func xterm256(_ c: (Int, Int, Int)) -> Int {
-        let levels = [0, 95, 135, 175, 215, 255]
-        func level(_ v: Int) -> Int { levels.indices.min { abs(levels[$0] - v) < abs(levels[$1] - v) } ?? 0 }
-        let (r, g, b) = (level(c.0), level(c.1), level(c.2))
-        let cubeDistance = [(levels[r], c.0), (levels[g], c.1), (levels[b], c.2)].map { ($0.0 - $0.1) * ($0.0 - $0.1) }.reduce(0, +)
-        let step = max(0, min(23, ((c.0 + c.1 + c.2) / 3 - 3) / 10))
-        let grey = 8 + 10 * step
-        let greyDistance = [c.0, c.1, c.2].map { ($0 - grey) * ($0 - grey) }.reduce(0, +)
-        return cubeDistance <= greyDistance ? 16 + 36 * r + 6 * g + b : 232 + step
-    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
 
-    /// The xterm-256 index a role's foreground is drawn in with the default theme: the theme file as shipped, loaded
-    /// and mapped the way the app maps it (ColorPlan at 256 colours), so a test compares with what must be on screen.
-    static func foreground(_ role: String) throws -> Int {
-        let toml = try String(contentsOf: file, encoding: .utf8)
-        let theme = try ThemeCatalog().load(fileText: toml, path: file.path)
-        let r = try #require(Role(rawValue: role), "no role \(role)")
-        return try #require(ColorPlan(theme: theme, depth: .full).fg[r], "no colour for \(role)")
+    /// HOME and the XDG base directories, all inside the folder.
+    var environment: [String: String] {
+        ["HOME": path, "XDG_CONFIG_HOME": path + "/.config", "XDG_DATA_HOME": path + "/.local/share",
+         "XDG_CACHE_HOME": path + "/.cache", "XDG_STATE_HOME": path + "/.local/state"]
     }
 }
 
 final class TmuxSession {
     let socket: String
     let binary: String
+    let home: TemporaryHome
 
     static var tmux: String? {
         for dir in ["/usr/bin", "/usr/local/bin", "/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/tmux") {
@@ -176,23 +213,34 @@ final class TmuxSession {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }
 
-    /// Starts `command` (default: the app) in a detached session of the given size.
-    init(width: Int = 120, height: Int = 36, env: [String: String] = [:], command: String? = nil) throws {
+    /// The environment the app starts with, whole: nothing of the caller's (NO_COLOR, SMTP_TUI_THEME, COLORTERM,
+    /// LC_ALL, HOME, XDG folders) reaches it unless a test asks for it in `env`.
+    static func environment(home: TemporaryHome, _ env: [String: String]) -> [String: String] {
+        var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "TERM": "xterm-256color",
+                           "SWIFT_BACKTRACE": "interactive=no", "LANG": "C.UTF-8"]
+        environment.merge(home.environment) { $1 }
+        environment.merge(env) { $1 }
+        return environment
+    }
+
+    /// Starts `command` (default: the app) in a detached session of the given size, run by `shell` with the binary
+    /// as $0. `tmuxEnvironment` is what tmux itself starts with (default: this process's environment).
+    init(width: Int = 120, height: Int = 36, env: [String: String] = [:], command: String? = nil, shell: String = "sh",
+         tmuxEnvironment: [String: String]? = nil) throws {
         guard Self.tmux != nil else { throw TmuxError(description: "tmux is required for end-to-end tests (apt-get install tmux); .ci/run installs it") }
         socket = "smtp-tui-e2e-\(getpid())-\(UUID().uuidString.prefix(8))"
         binary = Self.binaryPath
-        var environment = ["TERM": "xterm-256color", "SWIFT_BACKTRACE": "interactive=no", "LANG": "C.UTF-8"]
-        environment.merge(env) { $1 }
-        // The caller's NO_COLOR (or a user's theme choice) must not leak into tests that did not ask for it.
-        let unset = ["NO_COLOR", "SMTP_TUI_THEME", "XDG_CONFIG_HOME", "COLORTERM"].filter { environment[$0] == nil }.map { "-u \($0)" }.joined(separator: " ")
-        let exports = unset + " " + environment.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
-        // The shell prints the exit status on screen: tmux 3.3 has no pane_dead_status to read it from.
-        let cmd = "env \(exports) sh -c '\(command ?? "\"$0\"") ; echo \"[exit $?]\"' '\(binary)'"
+        home = try TemporaryHome("e2e-home")
+        let exports = Self.environment(home: home, env).sorted { $0.key < $1.key }.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+        // The shell prints the exit status on screen (tmux 3.3 has no pane_dead_status to read it from), then stays:
+        // a pane that dies scrolls its screen up a line for tmux's "Pane is dead", out of capture-pane's sight.
+        let cmd = "env -i \(exports) \(shell) -c '\(command ?? "\"$0\"") ; echo \"[exit $?]\"; exec sleep 600' '\(binary)'"
         // The server forks from this first call: it must not inherit our pipe, or reading it never ends.
         // Start with a placeholder so remain-on-exit is set before the app can exit, then swap the app in.
-        try run(["-f", "/dev/null", "new-session", "-d", "-x", "\(width)", "-y", "\(height)", "sleep 600"], detached: true)
+        try run(["-f", "/dev/null", "new-session", "-d", "-x", "\(width)", "-y", "\(height)", "sleep 600"], detached: true,
+                environment: tmuxEnvironment)
         try run(["set-option", "-g", "remain-on-exit", "on"])
-        try run(["respawn-pane", "-k", cmd])
+        try run(["respawn-pane", "-k", "-c", home.path, cmd])  // in the home: files a test names land there
     }
 
     deinit {
@@ -208,9 +256,9 @@ final class TmuxSession {
     }
 
     @discardableResult
-    func run(_ args: [String], detached: Bool = false) throws -> String {
+    func run(_ args: [String], detached: Bool = false, environment: [String: String]? = nil) throws -> String {
         guard let tmux = Self.tmux else { throw TmuxError(description: "tmux is required for end-to-end tests") }
-        return try Spawn.run([tmux, "-L", socket] + args, captureOutput: !detached)
+        return try Spawn.run([tmux, "-L", socket] + args, captureOutput: !detached, environment: environment)
     }
 
     func keys(_ keys: String...) throws { try run(["send-keys"] + keys) }
@@ -231,6 +279,26 @@ final class TmuxSession {
     }
 
     var panePID: Int32? { Int32((try? run(["display-message", "-p", "#{pane_pid}"]))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") }
+
+    /// The running app: the pane shell's child called smtp-tui, or nil.
+    var appPID: Int32? {
+        guard let shell = panePID else { return nil }
+        let children = (try? String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)) ?? ""
+        return children.split(separator: " ").compactMap { Int32($0) }.first { pid in
+            (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == "smtp-tui"
+        }
+    }
+
+    /// The terminal modes tmux keeps for the pane (FORMATS in tmux(1)): the alternate screen, the cursor, keypad
+    /// and each mouse reporting mode, 1 or 0. Bracketed paste has no format: see `pasteProbe`.
+    func modes() throws -> [String: Int] {
+        let names = ["alternate_on", "cursor_flag", "keypad_cursor_flag", "mouse_any_flag", "mouse_button_flag",
+                     "mouse_all_flag", "mouse_standard_flag", "mouse_sgr_flag", "mouse_utf8_flag"]
+        let values = try run(["display-message", "-p", names.map { "#{\($0)}" }.joined(separator: " ")])
+            .split(separator: " ").map { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        guard values.count == names.count else { throw TmuxError(description: "tmux answered \(values) for \(names)") }
+        return Dictionary(uniqueKeysWithValues: zip(names, values.map { $0 ?? -1 }))
+    }
     /// Waits for the app to end and returns its exit status, as the wrapper shell printed it.
     func exitStatus(seconds: Double = 30) throws -> Int {
         let screen = try waitFor("the app to exit", seconds: seconds) { $0.firstMatch(of: /\[exit \d+\]/) != nil }

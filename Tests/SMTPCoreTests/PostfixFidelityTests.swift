@@ -182,9 +182,13 @@ struct ErrorLimitTests {
     func limitsAreDocumented() throws {
         let map = WorldMap.render(MailNetwork.standard)  // what `smtp-tui world` prints
         #expect(map.contains("smtpd_hard_error_limit") && map.contains("smtpd_soft_error_limit"))
+        // The numbers the texts give are the ones the simulated server uses.
+        let world = World.standard
         let entry = try #require(StatusCatalogue.entry(421))
-        #expect(entry.whenSimulated.contains("20") && entry.whenSimulated.contains("10"))
-        #expect(entry.description.contains("smtpd_hard_error_limit"))
+        #expect(entry.whenSimulated.contains("the \(world.errorLimit)th error without a delivery (421 4.7.0"), "\(entry.whenSimulated)")
+        #expect(entry.whenSimulated.contains("from the \(world.softErrorLimit)th, replies come \(world.errorDelayTicks / SimulatedTime.ticksPerSecond) s late"), "\(entry.whenSimulated)")
+        #expect(entry.description.contains("smtpd_soft_error_limit (\(world.softErrorLimit))") && entry.description.contains("smtpd_hard_error_limit (\(world.errorLimit))"), "\(entry.description)")
+        #expect(map.contains("\(world.softErrorLimit) errors without a delivered message") && map.contains("\(world.errorLimit) errors without a delivered message"))
     }
 }
 

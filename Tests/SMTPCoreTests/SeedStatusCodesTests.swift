@@ -58,7 +58,10 @@ struct SeedStatusCodesTests {
             return codes
         }
         while sim.isAwaitingServer { _ = sim.advance(by: 1) }
-        for line in c.preamble.clientLines { #expect(type(line).allSatisfy { $0 < 400 }, "preamble line \(line)") }
+        for line in c.preamble.clientLines {
+            let codes = type(line)
+            #expect(!codes.isEmpty && codes.allSatisfy { $0 < 400 }, "preamble line \(line) got \(codes)")
+        }
         if let name = c.scenario { sim.setScenario(try #require(sim.world.scenario(named: name))) }
         var last: Int?
         for line in c.lines { last = type(line).last ?? last }

@@ -96,15 +96,17 @@ s.quit()
         #expect(collector.filesAtReport.withLock { $0 } == [1])
     }
 
-    /// Being watched must not change a single byte the server answers: the same client byte streams (writes
-    /// separated by pauses) against a listener with an observer and one without.
+    /// Being watched must not change a single byte the server answers: the same client byte streams against a
+    /// listener with an observer and one without. Each write waits for the replies it must bring (its count) or for
+    /// the server to close, never for a pause: the client keeps to RFC 2920 (EHLO alone, then a group ending in
+    /// DATA, the message, QUIT) except where a stream breaks it on purpose.
     @Test(arguments: [
-        ("smuggling: the message pipelined behind DATA", "554 5.5.0 Error: SMTP protocol synchronization", #"[b"EHLO c.test\r\n", b"MAIL FROM:<a@example.com>\r\nRCPT TO:<bob@domain.com>\r\nDATA\r\nSubject: x\r\n\r\nhi\r\n.\r\nQUIT\r\n"]"#),
-        ("a command split across writes", "250 2.0.0 Ok: queued as ID", #"[b"EHLO c.test\r\n", b"MAIL FROM:<a@example.com>\r\nRCPT TO:<bob@domain.com>\r\nDAT", b"A\r\n", b"Subject: x\r\n\r\nhi\r\n.\r\nQUIT\r\n"]"#),
-        ("a BDAT chunk that ends mid-line", "250 2.0.0 Ok: 24 bytes queued as ID\r\n221", #"[b"EHLO c.test\r\n", b"MAIL FROM:<a@example.com>\r\nRCPT TO:<bob@domain.com>\r\nBDAT 24 LAST\r\nSubject: x\r\n\r\nbody he", b"lloQUIT\r\n", b"QUIT\r\n"]"#),
-        ("a bare-LF end of data", "521 5.5.2", #"[b"EHLO c.test\r\n", b"MAIL FROM:<a@example.com>\r\nRCPT TO:<bob@domain.com>\r\nDATA\r\n", b"Subject: x\r\n\r\nhi\n.\n", b"QUIT\r\n"]"#),
-        ("plaintext pipelined behind STARTTLS", "--tls--\r\n250-smtp.example.com", #"[b"EHLO c.test\r\n", b"STARTTLS\r\nNOOP\r\n", "TLS", b"EHLO c.test\r\n", b"NOOP\r\n", b"QUIT\r\n"]"#),
-        ("EHLO with a command behind it (RFC 2920 §3.1)", "554 5.5.0 Error: SMTP protocol synchronization", #"[b"EHLO c.test\r\nMAIL FROM:<a@example.com>\r\n", b"QUIT\r\n"]"#),
+        ("smuggling: the message pipelined behind DATA", "554 5.5.0 Error: SMTP protocol synchronization", #"[(b"EHLO c.test\r\n", 1), (b"MAIL FROM:<a@example.com>\r\nRCPT TO:<bob@domain.com>\r\nDATA\r\nSubject: x\r\n\r\nhi\r\n.\r\nQUIT\r\n", 9)]"#),
+        ("a command split across writes", "250 2.0.0 Ok: queued as ID", #"[(b"EHLO c.test\r\n", 1), (b"MAIL FROM:<a@example.com>\r\nRCPT TO:<bob@domain.com>\r\nDAT", 2), (b"A\r\n", 1), (b"Subject: x\r\n\r\nhi\r\n.\r\n", 1), (b"QUIT\r\n", 1)]"#),
+        ("a BDAT chunk that ends mid-line", "250 2.0.0 Ok: 24 bytes queued as ID\r\n221", #"[(b"EHLO c.test\r\n", 1), (b"MAIL FROM:<a@example.com>\r\nRCPT TO:<bob@domain.com>\r\nBDAT 24 LAST\r\nSubject: x\r\n\r\nbody he", 2), (b"llo", 1), (b"QUIT\r\n", 1)]"#),
+        ("a bare-LF end of data", "521 5.5.2", #"[(b"EHLO c.test\r\n", 1), (b"MAIL FROM:<a@example.com>\r\nRCPT TO:<bob@domain.com>\r\nDATA\r\n", 3), (b"Subject: x\r\n\r\nhi\n.\n", 1), (b"QUIT\r\n", 1)]"#),
+        ("plaintext pipelined behind STARTTLS", "--tls--\r\n250-smtp.example.com", #"[(b"EHLO c.test\r\n", 1), (b"STARTTLS\r\nNOOP\r\n", 1), "TLS", (b"EHLO c.test\r\n", 1), (b"NOOP\r\n", 1), (b"QUIT\r\n", 1)]"#),
+        ("EHLO with a command behind it (RFC 2920 §3.1)", "554 5.5.0 Error: SMTP protocol synchronization", #"[(b"EHLO c.test\r\nMAIL FROM:<a@example.com>\r\n", 1), (b"QUIT\r\n", 1)]"#),
     ])
     func beingWatchedChangesNothingTheServerAnswers(_ stream: (name: String, expected: String, writes: String)) throws {
         let data = TempDir("same-answers")
@@ -114,27 +116,34 @@ s.quit()
         let program = pythonPrelude + "WRITES = " + stream.writes + "\n" + #"""
 import re
 def run(port):
-    s = socket.create_connection(("127.0.0.1", port), timeout=20)
+    s = socket.create_connection(("127.0.0.1", port), timeout=20)  # the timeout only ends a hung run
     got = b""
-    s.settimeout(0.5)
-    def drain():
+    def drain(replies):
+        """Reads until `replies` more complete replies (final lines) have come, or the server closes."""
         nonlocal got
-        try:
-            while True:
+        finals = lambda: len(re.findall(rb"(?m)^\d{3} .*\r\n", got))
+        want = finals() + replies
+        while finals() < want:
+            try:
                 chunk = s.recv(65536)
-                if not chunk: return False
-                got += chunk
-        except socket.timeout:
-            return True
-    drain()
+            except ConnectionResetError:
+                return False
+            if not chunk: return False
+            got += chunk
+        return True
+    open_ = drain(1)  # the greeting
     for w in WRITES:
+        if not open_: break
         if w == "TLS":
             got += b"--tls--\r\n"
             s = insecure().wrap_socket(s, server_hostname="smtp.example.com")
-            s.settimeout(0.5)
             continue
-        s.sendall(w)
-        if not drain(): break
+        data, replies = w
+        try:
+            s.sendall(data)
+        except OSError:
+            break
+        open_ = drain(replies)
     return re.sub(rb"queued as [0-9A-F]+", b"queued as ID", got).decode("latin-1")
 a = run(int(sys.argv[1])); b = run(int(sys.argv[2]))
 print(a)

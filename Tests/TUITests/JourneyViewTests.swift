@@ -71,8 +71,13 @@ struct JourneyViewTests {
             #expect(text.contains("DNS"))
             #expect(text.contains(wide ? "domain.com → MX 10 mx.domain.com" : "mx.domain.com"))
         case "relay":
-            #expect(text.contains("mx.domain.com"))
-            #expect(text.contains("[✉"))
+            // On the relay link: one row of the diagram reads smtp.example.com, the envelope, then mx.domain.com.
+            let onTheRelayLink = text.split(separator: "\n").contains { row in
+                guard let server = row.range(of: "smtp.example.com"), let envelope = row.range(of: "[✉"),
+                      let mx = row.range(of: "mx.domain.com") else { return false }
+                return server.upperBound <= envelope.lowerBound && envelope.upperBound <= mx.lowerBound
+            }
+            #expect(onTheRelayLink, "the message is not between smtp.example.com and mx.domain.com:\n\(text)")
         case "delivered": #expect(text.contains(wide ? "✉ 1 message" : "Bob [1]"))
         case "bounced":
             #expect(text.contains("Bounced"))

@@ -97,7 +97,7 @@ struct UpdateTests {
         _ = App.update(&s, .key(.char("4")))
         for _ in 0..<4 { _ = App.update(&s, .key(.char("f"))) }
         #expect(s.focus == .codes && s.codeFilter == .permanentNegative)
-        #expect(s.visibleCodes.allSatisfy { $0.code >= 500 })
+        #expect(!s.visibleCodes.isEmpty && s.visibleCodes.allSatisfy { $0.code >= 500 })
         _ = App.update(&s, .key(.char("a")))
         #expect(s.codeFilter == nil)
     }

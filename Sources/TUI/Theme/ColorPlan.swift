@@ -52,7 +52,8 @@ public enum ColorScience {
             if abs(h1p - h2p) > 180 { hBarp = h1p + h2p < 360 ? (h1p + h2p + 360) / 2 : (h1p + h2p - 360) / 2 } else { hBarp = (h1p + h2p) / 2 }
         }
         let t = 1 - 0.17 * cos((hBarp - 30) * rad) + 0.24 * cos(2 * hBarp * rad) + 0.32 * cos((3 * hBarp + 6) * rad) - 0.20 * cos((4 * hBarp - 63) * rad)
-        let dTheta = 30 * exp(-Double.pow((hBarp - 275) / 25, 2))
+        let hueFrom275 = (hBarp - 275) / 25  // a square, not Double.pow: that one is 0 for a base <= 0
+        let dTheta = 30 * exp(-hueFrom275 * hueFrom275)
         let cBarp7 = Double.pow(cBarp, 7)
         let rC = 2 * (cBarp7 / (cBarp7 + 6_103_515_625)).squareRoot()
         let sL = 1 + 0.015 * (lBarp - 50) * (lBarp - 50) / (20 + (lBarp - 50) * (lBarp - 50)).squareRoot()

@@ -83,6 +83,17 @@ final class NcursesTerminal {
         screen = nil
     }
 
+    /// SIGTSTP: hands the terminal back as on exit (endwin: cooked tty, main screen, cursor, no mouse reporting;
+    /// bracketed paste, which ncurses does not know, by hand), stops, and once continued asks for bracketed paste
+    /// again. The next draw's refresh takes back the rest and repaints everything; the next read, the keypad mode.
+    func suspend() {
+        guard screen != nil else { return }
+        tg_write("\u{1B}[?2004l")
+        endwin()
+        tg_stop()
+        tg_write("\u{1B}[?2004h")
+    }
+
     /// The last frame drawn: only cells that differ from it are handed to ncurses (which then sends only what
     /// changed on screen). nil forces a full repaint (start, resize, theme change).
     private var previous: Buffer?
