@@ -1,5 +1,6 @@
 // Random command sequences and random bytes: the engine never crashes, every reply line is well formed and at most
-// 512 octets, RSET and a finished DATA always return to the greeted state, and no transaction spans a STARTTLS.
+// 512 octets, RSET, a finished DATA and a BDAT … LAST always end the transaction, no transaction spans a STARTTLS,
+// and a DSN request the server accepted (RET=, ENVID=, NOTIFY=, ORCPT=) travels with the stored message.
 //
 // The generator is protocol-aware, so the runs reach the states these invariants are about: each run starts from a
 // valid prefix chosen at random (greeted, in TLS, authenticated, in a transaction, in DATA), the fragments that move
@@ -28,6 +29,13 @@ enum Fragments {
         ("EHLO", 1), ("AUTH CRAM-MD5", 1), ("MAIL FROM:alice@example.com", 1), ("MAIL FROM:<a@b> SIZE=99999999", 1),
         ("RCPT TO:<bad name@domain.com>", 1), ("EXPN x", 1), ("", 1), ("\u{0}\u{1}", 1), ("MAIL", 1), ("RCPT", 1),
         ("dAtA x", 1), (String(repeating: "A", count: 600), 1),
+        // DSN requests (RFC 3461), valid and not.
+        ("MAIL FROM:<alice@example.com> RET=HDRS ENVID=a+2Bb", 3), ("MAIL FROM:<alice@example.com> RET=FULL", 1),
+        ("RCPT TO:<bob@domain.com> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;bob@domain.com", 3),
+        ("RCPT TO:<postmaster@domain.com> NOTIFY=NEVER", 1), ("RCPT TO:<bob@domain.com> NOTIFY=NEVER,SUCCESS", 1),
+        ("MAIL FROM:<alice@example.com> RET=MAYBE", 1),
+        // CHUNKING (RFC 3030): a BDAT line's chunk is what follows it, "hello" + CRLF being exactly 7 octets.
+        ("BDAT 7 LAST", 4), ("BDAT 7", 2), ("BDAT 0 LAST", 1), ("BDAT 3", 1), ("BDAT x", 1),
     ]
 
     static let lines: [String] = weighted.map(\.0)
@@ -54,6 +62,7 @@ struct Prefix: Sendable, CustomTestStringConvertible {
                 Prefix(name: "authenticated", lines: [ehlo, "STARTTLS", ehlo, auth]),
                 Prefix(name: "in a transaction", lines: [ehlo, "STARTTLS", ehlo, auth] + transaction),
                 Prefix(name: "in DATA", lines: [ehlo, "STARTTLS", ehlo, auth] + transaction + ["DATA"]),
+                Prefix(name: "in a BDAT chunk", lines: [ehlo, "STARTTLS", ehlo, auth] + transaction + ["BDAT 7 LAST"]),
             ]
         case .mx:
             // The MX offers no AUTH (RFC 4954 is for submission), so "authenticated" has no prefix here.
@@ -63,6 +72,9 @@ struct Prefix: Sendable, CustomTestStringConvertible {
                 Prefix(name: "in a transaction", lines: [ehlo] + transaction),
                 Prefix(name: "in a transaction over TLS", lines: [ehlo, "STARTTLS", ehlo] + transaction),
                 Prefix(name: "in DATA", lines: [ehlo] + transaction + ["DATA"]),
+                Prefix(name: "in a BDAT chunk", lines: [ehlo] + transaction + ["BDAT 7 LAST"]),
+                Prefix(name: "with a DSN request", lines: [ehlo, "MAIL FROM:<alice@example.com> RET=HDRS ENVID=x",
+                                                           "RCPT TO:<bob@domain.com> NOTIFY=SUCCESS ORCPT=rfc822;bob@domain.com"]),
             ]
         }
     }
@@ -72,11 +84,12 @@ struct Prefix: Sendable, CustomTestStringConvertible {
 /// line of every run).
 struct Reach {
     /// States: how many runs were ever in each.
-    static let states = ["greeted", "in TLS", "authenticated", "in a transaction", "in DATA"]
+    static let states = ["greeted", "in TLS", "authenticated", "in a transaction", "in DATA", "in a BDAT chunk", "with a DSN request"]
     /// Invariants: how many times each was checked, over all runs.
     static let invariants = ["reply lines well formed", "RSET returns to greeted", "finished DATA returns to greeted",
-                             "STARTTLS refused inside a transaction", "STARTTLS resets the session"]
-    static let wellFormed = 0, rset = 1, dataEnd = 2, startTLSRefused = 3, startTLSReset = 4
+                             "STARTTLS refused inside a transaction", "STARTTLS resets the session",
+                             "BDAT LAST returns to greeted", "an accepted DSN request is kept with the message"]
+    static let wellFormed = 0, rset = 1, dataEnd = 2, startTLSRefused = 3, startTLSReset = 4, bdatEnd = 5, dsnKept = 6
 
     var runs = 0
     var runsReaching = Array(repeating: 0, count: states.count)
@@ -141,6 +154,8 @@ struct PropertyTests {
         if session.authenticatedUser != nil { s |= 1 << 2 }
         if session.inTransaction { s |= 1 << 3 }
         if session.phase == .data { s |= 1 << 4 }
+        if session.chunkOctetsRemaining != nil { s |= 1 << 5 }
+        if session.dsnRequested || session.dsnRecipients.contains(where: { $0.notify != nil || $0.orcpt != nil }) { s |= 1 << 6 }
         return s
     }
 
@@ -180,13 +195,18 @@ struct PropertyTests {
         check(session.start(), &checks)
         for line in prefix.lines {
             let answer = replies(session.receiveLine(line))
-            #expect(!answer.isEmpty && answer.allSatisfy { $0.isPositive }, "\(profile.rawValue) prefix \(prefix.name): \(line) → \(answer.map(\.code))")
+            // A BDAT line is answered once its chunk has come (RFC 3030 §2): a prefix may end waiting for it.
+            #expect((!answer.isEmpty || line.hasPrefix("BDAT")) && answer.allSatisfy { $0.isPositive }, "\(profile.rawValue) prefix \(prefix.name): \(line) → \(answer.map(\.code))")
         }
         var visited = states(of: session)
+        // Whether the open transaction carries a DSN request the server accepted.
+        var dsnAsked = session.dsnRequested || session.dsnRecipients.contains { $0.notify != nil || $0.orcpt != nil }
         for ticket in tickets {
             let line = Fragments.lines[Fragments.tickets[ticket]]
             let wasInTransaction = session.inTransaction
-            let before = session.phase
+            // Inside a BDAT chunk a line is octets of the message, not a command (RFC 3030 §2).
+            let inChunkBefore = session.chunkOctetsRemaining != nil
+            let before = inChunkBefore ? .data : session.phase
             let outputs = session.receiveLine(line)
             check(outputs, &checks)
             let codes = replies(outputs).map(\.code)
@@ -208,7 +228,22 @@ struct PropertyTests {
                 #expect(session.recipients.isEmpty && session.reversePath == nil)
                 checks[Reach.rset] += 1
             }
-            if before == .data && line == "." && !session.isClosed {
+            if let delivered = outputs.lazy.compactMap({ if case .delivered(let m) = $0 { return m }; return nil }).first {
+                #expect((delivered.dsn != nil) == dsnAsked, "DSN request \(dsnAsked ? "lost" : "invented") on the way to the store")
+                checks[Reach.dsnKept] += 1
+            }
+            if codes.contains(where: { $0 < 400 }), before != .data, before != .auth,
+               line.hasPrefix("MAIL FROM:") && (line.contains("RET=") || line.contains("ENVID="))
+               || line.hasPrefix("RCPT TO:") && (line.contains("NOTIFY=") || line.contains("ORCPT=")) { dsnAsked = true }
+            if !session.inTransaction { dsnAsked = false }
+            if inChunkBefore, let end = outputs.firstIndex(where: { if case .reply(_, .messageEnd) = $0 { return true }; return false }) {
+                // The chunk ended the message (LAST): the transaction is over, whatever the rest of the line did.
+                #expect(!session.isClosed || outputs[end...].contains(.closed))
+                #expect(session.recipients.isEmpty || session.phase == .mail || session.phase == .rcpt,
+                        "BDAT LAST left recipients behind in \(session.phase)")
+                checks[Reach.bdatEnd] += 1
+            }
+            if before == .data && !inChunkBefore && line == "." && !session.isClosed {
                 #expect(session.phase == .greeted, "a finished DATA left the session in \(session.phase)")
                 #expect(session.recipients.isEmpty && session.reversePath == nil)
                 #expect(codes.count == 1)
