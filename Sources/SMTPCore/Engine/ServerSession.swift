@@ -133,6 +133,8 @@ public struct ServerSession: Sendable {
     var authMechanism = ""
     var authUsername: String?
     var framer = LineFramer()
+    /// The command being handled was not well-formed UTF-8 (its text then holds U+FFFD where the bad octets were).
+    var commandHasMalformedUTF8 = false
     var tlsJustStarted = false
     var messageCounter = 0
     let idSeed: UInt64
@@ -318,7 +320,9 @@ public struct ServerSession: Sendable {
                   to: .command(verb: ""), into: &out)
             return
         }
-        let text = String(decoding: bytes, as: UTF8.self)
+        let valid = String(validating: bytes, as: UTF8.self)
+        commandHasMalformedUTF8 = valid == nil
+        let text = valid ?? String(decoding: bytes, as: UTF8.self)
         let u = text.utf8
         var verbStart = u.startIndex
         while verbStart < u.endIndex && u[verbStart] == UInt8(ascii: " ") { verbStart = u.index(after: verbStart) }
