@@ -77,6 +77,28 @@ public final class Maildir: Sendable {
         for state in devices.withLock({ $0.values }) { close(state.fd) }
     }
 
+    /// Makes the root folder, with any missing parents (as `mkdir -p` does), and checks that it can be written
+    /// into, so a server that could not store anything stops at start with the reason instead of answering every
+    /// message 451. Returns the folders it made, outermost first.
+    @discardableResult
+    public func prepare() throws -> [String] {
+        var made: [String] = []
+        var path = root.hasPrefix("/") ? "" : "."
+        for component in root.split(separator: "/", omittingEmptySubsequences: true) {
+            path += "/" + component
+            if mkdir(path, 0o755) == 0 { made.append(path); continue }
+            let why = errno
+            var st = stat()
+            guard stat(path, &st) == 0, (st.st_mode & 0o170000) == 0o040000 else {
+                throw MaildirError(description: "cannot create \(path): \(String(cString: strerror(why == EEXIST ? ENOTDIR : why)))")
+            }
+        }
+        guard access(root, W_OK | X_OK) == 0 else {
+            throw MaildirError(description: "cannot write into \(root): \(errnoText())")
+        }
+        return made
+    }
+
     /// A folder name for a mailbox that can never leave `root`: lower-cased, and every octet outside
     /// [a-z0-9@._+=-] written as %XX (so no "/", no control character, no NUL); a leading "." is escaped too, so
     /// "." and ".." (and hidden folders) cannot occur. Over-long names keep a prefix and a hash.
