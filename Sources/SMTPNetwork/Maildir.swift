@@ -140,6 +140,8 @@ public final class Maildir: Sendable {
     /// One delivered file, for a reader (the app's mailboxes popup): where it is and its first bytes.
     public struct Entry: Sendable {
         public let mailbox: String
+        /// "new" or "cur".
+        public let folder: String
         public let file: String
         public let size: Int
         public let modified: Int
@@ -149,7 +151,7 @@ public final class Maildir: Sendable {
     /// The files in every mailbox's new/ and cur/, newest first, at most `limit`; each with up to `headBytes` of
     /// its start (enough for the headers a list shows). A missing root is an empty Maildir.
     public func listing(limit: Int = 500, headBytes: Int = 4_096) -> [Entry] {
-        var found: [(mailbox: String, path: String, file: String, size: Int, modified: Int)] = []
+        var found: [(mailbox: String, folder: String, path: String, file: String, size: Int, modified: Int)] = []
         for box in Self.names(in: root) where !box.hasPrefix(".") {
             for sub in ["new", "cur"] {
                 let folder = root + "/" + box + "/" + sub
@@ -157,7 +159,7 @@ public final class Maildir: Sendable {
                     var st = stat()
                     let path = folder + "/" + name
                     guard stat(path, &st) == 0, (st.st_mode & 0o170000) == 0o100000 else { continue }
-                    found.append((box, path, name, Int(st.st_size), Int(st.st_mtim.tv_sec)))
+                    found.append((box, sub, path, name, Int(st.st_size), Int(st.st_mtim.tv_sec)))
                 }
             }
         }
@@ -170,7 +172,7 @@ public final class Maildir: Sendable {
                 got = max(0, head.withUnsafeMutableBytes { read(fd, $0.baseAddress, headBytes) })
                 close(fd)
             }
-            return Entry(mailbox: item.mailbox, file: item.file, size: item.size, modified: item.modified,
+            return Entry(mailbox: item.mailbox, folder: item.folder, file: item.file, size: item.size, modified: item.modified,
                          head: Array(head.prefix(got)))
         }
     }
@@ -519,6 +521,40 @@ private struct DeviceState: Sendable {
     /// Copies opened before the last syncfs error was seen (sequence below this) get an fsync of their own.
     var suspectBelow: UInt64 = 0
 }
+
+/// The first header fields of a stored message (an `Entry.head`), unfolded, for a one-line summary such as the
+/// app's mailboxes list (not a full RFC 5322 parser).
+public struct HeaderPeek {
+    private var fields: [String: String] = [:]
+    public init(_ head: [UInt8]) {
+        var name: String?
+        // Split on the LF octets: as a String, a stored message's CRLF is one Character and no "\n" would be found.
+        for raw in head.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            let line = Substring(String(decoding: raw.last == 0x0D ? raw.dropLast() : raw, as: UTF8.self))
+            if line.isEmpty { break }
+            if line.first == " " || line.first == "\t" {
+                if let name { fields[name, default: ""] += " " + Self.trimmed(line) }
+                continue
+            }
+            guard let colon = line.firstIndex(of: ":") else { name = nil; continue }
+            let key = line[..<colon].lowercased()
+            name = fields[key] == nil ? key : nil   // the first occurrence wins (Received: repeats)
+            if let name { fields[name] = Self.trimmed(line[line.index(after: colon)...]) }
+        }
+    }
+    private static func trimmed(_ text: some StringProtocol) -> String {
+        var s = Substring(text)
+        while s.first == " " || s.first == "\t" { s = s.dropFirst() }
+        while s.last == " " || s.last == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+
+    /// A field's value by its lower-case name, control characters shown as "?", at most 120 characters.
+    public subscript(_ key: String) -> String? {
+        fields[key].map { String($0.unicodeScalars.map { $0.value < 0x20 ? "?" : Character($0) }.prefix(120)) }
+    }
+}
+
 
 func errnoText() -> String { String(cString: strerror(errno)) }
 

@@ -222,7 +222,8 @@ extension SMTPServerConfiguration {
     /// Builds a configuration from command-line choices. TLS that cannot be set up is reported in `notes` and
     /// left off (so STARTTLS is not advertised) rather than stopping the server.
     public static func make(world: World, profile: ServerProfile, tls: TLSChoice, maildir: String?,
-                            logLevel: String, silent: Bool = false) -> (SMTPServerConfiguration, notes: [String]) {
+                            logLevel: String, silent: Bool = false,
+                            dataDirectory: String = TLSSetup.dataDirectory()) -> (SMTPServerConfiguration, notes: [String]) {
         // Inside the full-screen app nothing may write to the terminal: the log goes nowhere there.
         var logger = silent ? Logger(label: "smtp-tui", factory: { _ in SwiftLogNoOpLogHandler() }) : Logger(label: "smtp-tui")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
@@ -233,7 +234,7 @@ extension SMTPServerConfiguration {
             break
         case .generated:
             do {
-                let made = try TLSSetup.makeContext(serverName: world.serverName, certPath: nil, keyPath: nil)
+                let made = try TLSSetup.makeContext(serverName: world.serverName, certPath: nil, keyPath: nil, dataDirectory: dataDirectory)
                 context = made.0
                 logger.info("tls certificate", metadata: ["file": "\(made.certificateFile)"])
             } catch {
