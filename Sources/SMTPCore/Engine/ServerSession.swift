@@ -320,9 +320,10 @@ public struct ServerSession: Sendable {
                   to: .command(verb: ""), into: &out)
             return
         }
-        let valid = String(validating: bytes, as: UTF8.self)
-        commandHasMalformedUTF8 = valid == nil
-        let text = valid ?? String(decoding: bytes, as: UTF8.self)
+        let text = String(decoding: bytes, as: UTF8.self)
+        // Decoding replaced any malformed octets with U+FFFD, so the text's octets differ from those sent (compared
+        // only for a line with 8-bit octets; commands are ASCII as a rule).
+        commandHasMalformedUTF8 = bytes.contains { $0 >= 0x80 } && !text.utf8.elementsEqual(bytes)
         let u = text.utf8
         var verbStart = u.startIndex
         while verbStart < u.endIndex && u[verbStart] == UInt8(ascii: " ") { verbStart = u.index(after: verbStart) }
