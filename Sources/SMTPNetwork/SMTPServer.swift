@@ -83,14 +83,14 @@ public enum SMTPServer {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 1024)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            // (TCP_NODELAY is set on the listening socket by NIO, and accepted sockets inherit it.)
             .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
-            // Backpressure: a connection whose replies are not being read stops being read (SMTPChannelHandler).
-            // Reads of at most 32 KiB bound what one read can make the server answer at once: about 28 octets of
-            // reply per octet in the worst case (HELP), so under 1 MiB queued however the client behaves.
+            // Backpressure: a connection whose replies are not being read stops being read (SMTPChannelHandler)
+            // once 64 KiB wait to be sent (NIO's default high water mark). Reads of at most 32 KiB bound what one
+            // read can make the server answer at once: about 28 octets of reply per octet in the worst case (HELP),
+            // so under 1 MiB queued however the client behaves.
             .childChannelOption(ChannelOptions.recvAllocator,
                                 value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: SMTPChannelHandler.maxReadSize))
-            .childChannelOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 32 * 1024, high: 64 * 1024))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let ops = channel.pipeline.syncOperations
