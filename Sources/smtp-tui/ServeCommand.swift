@@ -22,7 +22,11 @@ struct ServeCommand: ParsableCommand {
         STARTTLS is real on both: a self-signed certificate for the server name is made on first use and kept \
         under $XDG_DATA_HOME/smtp-tui/ (default ~/.local/share/smtp-tui/), or give --cert and --key. Clients \
         must be told to trust it or not to verify it. With --maildir DIR every accepted message is stored in \
-        DIR/<recipient>/new/ before the 250 is sent.
+        DIR/<recipient>/new/ before the 250 is sent (DIR is made if missing; if it cannot be, serve exits with 2).
+
+        A client is read no faster than it reads its replies, is disconnected when it leaves them unread for \
+        --idle-timeout, when its TLS handshake takes longer than --tls-handshake-timeout, and is refused (421 4.7.0) \
+        beyond --max-connections-per-client connections from its address.
         """
     )
 
@@ -35,7 +39,7 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Allow --listen on an address other than loopback (anyone who can reach it can talk to the server).")
     var allowRemote = false
 
-    @Option(help: "submission: port 587, STARTTLS then AUTH required. mx: port 25, mail for domain.com only.")
+    @Option(help: "submission: smtp.example.com, port 587, STARTTLS then AUTH required. mx: mx.domain.com, port 25, mail for domain.com only.")
     var profile: ServerProfile = .submission
 
     @Option(help: ArgumentHelp("Store every accepted message in this Maildir: DIR/<recipient>/{tmp,new,cur}.", valueName: "dir"))
