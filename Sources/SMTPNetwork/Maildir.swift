@@ -23,14 +23,17 @@ public struct MaildirError: Error, CustomStringConvertible {
 
 public final class Maildir: Sendable {
     public let root: String
-    private let hostName: String
-    private let processID: String
+    /// The fixed parts of a unique name: "P<process id>Q" and ".<host>,S=".
+    private let processPart: [UInt8]
+    private let hostPart: [UInt8]
     private let counter = Atomic<Int>(0)
     /// Order in which copies were opened in tmp/, for the syncfs error rule in `syncData`.
     private let fileSequence = Atomic<UInt64>(0)
-    /// Mailbox folders whose tmp/, new/ and cur/ are known to exist, with their filesystem, so a delivery does
-    /// not mkdir and stat four folders every time.
-    private let knownBoxes = Mutex<[String: UInt64]>([:])
+    /// Mailbox folders whose tmp/, new/ and cur/ are known to exist, by recipient, with their paths and filesystem,
+    /// so a delivery neither works out the folder name nor makes and stats four folders every time.
+    private let knownBoxes = Mutex<[String: MailboxFolder]>([:])
+    /// Recipients remembered in `knownBoxes` at most (past this it starts again, so memory stays bounded).
+    static let knownBoxLimit = 10_000
     /// Deliveries waiting to be written to tmp/, then waiting to be made durable; one thread at a time drains each.
     private let writer: Drain<Request>
     private let committer: Drain<Waiting>
@@ -64,8 +67,9 @@ public final class Maildir: Sendable {
         let host = gethostname(&name, name.count) == 0
             ? String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "localhost"
         // The Maildir rule: "/" and ":" in the host name are written as \057 and \072.
-        self.hostName = host.replacingAll("/", with: "\\057").replacingAll(":", with: "\\072")
-        self.processID = String(getpid())
+        let hostName = host.replacingAll("/", with: "\\057").replacingAll(":", with: "\\072")
+        self.processPart = Array("P\(getpid())Q".utf8)
+        self.hostPart = Array(".\(hostName),S=".utf8)
         // The drains call back into self: they are set up with a weak-free indirection through `Box`.
         let box = Box()
         writer = Drain { requests, run in box.maildir?.writeRound(requests, run: run) }
@@ -75,6 +79,28 @@ public final class Maildir: Sendable {
 
     deinit {
         for state in devices.withLock({ $0.values }) { close(state.fd) }
+    }
+
+    /// Makes the root folder, with any missing parents (as `mkdir -p` does), and checks that it can be written
+    /// into, so a server that could not store anything stops at start with the reason instead of answering every
+    /// message 451. Returns the folders it made, outermost first.
+    @discardableResult
+    public func prepare() throws -> [String] {
+        var made: [String] = []
+        var path = root.hasPrefix("/") ? "" : "."
+        for component in root.split(separator: "/", omittingEmptySubsequences: true) {
+            path += "/" + component
+            if mkdir(path, 0o755) == 0 { made.append(path); continue }
+            let why = errno
+            var st = stat()
+            guard stat(path, &st) == 0, (st.st_mode & 0o170000) == 0o040000 else {
+                throw MaildirError(description: "cannot create \(path): \(String(cString: strerror(why == EEXIST ? ENOTDIR : why)))")
+            }
+        }
+        guard access(root, W_OK | X_OK) == 0 else {
+            throw MaildirError(description: "cannot write into \(root): \(errnoText())")
+        }
+        return made
     }
 
     /// A folder name for a mailbox that can never leave `root`: lower-cased, and every octet outside
@@ -107,17 +133,33 @@ public final class Maildir: Sendable {
         return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 15)]], as: UTF8.self)
     }
 
-    /// A name no other delivery can have: seconds, microseconds, process id, a per-process counter, host.
+    /// A name no other delivery can have: seconds, microseconds, process id, a per-process counter, host, e.g.
+    /// "1796405122.M128084P15665Q1.host,S=1379" (written digit by digit: an interpolation cost a delivery 5,000
+    /// instructions).
     func uniqueName(size: Int) -> String {
         var tv = timeval()
         gettimeofday(&tv, nil)
         let n = counter.add(1, ordering: .relaxed).newValue
-        return "\(tv.tv_sec).M\(tv.tv_usec)P\(processID)Q\(n).\(hostName),S=\(size)"
+        return String(unsafeUninitializedCapacity: 4 * 20 + 2 + processPart.count + hostPart.count) { out in
+            var at = 0
+            func digits(_ value: Int) {
+                var v = Swift.max(0, value), start = at
+                repeat { out[at] = UInt8(ascii: "0") + UInt8(v % 10); at += 1; v /= 10 } while v > 0
+                var end = at - 1
+                while start < end { out.swapAt(start, end); start += 1; end -= 1 }
+            }
+            func bytes(_ part: [UInt8]) { for b in part { out[at] = b; at += 1 } }
+            digits(Int(tv.tv_sec)); out[at] = UInt8(ascii: "."); out[at + 1] = UInt8(ascii: "M"); at += 2
+            digits(Int(tv.tv_usec)); bytes(processPart); digits(n); bytes(hostPart); digits(size)
+            return at
+        }
     }
 
     /// One delivered file, for a reader (the app's mailboxes popup): where it is and its first bytes.
     public struct Entry: Sendable {
         public let mailbox: String
+        /// "new" or "cur".
+        public let folder: String
         public let file: String
         public let size: Int
         public let modified: Int
@@ -127,7 +169,7 @@ public final class Maildir: Sendable {
     /// The files in every mailbox's new/ and cur/, newest first, at most `limit`; each with up to `headBytes` of
     /// its start (enough for the headers a list shows). A missing root is an empty Maildir.
     public func listing(limit: Int = 500, headBytes: Int = 4_096) -> [Entry] {
-        var found: [(mailbox: String, path: String, file: String, size: Int, modified: Int)] = []
+        var found: [(mailbox: String, folder: String, path: String, file: String, size: Int, modified: Int)] = []
         for box in Self.names(in: root) where !box.hasPrefix(".") {
             for sub in ["new", "cur"] {
                 let folder = root + "/" + box + "/" + sub
@@ -135,7 +177,7 @@ public final class Maildir: Sendable {
                     var st = stat()
                     let path = folder + "/" + name
                     guard stat(path, &st) == 0, (st.st_mode & 0o170000) == 0o100000 else { continue }
-                    found.append((box, path, name, Int(st.st_size), Int(st.st_mtim.tv_sec)))
+                    found.append((box, sub, path, name, Int(st.st_size), Int(st.st_mtim.tv_sec)))
                 }
             }
         }
@@ -148,7 +190,7 @@ public final class Maildir: Sendable {
                 got = max(0, head.withUnsafeMutableBytes { read(fd, $0.baseAddress, headBytes) })
                 close(fd)
             }
-            return Entry(mailbox: item.mailbox, file: item.file, size: item.size, modified: item.modified,
+            return Entry(mailbox: item.mailbox, folder: item.folder, file: item.file, size: item.size, modified: item.modified,
                          head: Array(head.prefix(got)))
         }
     }
@@ -236,11 +278,10 @@ public final class Maildir: Sendable {
     func stage(_ message: StoredMessage) throws -> Staged {
         let bytes = message.messageBytes
         var files: [StagedFile] = []
+        files.reserveCapacity(message.recipients.count)
         do {
             for recipient in message.recipients {
-                let box = root + "/" + Self.folderName(for: recipient)
-                let name = uniqueName(size: bytes.count)
-                files.append(try writeCopy(bytes, box: box, name: name))
+                files.append(try writeCopy(bytes, for: recipient, name: uniqueName(size: bytes.count)))
             }
         } catch {
             for file in files { close(file.fd); unlink(file.tmp) }
@@ -249,15 +290,15 @@ public final class Maildir: Sendable {
         return Staged(files: files)
     }
 
-    private func writeCopy(_ bytes: [UInt8], box: String, name: String) throws -> StagedFile {
-        let tmp = box + "/tmp/" + name
-        var device = try ensureBox(box)
+    private func writeCopy(_ bytes: [UInt8], for recipient: String, name: String) throws -> StagedFile {
+        var box = try ensureBox(for: recipient)
+        let tmp = box.tmp + name
         let sequence = fileSequence.add(1, ordering: .sequentiallyConsistent).newValue
         var fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         if fd < 0 && errno == ENOENT {
             // The folder went away since it was made (someone removed the mailbox): make it again, once.
-            _ = knownBoxes.withLock { $0.removeValue(forKey: box) }
-            device = try ensureBox(box)
+            _ = knownBoxes.withLock { $0.removeValue(forKey: recipient) }
+            box = try ensureBox(for: recipient)
             fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         }
         guard fd >= 0 else { throw MaildirError(description: "open \(tmp): \(errnoText())") }
@@ -276,19 +317,32 @@ public final class Maildir: Sendable {
             close(fd); unlink(tmp)
             throw MaildirError(description: "write \(tmp): \(why)")
         }
-        return StagedFile(fd: fd, tmp: tmp, new: box + "/new/" + name, newFolder: box + "/new", device: device,
+        return StagedFile(fd: fd, tmp: tmp, new: box.new + name, newFolder: box.newFolder, device: box.device,
                           sequence: sequence)
     }
 
-    /// Makes sure DIR/box/{tmp,new,cur} exist (once per process and mailbox) and returns their filesystem.
-    private func ensureBox(_ box: String) throws -> UInt64 {
-        if let device = knownBoxes.withLock({ $0[box] }) { return device }
+    /// A mailbox folder's paths (ending in "/" where a file name follows) and its filesystem.
+    private struct MailboxFolder: Sendable {
+        let tmp: String
+        let new: String
+        let newFolder: String
+        let device: UInt64
+    }
+
+    /// Makes sure DIR/box/{tmp,new,cur} exist for `recipient` (once per process and mailbox) and returns them.
+    private func ensureBox(for recipient: String) throws -> MailboxFolder {
+        if let known = knownBoxes.withLock({ $0[recipient] }) { return known }
+        let box = root + "/" + Self.folderName(for: recipient)
         try ensureDirectory(root)
         var device: UInt64 = 0
         for sub in ["", "/tmp", "/new", "/cur"] { device = try ensureDirectory(box + sub) }
         try openDevice(device, folder: box + "/tmp")
-        knownBoxes.withLock { $0[box] = device }
-        return device
+        let made = MailboxFolder(tmp: box + "/tmp/", new: box + "/new/", newFolder: box + "/new", device: device)
+        knownBoxes.withLock { known in
+            if known.count >= Self.knownBoxLimit { known.removeAll() }
+            known[recipient] = made
+        }
+        return made
     }
 
     @discardableResult
@@ -497,6 +551,40 @@ private struct DeviceState: Sendable {
     /// Copies opened before the last syncfs error was seen (sequence below this) get an fsync of their own.
     var suspectBelow: UInt64 = 0
 }
+
+/// The first header fields of a stored message (an `Entry.head`), unfolded, for a one-line summary such as the
+/// app's mailboxes list (not a full RFC 5322 parser).
+public struct HeaderPeek {
+    private var fields: [String: String] = [:]
+    public init(_ head: [UInt8]) {
+        var name: String?
+        // Split on the LF octets: as a String, a stored message's CRLF is one Character and no "\n" would be found.
+        for raw in head.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            let line = Substring(String(decoding: raw.last == 0x0D ? raw.dropLast() : raw, as: UTF8.self))
+            if line.isEmpty { break }
+            if line.first == " " || line.first == "\t" {
+                if let name { fields[name, default: ""] += " " + Self.trimmed(line) }
+                continue
+            }
+            guard let colon = line.firstIndex(of: ":") else { name = nil; continue }
+            let key = line[..<colon].lowercased()
+            name = fields[key] == nil ? key : nil   // the first occurrence wins (Received: repeats)
+            if let name { fields[name] = Self.trimmed(line[line.index(after: colon)...]) }
+        }
+    }
+    private static func trimmed(_ text: some StringProtocol) -> String {
+        var s = Substring(text)
+        while s.first == " " || s.first == "\t" { s = s.dropFirst() }
+        while s.last == " " || s.last == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+
+    /// A field's value by its lower-case name, control characters shown as "?", at most 120 characters.
+    public subscript(_ key: String) -> String? {
+        fields[key].map { String($0.unicodeScalars.map { $0.value < 0x20 ? "?" : Character($0) }.prefix(120)) }
+    }
+}
+
 
 func errnoText() -> String { String(cString: strerror(errno)) }
 

@@ -22,7 +22,11 @@ struct ServeCommand: ParsableCommand {
         STARTTLS is real on both: a self-signed certificate for the server name is made on first use and kept \
         under $XDG_DATA_HOME/smtp-tui/ (default ~/.local/share/smtp-tui/), or give --cert and --key. Clients \
         must be told to trust it or not to verify it. With --maildir DIR every accepted message is stored in \
-        DIR/<recipient>/new/ before the 250 is sent.
+        DIR/<recipient>/new/ before the 250 is sent (DIR is made if missing; if it cannot be, serve exits with 2).
+
+        A client is read no faster than it reads its replies, is disconnected when it leaves them unread for \
+        --idle-timeout, when its TLS handshake takes longer than --tls-handshake-timeout, and is refused (421 4.7.0) \
+        beyond --max-connections-per-client connections from its address.
         """
     )
 
@@ -35,7 +39,7 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Allow --listen on an address other than loopback (anyone who can reach it can talk to the server).")
     var allowRemote = false
 
-    @Option(help: "submission: port 587, STARTTLS then AUTH required. mx: port 25, mail for domain.com only.")
+    @Option(help: "submission: smtp.example.com, port 587, STARTTLS then AUTH required. mx: mx.domain.com, port 25, mail for domain.com only.")
     var profile: ServerProfile = .submission
 
     @Option(help: ArgumentHelp("Store every accepted message in this Maildir: DIR/<recipient>/{tmp,new,cur}.", valueName: "dir"))
@@ -53,11 +57,17 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Offer no TLS: STARTTLS is not advertised and is answered 454 4.7.0.")
     var noTLS = false
 
-    @Option(help: ArgumentHelp("Close a connection silent for this many seconds with 421 4.4.2 (Postfix: 300).", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Close a connection silent for this many seconds with 421 4.4.2, or without a word when it left its replies unread that long (Postfix: 300).", valueName: "seconds"))
     var idleTimeout: Double = 300
+
+    @Option(help: ArgumentHelp("Close a connection whose TLS handshake after STARTTLS is not done within this many seconds.", valueName: "seconds"))
+    var tlsHandshakeTimeout: Double = SMTPServerConfiguration.defaultTLSHandshakeTimeout
 
     @Option(help: ArgumentHelp("Connections served at once; the next one is answered 421 4.7.0.", valueName: "n"))
     var maxConnections: Int = 1000
+
+    @Option(help: ArgumentHelp("Connections served at once from one client address; the next one from it is answered 421 4.7.0 (Postfix: 50).", valueName: "n"))
+    var maxConnectionsPerClient: Int = SMTPServerConfiguration.defaultMaxConnectionsPerClient
 
     @Option(help: ArgumentHelp("How long dave@domain.com's greylisting makes a sender wait.", valueName: "seconds"))
     var greylistDelay: Double = 5
@@ -84,8 +94,8 @@ struct ServeCommand: ParsableCommand {
         }
         guard (cert == nil) == (key == nil) else { throw ValidationError("--cert and --key go together") }
         if maildir != nil && deliverTo != nil && maildir != deliverTo { throw ValidationError("give --maildir or --deliver-to, not both") }
-        guard idleTimeout > 0, maxConnections > 0, greylistDelay >= 0 else {
-            throw ValidationError("--idle-timeout and --max-connections must be positive, --greylist-delay not negative")
+        guard idleTimeout > 0, tlsHandshakeTimeout > 0, maxConnections > 0, maxConnectionsPerClient > 0, greylistDelay >= 0 else {
+            throw ValidationError("--idle-timeout, --tls-handshake-timeout, --max-connections and --max-connections-per-client must be positive, --greylist-delay not negative")
         }
     }
 
@@ -101,7 +111,7 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
-        var world = World.standard
+        var world = World.serving(profile)
         world.scenario = world.scenario(named: scenario)!
         let delayTicks = Int(greylistDelay * Double(SimulatedTime.ticksPerSecond))
         for i in world.mailboxes.indices {
@@ -112,8 +122,19 @@ struct ServeCommand: ParsableCommand {
         var (configuration, notes) = SMTPServerConfiguration.make(world: world, profile: profile, tls: tls,
                                                                    maildir: maildir ?? deliverTo, logLevel: logLevel)
         configuration.idleTimeout = idleTimeout
+        configuration.tlsHandshakeTimeout = tlsHandshakeTimeout
         configuration.maxConnections = maxConnections
+        configuration.maxConnectionsPerClient = maxConnectionsPerClient
         for note in notes { warn(note) }
+        if let store = configuration.maildir {
+            // Before serving: a Maildir that cannot be made or written would turn every message into a 451.
+            do {
+                for folder in try store.prepare() { warn("created \(folder) for --maildir") }
+            } catch {
+                warn("--maildir \(store.root): \(error)")
+                throw ExitCode(SMTPTUI.usageError)
+            }
+        }
         if let listen {
             // A parent (a test runner, a service manager) may have left SIGTERM/SIGINT blocked or ignored; the
             // listener has no state to save, so both simply end it.

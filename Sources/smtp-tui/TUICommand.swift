@@ -46,12 +46,21 @@ struct TUIOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Record the screen as an asciicast v2 file (plays in any asciinema player).", valueName: "file"))
     var cast: String?
 
-    @Option(help: ArgumentHelp("Live mode: also serve real SMTP clients on HOST:PORT (loopback only), as smtp.example.com with real STARTTLS; each session gets a tab and travels in the diagram. x in Code examples runs an example against it.",
+    @Option(help: ArgumentHelp("Live mode: also serve real SMTP clients on HOST:PORT (loopback only), as smtp.example.com with real STARTTLS (or as --profile says); each session gets a tab and travels in the diagram. x in Code examples runs an example against it.",
                                valueName: "host:port"))
     var listen: String?
 
     @Option(help: ArgumentHelp("Live mode: store what real clients send in this Maildir (DIR/<recipient>/new/); the mailboxes popup (b) lists it.", valueName: "dir"))
     var maildir: String?
+
+    @Option(help: "Live mode: the server the listener plays. submission: smtp.example.com, STARTTLS then AUTH required. mx: mx.domain.com, mail for domain.com only, no TLS or login needed (what a load tool can reach).")
+    var profile: ServerProfile = .submission
+
+    @Option(help: ArgumentHelp("Live mode: close a connection whose TLS handshake after STARTTLS is not done within this many seconds.", valueName: "seconds"))
+    var tlsHandshakeTimeout: Double = SMTPServerConfiguration.defaultTLSHandshakeTimeout
+
+    @Option(help: ArgumentHelp("Live mode: connections served at once from one client address; the next one is answered 421 4.7.0.", valueName: "n"))
+    var maxConnectionsPerClient: Int = SMTPServerConfiguration.defaultMaxConnectionsPerClient
 
     @Option(help: ArgumentHelp("With --print-example: the variant for `smtp-tui serve --listen 127.0.0.1:PORT` (its self-signed certificate accepted).", valueName: "port"))
     var local: Int?
@@ -69,6 +78,15 @@ struct TUIOptions: ParsableArguments {
                 throw ValidationError("\(host) is not a loopback address: the app listens on this computer only (for other machines use `smtp-tui serve --listen HOST:PORT --allow-remote`)")
             }
         }
+        guard tlsHandshakeTimeout > 0, maxConnectionsPerClient > 0 else {
+            throw ValidationError("--tls-handshake-timeout and --max-connections-per-client must be positive")
+        }
+    }
+
+    /// What the app's listener is started with, by --listen or by the first Run it.
+    var liveSettings: LiveLink.Settings {
+        LiveLink.Settings(profile: profile, maildir: maildir, tlsHandshakeTimeout: tlsHandshakeTimeout,
+                          maxConnectionsPerClient: maxConnectionsPerClient)
     }
 }
 
@@ -131,7 +149,9 @@ struct TUICommand: ParsableCommand {
         if let listen = options.listen {
             do {
                 let (host, port) = try ServeCommand.parse(listen)
-                link = try LiveLink.start(host: host, port: port, maildir: options.maildir)
+                let started = try LiveLink.start(host: host, port: port, settings: options.liveSettings)
+                for note in started.notes { tg_write_stderr("smtp-tui: \(note)\n") }
+                link = started.link
             } catch {
                 tg_write_stderr("smtp-tui: \(error)\n")
                 throw ExitCode(SMTPTUI.usageError)
@@ -144,7 +164,7 @@ struct TUICommand: ParsableCommand {
         let status = try MainActor.assumeIsolated {
             try Runtime.run(mouse: !options.noMouse, ascii: options.ascii || !utf8, noColor: noColor, theme: startTheme, catalog: catalog,
                             stories: stories, story: story, presenter: options.presenter || options.demo != nil, record: options.record, cast: options.cast,
-                            link: link, maildir: options.maildir, learn: learn, learnProblem: learnProblem, missions: options.missions)
+                            link: link, live: options.liveSettings, learn: learn, learnProblem: learnProblem, missions: options.missions)
         }
         if status != 0 { throw ExitCode(status) }
     }
@@ -187,7 +207,8 @@ enum Locale {
 enum Runtime {
     static func run(mouse: Bool, ascii: Bool, noColor: Bool, theme: Theme, catalog: ThemeCatalog, stories: ScenarioCatalog,
                     story: DemoScenario?, presenter: Bool, record: String?, cast: String?,
-                    link startingLink: LiveLink?, maildir: String?, learn: LearnState, learnProblem: String?, missions: Bool) throws -> Int32 {
+                    link startingLink: LiveLink?, live settings: LiveLink.Settings, learn: LearnState, learnProblem: String?,
+                    missions: Bool) throws -> Int32 {
         let terminal: NcursesTerminal
         do {
             terminal = try NcursesTerminal(mouse: mouse, noColor: noColor)
@@ -283,12 +304,19 @@ enum Runtime {
                         tg_write("\u{1B}]52;c;\(Base64.encode(Array(text.utf8)))\u{07}")
                     case .runExample(let id):
                         guard let example = CodeExamples.example(id) else { break }
+                        if settings.profile != .submission {
+                            // The examples log in as alice over STARTTLS, which only the submission service offers.
+                            state.status = ("Run it: the examples submit to smtp.example.com (STARTTLS and AUTH); this listener plays \(World.serving(settings.profile).serverName) (--profile \(settings.profile.rawValue))", true)
+                            break
+                        }
+                        var made: [String] = []
                         if link == nil {
                             // The first Run it starts the listener on a free loopback port.
                             do {
-                                let started = try LiveLink.start(host: "127.0.0.1", port: 0, maildir: maildir)
-                                link = started
-                                showLive(started)
+                                let started = try LiveLink.start(host: "127.0.0.1", port: 0, settings: settings)
+                                link = started.link
+                                made = started.notes
+                                showLive(started.link)
                             } catch {
                                 state.status = ("Run it: \(error)", true)
                                 break
@@ -296,7 +324,7 @@ enum Runtime {
                         }
                         guard let link else { break }
                         let started = runner.start(example, host: link.server.host, port: link.server.port)
-                        state.status = (started.message, !started.ok)
+                        state.status = ((made + [started.message]).joined(separator: "; "), !started.ok)
                         if runner.running != nil { state.live?.running = example.title }
                     case .refreshMaildir:
                         if let link { state.live?.mailFiles = link.mailFiles() }

@@ -141,7 +141,7 @@ struct ServeStdioTests {
         #expect(message.contains("Subject: swaks test"))
         #expect(message.contains("Hello from swaks"))
         #expect(message.contains("Return-Path: <alice@example.com>"))
-        #expect(message.contains("by smtp.example.com (smtp-tui) with ESMTP"))
+        #expect(message.contains("by mx.domain.com (smtp-tui) with ESMTP"), "the mx profile is mx.domain.com")
     }
 
     @Test func swaksStartsRealTLSOverThePipe() throws {

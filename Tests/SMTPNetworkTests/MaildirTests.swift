@@ -41,4 +41,31 @@ struct MaildirTests {
         #expect(names[0].contains("P\(getpid())Q"))
         #expect(!names[0].contains("/") && !names[0].contains(":"))
     }
+
+    @Test func theListingNamesEachFileAndReadsItsHeaders() throws {
+        let dir = TempDir("listing")
+        let maildir = Maildir(root: dir.path)
+        let message = StoredMessage(id: "ID1", envelopeFrom: "alice@example.com", recipients: ["bob@domain.com"],
+                                    headers: ["Return-Path: <alice@example.com>", "Received: from client.test\n\tby mx.domain.com",
+                                              "From: Alice <alice@example.com>", "Subject: Lunch\n on Friday?"],
+                                    bodyText: Array("hi".utf8), bodyIsEmpty: false, receivedAtTick: 0, size: 2)
+        let paths = try maildir.deliver(message)
+        let entry = try #require(maildir.listing().first)
+        #expect(entry.mailbox == "bob@domain.com")
+        #expect(entry.folder == "new")
+        #expect(!entry.file.isEmpty && paths == [dir.path + "/bob@domain.com/new/" + entry.file])
+        // The stored file's lines end in CRLF; the folded Subject is unfolded.
+        let headers = HeaderPeek(entry.head)
+        #expect(headers["from"] == "Alice <alice@example.com>")
+        #expect(headers["subject"] == "Lunch on Friday?")
+        #expect(headers["received"] == "from client.test by mx.domain.com")
+    }
+
+    @Test func preparingMakesMissingFoldersAndRefusesWhatCannotBeAFolder() throws {
+        let dir = TempDir("prepare")
+        #expect(try Maildir(root: dir.path + "/a/b/mail").prepare() == [dir.path + "/a", dir.path + "/a/b", dir.path + "/a/b/mail"])
+        #expect(try Maildir(root: dir.path + "/a/b/mail").prepare() == [], "nothing to make the second time")
+        FileManager.default.createFile(atPath: dir.path + "/file", contents: Data("x".utf8))
+        #expect(throws: MaildirError.self) { try Maildir(root: dir.path + "/file/mail").prepare() }
+    }
 }

@@ -95,8 +95,15 @@ struct LiveTests {
         #expect(s.live?.watching == 2)
         _ = App.update(&s, .key(.ctrl("n")))
         #expect(s.live?.watching == nil)
-        _ = App.update(&s, .key(.ctrl("p")))
+        // Ctrl-P goes back to the learner's own session from whichever client is watched, as the hint says.
+        _ = App.update(&s, .key(.ctrl("n")))
+        _ = App.update(&s, .key(.ctrl("n")))
         #expect(s.live?.watching == 2)
+        _ = App.update(&s, .key(.ctrl("p")))
+        #expect(s.live?.watching == nil)
+        #expect(s.status?.text == "Your own simulated session")
+        _ = App.update(&s, .key(.ctrl("p")))
+        #expect(s.live?.watching == nil)
         #expect(String(s.editor.text) == "h")
     }
 
@@ -231,6 +238,7 @@ struct LiveTests {
         #expect(App.update(&s, .key(.char("b"))) == [.refreshMaildir])
         let text = Frame.render(s).buffer.text
         #expect(text.contains("On disk — the Maildir /tmp/mail: 1 file"))
+        #expect(text.contains("bob@domain.com/new/1.M1P1Q1.host,S=300"), "the file's own name")
         #expect(text.contains("Subject: From a real program"))
     }
 }
@@ -244,7 +252,7 @@ struct LiveSnapshotTests {
         var s = LiveFeed.liveState(size: size)
         for e in LiveFeed.events() { _ = App.update(&s, .live(e)) }
         _ = App.update(&s, .live(.opened(connection: 2, peer: "[::1]:51000")))
-        _ = App.update(&s, .key(.ctrl("p")))
+        App.watch(step: -1, &s)   // back to #1, as [ or a click on its tab does
         settle(&s)
         let buffer = Frame.render(s).buffer
         #expect(buffer.text.contains("#1 127.0.0.1:40000"))

@@ -44,8 +44,8 @@ struct LineFramer {
     /// Takes the next complete line from `bytes` starting at `index` (advanced past it), copying runs at once
     /// instead of byte by byte. Nil when the buffer ends inside a line (the partial line is kept).
     mutating func take(from bytes: UnsafeBufferPointer<UInt8>, at index: inout Int, limit: Int) -> FramedLine? {
-        var i = index
-        while i < bytes.count && bytes[i] != 0x0A { i += 1 }
+        // memchr, not a loop over the octets: this scan was a third of what a 100 KiB message cost the server.
+        let i = ServerSession.lineFeed(in: bytes, from: index) ?? bytes.count
         let run = i - index
         // Fast path: a whole line inside this buffer and nothing pending — one copy, no framer buffer churn.
         if length == 0 && i < bytes.count {

@@ -31,15 +31,16 @@ extension ServerSession {
             return reply(Reply(501, EnhancedStatusCode(5, 1, 7), "Bad sender address syntax"), to: cause, into: &out)
         }
         let path: String
-        switch AddressParser.parsePath(pathText, allowPostmaster: false) {
+        var smtputf8Asked: Bool { extended && parameters.contains { Self.equalsIgnoringASCIICase($0, "SMTPUTF8") } }
+        switch malformedUTF8(pathText, underSMTPUTF8: smtputf8Asked)
+            ?? AddressParser.parsePath(pathText, allowPostmaster: false) {
         case .missingBrackets:
             // RFC 5321 §4.1.2 requires <...>. Stock Postfix accepts a bare address (strict_rfc821_envelopes=no);
             // we take the RFC's side so learners meet the rule.
             return reply(Reply(501, EnhancedStatusCode(5, 5, 4), "Syntax: MAIL FROM:<address>"), to: cause, into: &out)
         case .badAddress(let why):
             // UTF-8 is echoed only when this very command asks for SMTPUTF8 (the transaction has not started yet).
-            let utf8 = extended && parameters.contains { Self.equalsIgnoringASCIICase($0, "SMTPUTF8") }
-            return reply(Reply(553, EnhancedStatusCode(5, 1, 7), "\(sanitized(pathText, utf8: utf8)): Sender address rejected: \(why)"),
+            return reply(Reply(553, EnhancedStatusCode(5, 1, 7), "\(sanitized(pathText, utf8: smtputf8Asked)): Sender address rejected: \(why)"),
                          to: cause, into: &out)
         case .postmaster, .null:
             path = ""
@@ -136,7 +137,8 @@ extension ServerSession {
             return reply(Reply(501, EnhancedStatusCode(5, 1, 3), "Bad recipient address syntax"), to: cause, into: &out)
         }
         let address: String
-        switch AddressParser.parsePath(pathText, allowPostmaster: true) {
+        switch malformedUTF8(pathText, underSMTPUTF8: smtputf8)
+            ?? AddressParser.parsePath(pathText, allowPostmaster: true) {
         case .missingBrackets:
             rejectedRecipients += 1
             return reply(Reply(501, EnhancedStatusCode(5, 5, 4), "Syntax: RCPT TO:<address>"), to: cause, into: &out)
@@ -150,7 +152,10 @@ extension ServerSession {
             return reply(Reply(553, EnhancedStatusCode(5, 1, 3), "\(sanitized(pathText)): Recipient address rejected: \(why)"),
                          to: cause, into: &out)
         case .postmaster:
-            address = "postmaster@\(world.localDomain)"
+            // RFC 5321 §4.1.1.3: <Postmaster> without a domain is this server's own postmaster, in the domain it
+            // qualifies bare names with (smtp.example.com's is postmaster@example.com, mx.domain.com's
+            // postmaster@domain.com).
+            address = "postmaster@\(world.originDomain(for: profile))"
         case .mailbox(let mailbox):
             address = mailbox.description
         case .unqualified(let local):
@@ -176,8 +181,11 @@ extension ServerSession {
                 let isAtom = !type.isEmpty && type.utf8.allSatisfy {
                     ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || $0 == UInt8(ascii: "-")
                 }
+                // Decoded, it must be printable, like ENVID's value: it is meant for a delivery report's
+                // Original-Recipient: field (RFC 3464 §2.3.1), where a CR or LF would start a field of its own.
                 guard orcpt == nil, let v = value, let semi, v.utf8.count <= 500, isAtom,
-                      let decoded = XText.decode(v[v.index(after: semi)...]), !decoded.isEmpty else {
+                      let decoded = XText.decode(v[v.index(after: semi)...]), !decoded.isEmpty,
+                      !decoded.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
                     rejectedRecipients += 1
                     return reply(Reply(501, EnhancedStatusCode(5, 5, 4), "Error: Bad ORCPT parameter syntax"), to: cause, into: &out)
                 }
@@ -242,6 +250,15 @@ extension ServerSession {
         }
         phase = .rcpt
         reply(Reply(250, EnhancedStatusCode(2, 1, 5), "Ok"), to: cause, into: &out)
+    }
+
+    /// Under SMTPUTF8 an address is UTF-8 (RFC 6531 §3.3, RFC 6532 §3.1), and octets that are not well-formed
+    /// UTF-8 (RFC 3629) make it a malformed address: 553 with the syntax codes of any other bad address, never a
+    /// mailbox whose bad octets were replaced (two different addresses would then share one folder). Without
+    /// SMTPUTF8 every non-ASCII address is refused anyway (553 5.6.7).
+    func malformedUTF8(_ path: Substring, underSMTPUTF8: @autoclosure () -> Bool) -> PathParseResult? {
+        guard commandHasMalformedUTF8, underSMTPUTF8(), path.unicodeScalars.contains("\u{FFFD}") else { return nil }
+        return .badAddress("malformed UTF-8 (RFC 6531 §3.3 takes only well-formed UTF-8)")
     }
 
     /// Keeps an accepted recipient's DSN request. Only recipients with NOTIFY= or ORCPT= are kept here (no work

@@ -8,6 +8,14 @@ extension ServerSession {
         guard !name.isEmpty else {
             return reply(Reply(501, EnhancedStatusCode(5, 5, 4), "Syntax: \(verb) hostname"), to: cause, into: &out)
         }
+        if name.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+            // The argument is a domain or an address literal (RFC 5321 §4.1.1.1), and neither has a control
+            // character (§4.1.2). Refused rather than rewritten: the name goes into the Received: line of every
+            // message of the session, where a CR or LF would start a header of the client's making, and a name
+            // the client did not send would be stored instead. The session is unchanged, so EHLO can be repeated.
+            return reply(Reply(501, EnhancedStatusCode(5, 5, 2), "Syntax: \(verb) hostname (a control character is not part of a host name, RFC 5321 §4.1.2)"),
+                         to: cause, into: &out)
+        }
         // EHLO/HELO in the middle of a transaction abandons it, like RSET (RFC 5321 §4.1.4).
         resetTransaction()
         clientName = name.utf8.count <= 255 ? name : String(name.prefix(255))
@@ -110,7 +118,7 @@ extension ServerSession {
         switch AddressParser.parsePath(path, allowPostmaster: true) {
         case .mailbox(let mailbox): address = mailbox.description
         case .unqualified(let local): address = "\(local)@\(world.originDomain(for: profile))"
-        case .postmaster: address = "postmaster@\(world.localDomain)"
+        case .postmaster: address = "postmaster@\(world.originDomain(for: profile))"
         case .null, .missingBrackets, .badAddress:
             return reply(Reply(501, EnhancedStatusCode(5, 1, 3), "Bad recipient address syntax"), to: cause, into: &out)
         }

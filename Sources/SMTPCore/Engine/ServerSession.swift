@@ -148,6 +148,8 @@ public struct ServerSession: Sendable {
     public internal(set) var authMechanism = ""
     var authUsername: String?
     var framer = LineFramer()
+    /// The command being handled was not well-formed UTF-8 (its text then holds U+FFFD where the bad octets were).
+    var commandHasMalformedUTF8 = false
     var tlsJustStarted = false
     var messageCounter = 0
     let idSeed: UInt64
@@ -343,6 +345,9 @@ public struct ServerSession: Sendable {
             return
         }
         let text = String(decoding: bytes, as: UTF8.self)
+        // Decoding replaced any malformed octets with U+FFFD, so the text's octets differ from those sent (compared
+        // only for a line with 8-bit octets; commands are ASCII as a rule).
+        commandHasMalformedUTF8 = bytes.contains { $0 >= 0x80 } && !text.utf8.elementsEqual(bytes)
         let u = text.utf8
         var verbStart = u.startIndex
         while verbStart < u.endIndex && u[verbStart] == UInt8(ascii: " ") { verbStart = u.index(after: verbStart) }

@@ -109,6 +109,13 @@ public struct World: Sendable, Equatable {
         profile == .mx ? localDomain : serverDomain
     }
 
+    /// The world a real listener (`serve`, the app's --listen) plays for `profile`: smtp.example.com's submission
+    /// service, or domain.com's own MX, named mx.domain.com as `smtp-tui world` and the journey name it (its
+    /// greeting, its Received: lines and its certificate say so too). Both keep domain.com's mailboxes.
+    public static func serving(_ profile: ServerProfile) -> World {
+        profile == .mx ? MailNetwork.domainMXWorld : .standard
+    }
+
     public func scenario(named name: String) -> Scenario? {
         scenarios.first { $0.name.lowercased() == name.lowercased() }
     }

@@ -6,13 +6,16 @@ import SMTPCore
 /// One file of the Maildir the listener stores into, as the mailboxes popup lists it.
 public struct MailFileSummary: Sendable, Equatable {
     public var mailbox: String
+    /// Where in the mailbox it is: "new" (not yet seen by a mail reader) or "cur".
+    public var folder: String
     public var file: String
     public var from: String
     public var subject: String
     public var date: String
     public var size: Int
-    public init(mailbox: String, file: String, from: String, subject: String, date: String, size: Int) {
-        self.mailbox = mailbox; self.file = file; self.from = from; self.subject = subject; self.date = date; self.size = size
+    public init(mailbox: String, folder: String = "new", file: String, from: String, subject: String, date: String, size: Int) {
+        self.mailbox = mailbox; self.folder = folder; self.file = file; self.from = from; self.subject = subject
+        self.date = date; self.size = size
     }
 }
 
@@ -208,7 +211,7 @@ extension App {
         }
     }
 
-    /// Ctrl-N / Ctrl-P, `]` / `[`, a click on a tab: the next or previous session (the learner's own is first).
+    /// Ctrl-N, `]` / `[`, a click on a tab: the next or previous session (the learner's own is first).
     static func watch(step: Int, _ state: inout AppState) {
         guard var board = state.live else { return }
         let ids: [Int?] = [nil] + board.sessions.map(\.id)
@@ -218,6 +221,14 @@ extension App {
         state.transcriptScroll = 0
         state.selectedTranscriptLine = nil
         state.status = (board.watched.map { "Watching real client #\($0.id) (\($0.peer))" } ?? "Your own simulated session", false)
+    }
+
+    /// Ctrl-P: the learner's own session again, whichever real client was being watched.
+    static func watchOwnSession(_ state: inout AppState) {
+        guard state.live != nil else { return }
+        let wasWatching = state.live?.watching != nil
+        watch(id: nil, &state)
+        state.status = (wasWatching ? "Your own simulated session" : "Your own simulated session (Ctrl-N shows the real clients)", false)
     }
 
     static func watch(id: Int?, _ state: inout AppState) {

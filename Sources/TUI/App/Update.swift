@@ -51,8 +51,13 @@ public enum App {
         if let popup = state.popup { return popupKey(key, popup, &state) }
         if key == .function(2) { state.popup = .addressBook(0); state.popupScroll = 0; return [] }
         if key == .function(6) { focus(.missions, &state); return [] }
-        if state.live != nil && (key == .ctrl("n") || key == .ctrl("p")) {
-            watch(step: key == .ctrl("n") ? 1 : -1, &state)
+        if state.live != nil && key == .ctrl("n") {
+            watch(step: 1, &state)
+            return []
+        }
+        if state.live != nil && key == .ctrl("p") {
+            // Back to the learner's own session, as the input line's hint says, from whichever client is watched.
+            watchOwnSession(&state)
             return []
         }
         if state.typing && state.focus == .terminal { return typingKey(key, &state) }

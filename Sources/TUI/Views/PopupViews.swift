@@ -203,7 +203,7 @@ extension Frame {
             lines.append(("  Nothing yet. Messages that real clients send to \(board.address) are stored here before the 250 is sent.", .muted))
         }
         for file in board.mailFiles.prefix(200) {
-            lines.append(("  \(file.mailbox)/new/  \(file.date)", .text))
+            lines.append(("  \(file.mailbox)/\(file.folder)/\(file.file)  \(file.date)", .text))
             lines.append(("    From: \(file.from)   Subject: \(file.subject)   (\(file.size) bytes)", .muted))
         }
         if board.mailFiles.count > 200 { lines.append(("  … and \(board.mailFiles.count - 200) more", .muted)) }

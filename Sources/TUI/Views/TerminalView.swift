@@ -41,7 +41,7 @@ extension Frame {
         let suggestion = watching ? nil : Suggestion.next(for: state)
         let over = state.live?.watched?.isClosed(at: state.sim.tick) == true
         let shown = watching ? (over ? "nothing: that real client's session is over" : "nothing to type: a real program is talking") : suggestion.map { $0.isEmpty ? "(an empty line)" : $0 } ?? "…"
-        let reason = watching ? "each line appears when the diagram delivers it; Ctrl-N/Ctrl-P switch sessions"
+        let reason = watching ? "each line appears when the diagram delivers it; Ctrl-N next, Ctrl-P your own"
             : (suggestion == nil ? "" : "Tab ⇥ · ") + Suggestion.why(for: state)
         // The reason goes on its own row when the two do not fit on one.
         let oneRow = 6 + TextWidth.width(of: shown) + 2 + TextWidth.width(of: reason) <= inner.width || inner.height < 12

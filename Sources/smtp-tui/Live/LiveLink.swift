@@ -11,6 +11,7 @@ import Glibc
 final class LiveLink: Sendable {
     let server: SMTPServer.Running
     let maildir: Maildir?
+    let settings: Settings
     /// The main loop polls this with the terminal; a byte on it means events are waiting.
     let wakeFD: Int32
     private let inbox: Inbox
@@ -44,9 +45,21 @@ final class LiveLink: Sendable {
 
     struct StartError: Error, CustomStringConvertible { let description: String }
 
-    /// Listens on host:port (port 0 picks a free one) as smtp.example.com's submission service with real STARTTLS,
-    /// storing into `maildir` when given.
-    static func start(host: String, port: Int, maildir: String?) throws -> LiveLink {
+    /// How the app's listener serves: which server it plays and its limits (the options `--listen` shares with
+    /// `smtp-tui serve`).
+    struct Settings: Sendable {
+        var profile: ServerProfile = .submission
+        var maildir: String?
+        var tlsHandshakeTimeout = SMTPServerConfiguration.defaultTLSHandshakeTimeout
+        var maxConnectionsPerClient = SMTPServerConfiguration.defaultMaxConnectionsPerClient
+        /// Where the generated certificate is kept.
+        var dataDirectory = TLSSetup.dataDirectory()
+    }
+
+    /// Listens on host:port (port 0 picks a free one) as smtp.example.com's submission service, or with
+    /// `--profile mx` as mx.domain.com, with real STARTTLS, storing into the Maildir when one is given. Returns the
+    /// link and what was done on the way (folders made for the Maildir).
+    static func start(host: String, port: Int, settings: Settings) throws -> (link: LiveLink, notes: [String]) {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw StartError(description: "pipe: \(String(cString: strerror(errno)))") }
         for fd in fds {
@@ -54,10 +67,22 @@ final class LiveLink: Sendable {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         }
         let inbox = Inbox(writeFD: fds[1])
-        var (configuration, notes) = SMTPServerConfiguration.make(world: World.standard, profile: .submission, tls: .generated,
-                                                                   maildir: maildir, logLevel: "critical", silent: true)
-        _ = notes   // without TLS the listener still works; STARTTLS is then answered 454 and not advertised
+        var (configuration, _) = SMTPServerConfiguration.make(world: World.serving(settings.profile), profile: settings.profile,
+                                                               tls: .generated, maildir: settings.maildir, logLevel: "critical", silent: true,
+                                                               dataDirectory: settings.dataDirectory)
+        // (Without TLS the listener still works; STARTTLS is then answered 454 and not advertised.)
         configuration.observer = { inbox.push($0) }
+        configuration.tlsHandshakeTimeout = settings.tlsHandshakeTimeout
+        configuration.maxConnectionsPerClient = settings.maxConnectionsPerClient
+        var notes: [String] = []
+        if let store = configuration.maildir {
+            do {
+                notes = try store.prepare().map { "created \($0) for --maildir" }
+            } catch {
+                close(fds[0]); close(fds[1])
+                throw StartError(description: "--maildir \(store.root): \(error)")
+            }
+        }
         // The listener's threads inherit this mask: quit signals and resizes must reach the main thread, whose
         // wait they interrupt (a thread that took SIGTERM would leave the app asleep until the next key).
         var blocked = sigset_t(), previous = sigset_t()
@@ -67,15 +92,15 @@ final class LiveLink: Sendable {
         defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         do {
             let server = try SMTPServer.start(host: host, port: port, configuration: configuration)
-            return LiveLink(server: server, maildir: configuration.maildir, wakeFD: fds[0], inbox: inbox)
+            return (LiveLink(server: server, maildir: configuration.maildir, settings: settings, wakeFD: fds[0], inbox: inbox), notes)
         } catch {
             close(fds[0]); close(fds[1])
             throw StartError(description: "cannot listen on \(host):\(port): \(error)")
         }
     }
 
-    private init(server: SMTPServer.Running, maildir: Maildir?, wakeFD: Int32, inbox: Inbox) {
-        self.server = server; self.maildir = maildir; self.wakeFD = wakeFD; self.inbox = inbox
+    private init(server: SMTPServer.Running, maildir: Maildir?, settings: Settings, wakeFD: Int32, inbox: Inbox) {
+        self.server = server; self.maildir = maildir; self.settings = settings; self.wakeFD = wakeFD; self.inbox = inbox
     }
 
     var address: String { server.host.contains(":") ? "[\(server.host)]:\(server.port)" : "\(server.host):\(server.port)" }
@@ -96,45 +121,14 @@ final class LiveLink: Sendable {
         guard let maildir else { return [] }
         return maildir.listing().map { entry in
             let headers = HeaderPeek(entry.head)
-            return MailFileSummary(mailbox: entry.mailbox.removingPercentEscapes, file: entry.file,
+            return MailFileSummary(mailbox: entry.mailbox.removingPercentEscapes, folder: entry.folder, file: entry.file,
                                    from: headers["from"] ?? "?", subject: headers["subject"] ?? "(no subject)",
                                    date: headers["date"] ?? "", size: entry.size)
         }
     }
 }
 
-/// The first header fields of a stored message, unfolded, for a one-line summary (not a full RFC 5322 parser).
-struct HeaderPeek {
-    private var fields: [String: String] = [:]
-    init(_ head: [UInt8]) {
-        let text = String(decoding: head, as: UTF8.self)
-        var name: String?
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw[...]
-            if line.isEmpty { break }
-            if line.first == " " || line.first == "\t" {
-                if let name { fields[name, default: ""] += " " + line.trimmingSpaces }
-                continue
-            }
-            guard let colon = line.firstIndex(of: ":") else { name = nil; continue }
-            let key = line[..<colon].lowercased()
-            name = fields[key] == nil ? key : nil   // the first occurrence wins (Received: repeats)
-            if let name { fields[name] = String(line[line.index(after: colon)...]).trimmingSpaces }
-        }
-    }
-    subscript(_ key: String) -> String? {
-        fields[key].map { String($0.unicodeScalars.map { $0.value < 0x20 ? "?" : Character($0) }.prefix(120)) }
-    }
-}
-
 extension StringProtocol {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while s.first == " " || s.first == "\t" { s = s.dropFirst() }
-        while s.last == " " || s.last == "\t" { s = s.dropLast() }
-        return String(s)
-    }
-
     /// Maildir folder names write unusual octets as %XX; shown to a learner they read better decoded.
     var removingPercentEscapes: String {
         var out: [UInt8] = []
