@@ -3,6 +3,118 @@
 public enum BuiltinMissions {
     /// (file name without .mission, file text), in the order of Missions/ORDER.
     public static let all: [(name: String, text: String)] = [
+        ("hello", #"""
+# The first two lines of every SMTP session: the server's greeting, the client's EHLO.
+id: hello
+chapter: 1 Say hello
+title: Say hello
+goal: Connect to domain.com's mail server, mx.domain.com, wait for its greeting, and introduce yourself with EHLO.
+check: reply 220 to=GREETING
+check: reply 250 to=EHLO
+fail: hangup
+hint: Type `connect mx.domain.com` and wait: the server speaks first, with 220. This server, like Postfix since 3.9, hangs up on a client that talks before the greeting.
+hint: EHLO takes one argument, the name of your own machine: EHLO client.example.com
+solution: connect mx.domain.com
+solution: EHLO client.example.com
+why: The 220 greeting opens the session (RFC 5321 §3.1); EHLO says who the client is and asks what the server can do. The reply starts with the server's name, and every further line names one extension it offers (PIPELINING, SIZE, STARTTLS, DSN…); all lines but the last begin "250-", the last "250 " (§4.1.1.1). A client must greet with EHLO or HELO before it starts a mail transaction.
+"""#),
+        ("helo-vs-ehlo", #"""
+# HELO is RFC 821's greeting: it works, but it switches every extension off.
+id: helo-vs-ehlo
+chapter: 1 Say hello
+title: HELO or EHLO?
+goal: At mx.domain.com, greet with the old HELO and see MAIL FROM with a SIZE= parameter refused (555); then greet again with EHLO and see the same MAIL accepted.
+check: reply 250 to=HELO
+check: reply 555 enhanced=5.5.4 to=MAIL
+check: reply 250 enhanced=2.1.0 to=MAIL
+fail: hangup
+hint: HELO client.example.com gets a one-line 250 with no list of extensions. SIZE= belongs to an extension (RFC 1870): try MAIL FROM:<alice@example.com> SIZE=1000 now.
+hint: A client may send EHLO again later in the session: it starts afresh, as RSET would. After EHLO the reply lists SIZE, and the same MAIL line is accepted.
+solution: connect mx.domain.com
+solution: HELO client.example.com
+solution: MAIL FROM:<alice@example.com> SIZE=1000
+solution: EHLO client.example.com
+solution: MAIL FROM:<alice@example.com> SIZE=1000
+solution: QUIT
+why: HELO comes from RFC 821, before SMTP had extensions; servers must still answer it, but a session opened with HELO has none. A MAIL or RCPT parameter the server does not recognise gets 555 (RFC 5321 §4.1.1.11), and after HELO it recognises none. EHLO asks for the extensions, and a later EHLO resets the session as RSET does (§4.1.4). Clients should always start with EHLO (§4.1.1.1).
+"""#),
+        ("help-status", #"""
+# Replies that inform rather than confirm: 214 and 211.
+id: help-status
+chapter: 1 Say hello
+title: Ask for help
+goal: Ask smtp.example.com for help (214), then for the status of your session (211).
+check: reply 214 enhanced=2.0.0 to=HELP
+check: reply 211 enhanced=2.0.0 to=HELP
+fail: hangup
+hint: HELP may be sent at any time, with or without an argument: try HELP on its own first.
+hint: The help text itself names the topic this server adds for the session's state: HELP STATUS.
+solution: connect
+solution: EHLO client.example.com
+solution: HELP
+solution: HELP STATUS
+solution: QUIT
+why: 214 is a help message and 211 a system status reply (RFC 5321 §4.2.3): both are meant for a person reading the session, not for a program. HELP changes nothing in the session (§4.1.1.8), and what it accepts as an argument is up to each server: STATUS is this server's own topic, reporting TLS, the login and the recipients so far. Real servers differ widely here: some answer HELP with one short line, some refuse it.
+"""#),
+        ("goodbye", #"""
+# Ending a session is part of the protocol too.
+id: goodbye
+chapter: 1 Say hello
+title: A polite goodbye
+goal: Open a session with mx.domain.com, greet it, and end the session the way RFC 5321 asks: the server must say 221 before the line closes.
+check: reply 221 enhanced=2.0.0 to=QUIT
+fail: hangup
+hint: Closing the window (or `disconnect`) just drops the line. SMTP has a command for leaving.
+hint: QUIT, then wait for the reply: 221 means the server is closing the connection.
+solution: connect mx.domain.com
+solution: EHLO client.example.com
+solution: QUIT
+why: QUIT asks the server to answer 221 and close (RFC 5321 §4.1.1.10). The client must not close the connection before it has sent QUIT, and should wait for the 221; the server must not close before it has answered QUIT (unless it is shutting down, with 421). When a connection just drops, the server cancels any unfinished transaction, so a message that never got its 250 is not delivered.
+"""#),
+        ("direct-to-mx", #"""
+# One hop: the client hands the message straight to the recipient's own server.
+id: direct-to-mx
+chapter: 2 Envelope and message
+title: Envelope, then message
+goal: Deliver a message with the subject "Hello Bob" to bob@domain.com by talking to his server, mx.domain.com, directly.
+check: delivered bob@domain.com from=alice@example.com subject="Hello Bob" hops=1
+fail: hangup
+hint: First the envelope: MAIL FROM:<alice@example.com> (who sends, where problems are reported) and RCPT TO:<bob@domain.com> (who receives). Then DATA.
+hint: After 354, type the message: the line Subject: Hello Bob, an empty line, your text, and a line holding only a dot.
+solution: connect mx.domain.com
+solution: EHLO client.example.com
+solution: MAIL FROM:<alice@example.com>
+solution: RCPT TO:<bob@domain.com>
+solution: DATA
+solution: Subject: Hello Bob
+solution:
+solution: Just testing the direct route.
+solution: .
+solution: QUIT
+why: A mail transaction has three steps: MAIL gives the sender, RCPT each recipient, DATA the message, and the final dot confirms it (RFC 5321 §3.3). The MX delivered the message itself, so Bob's copy carries one Received: line, the one mx.domain.com added when it took the message (§4.4). This is exactly what smtp.example.com does when it relays Alice's mail.
+"""#),
+        ("empty-line", #"""
+# Where the header ends and the body begins.
+id: empty-line
+chapter: 2 Envelope and message
+title: The empty line
+goal: Straight to mx.domain.com, send Bob a message whose subject is "Minutes" and whose body has the line "We meet on Friday."
+check: delivered bob@domain.com subject="Minutes" line="We meet on Friday."
+fail: hangup
+hint: The message text has two parts: header fields (Name: value), then the body. What tells the server where one stops and the other starts?
+hint: An empty line: after Subject: Minutes, press Enter on an empty line, then type the body line, then the dot.
+solution: connect mx.domain.com
+solution: EHLO client.example.com
+solution: MAIL FROM:<alice@example.com>
+solution: RCPT TO:<bob@domain.com>
+solution: DATA
+solution: Subject: Minutes
+solution:
+solution: We meet on Friday.
+solution: .
+solution: QUIT
+why: A message is a header section followed by an optional body, separated by the first empty line (RFC 5322 §2.1). Without that line, everything you typed is read as header; with it, Bob's mail program shows "Minutes" as the subject and your sentence as the text.
+"""#),
         ("dot-stuffing", #"""
 # Dot-stuffing (RFC 5321 §4.5.2): the one place where what you type is not what arrives.
 id: dot-stuffing
@@ -25,6 +137,77 @@ solution: ..signature
 solution: .
 solution: QUIT
 why: Dot-stuffing keeps "end of message" unambiguous: any line of the message that starts with a dot travels with one more, and the receiving server takes one away, so Bob reads exactly what Alice wrote. Mail programs do it for you; by hand, you are the mail program.
+"""#),
+        ("two-recipients", #"""
+# One envelope, several recipients: the message crosses the network once.
+id: two-recipients
+chapter: 2 Envelope and message
+title: One message, two mailboxes
+goal: Straight to mx.domain.com, send one message with the subject "Team news" that lands both in Bob's mailbox and in postmaster@domain.com's.
+check: delivered bob@domain.com subject="Team news"
+check: delivered postmaster@domain.com subject="Team news"
+fail: hangup
+hint: RCPT may be repeated: each RCPT TO adds one recipient to the same envelope, and each gets its own answer.
+hint: MAIL FROM once, RCPT TO:<bob@domain.com>, RCPT TO:<postmaster@domain.com>, then DATA and the message once.
+solution: connect mx.domain.com
+solution: EHLO client.example.com
+solution: MAIL FROM:<alice@example.com>
+solution: RCPT TO:<bob@domain.com>
+solution: RCPT TO:<postmaster@domain.com>
+solution: DATA
+solution: Subject: Team news
+solution:
+solution: One message, two readers.
+solution: .
+solution: QUIT
+why: The RCPT step "can be repeated any number of times" (RFC 5321 §3.3): the server collects the recipients, and after the final dot puts a copy in every accepted mailbox. The message text travelled once. Every domain must have a postmaster who takes mail (§4.5.1).
+"""#),
+        ("envelope-vs-header", #"""
+# The envelope decides where mail goes; the To: line is only text in the message.
+id: envelope-vs-header
+chapter: 2 Envelope and message
+title: Envelope or header?
+goal: Get a message into Bob's mailbox whose header field says "To: carol@domain.com", straight through mx.domain.com — Carol herself must not be a recipient.
+check: delivered bob@domain.com header="To: carol@domain.com"
+fail: hangup
+hint: RCPT TO is the envelope: it decides whose mailbox the message goes into. The To: field is part of the message text you type after DATA.
+hint: RCPT TO:<bob@domain.com>, then after 354: To: carol@domain.com, Subject: …, an empty line, the body, the dot.
+solution: connect mx.domain.com
+solution: EHLO client.example.com
+solution: MAIL FROM:<alice@example.com>
+solution: RCPT TO:<bob@domain.com>
+solution: DATA
+solution: To: carol@domain.com
+solution: Subject: Not for Carol
+solution:
+solution: The header names Carol; the envelope named you.
+solution: .
+solution: QUIT
+why: Servers deliver by the envelope (MAIL FROM, RCPT TO), not by the header fields (RFC 5321 §2.3.1, §3.3): From:, To: and Cc: are part of the content that mail programs show, and SMTP itself never compares them with the envelope. That is how Bcc works — a recipient in the envelope whom the header does not name — and why a From: line alone proves little about who sent a message (§7.1; DKIM and DMARC were added on top of SMTP for that).
+"""#),
+        ("out-of-order", #"""
+# RFC 5321's order of commands, and the reply that defends it.
+id: out-of-order
+chapter: 3 Errors and codes
+title: Hello first
+goal: At mx.domain.com, send MAIL FROM before greeting and see it refused with 503; then greet and deliver a message to Bob on the same connection.
+check: reply 503 enhanced=5.5.1 to=MAIL
+check: delivered bob@domain.com hops=1
+fail: hangup
+hint: Right after the 220 greeting, skip EHLO and type MAIL FROM:<alice@example.com>.
+hint: 503 means "bad sequence of commands": nothing was lost and the connection stays open. Now EHLO, and go on as usual: MAIL, RCPT, DATA.
+solution: connect mx.domain.com
+solution: MAIL FROM:<alice@example.com>
+solution: EHLO client.example.com
+solution: MAIL FROM:<alice@example.com>
+solution: RCPT TO:<bob@domain.com>
+solution: DATA
+solution: Subject: In the right order
+solution:
+solution: Hello first, then the envelope.
+solution: .
+solution: QUIT
+why: A client must send EHLO or HELO before it starts a mail transaction (RFC 5321 §4.1.1.1, §4.1.4), and commands out of their order get 503 Bad sequence of commands (§4.2.3); 5.5.1 is "invalid command" (RFC 3463). A 5yz reply refuses that one command, not the session: the client fixes the order and carries on.
 """#),
         ("unknown-recipient", #"""
 # One refused recipient does not spoil a transaction.
@@ -50,6 +233,168 @@ solution: .
 solution: QUIT
 why: 550 5.1.1 (RFC 3463: 5 permanent, 1 addressing, 1 bad mailbox) refuses one address, not the transaction. The server answers every RCPT on its own, and after DATA the message goes to each recipient that got 250 — here Bob.
 """#),
+        ("mailbox-full", #"""
+# A mailbox that cannot take more, told at RCPT time.
+id: mailbox-full
+chapter: 3 Errors and codes
+title: A full mailbox
+goal: At mx.domain.com, find out that Carol's mailbox is full (552 5.2.2) — then send the message to postmaster@domain.com instead, in the same transaction.
+check: reply 552 enhanced=5.2.2 to=RCPT
+check: delivered postmaster@domain.com hops=1
+fail: hangup
+hint: Carol's address is carol@domain.com. Her server answers for her mailbox at the RCPT step.
+hint: A refused RCPT leaves the envelope open: add RCPT TO:<postmaster@domain.com>, then DATA.
+solution: connect mx.domain.com
+solution: EHLO client.example.com
+solution: MAIL FROM:<alice@example.com>
+solution: RCPT TO:<carol@domain.com>
+solution: RCPT TO:<postmaster@domain.com>
+solution: DATA
+solution: Subject: Carol's mailbox is full
+solution:
+solution: Could someone let her know?
+solution: .
+solution: QUIT
+why: 552 is "exceeded storage allocation" (RFC 5321 §4.2.3) and 5.2.2 "mailbox full" (RFC 3463). Told at RCPT, the client knows at once, so no bounce is needed. RFC 3463 says X.2.2 should be used as a persistent transient failure — space may free up — so many servers answer 452 4.2.2 and let the sender retry; this server says 552, as plenty of others still do.
+"""#),
+        ("relay-denied", #"""
+# An MX takes mail for its own domain only; mail for elsewhere goes to elsewhere's MX.
+id: relay-denied
+chapter: 3 Errors and codes
+title: Not an open relay
+goal: Ask mx.domain.com to take a message for someone@elsewhere.org and see it refuse to relay (554 5.7.1); then deliver the message to someone@elsewhere.org through elsewhere.org's own server.
+check: reply 554 enhanced=5.7.1 to=RCPT
+check: delivered someone@elsewhere.org hops=1
+fail: hangup
+hint: mx.domain.com receives mail for domain.com. Try RCPT TO:<someone@elsewhere.org> there.
+hint: elsewhere.org's mail goes to its own MX: QUIT, then connect mx.elsewhere.org and send the message there.
+solution: connect mx.domain.com
+solution: EHLO client.example.com
+solution: MAIL FROM:<alice@example.com>
+solution: RCPT TO:<someone@elsewhere.org>
+solution: QUIT
+solution: connect mx.elsewhere.org
+solution: EHLO client.example.com
+solution: MAIL FROM:<alice@example.com>
+solution: RCPT TO:<someone@elsewhere.org>
+solution: DATA
+solution: Subject: The right door
+solution:
+solution: Each domain's mail goes to that domain's server.
+solution: .
+solution: QUIT
+why: A server may refuse mail for domains it does not serve (RFC 5321 §3.3), and in practice every MX does: a server that relays for anyone, an open relay, is soon found and abused by spammers. 5.7.1 means "delivery not authorized" (RFC 3463). The sender's job is to ask DNS for the recipient domain's MX and talk to that server (§5.1); a submission server like smtp.example.com relays only for users who logged in.
+"""#),
+        ("rset", #"""
+# RSET throws the envelope away and keeps the connection.
+id: rset
+chapter: 3 Errors and codes
+title: Changing your mind
+goal: At mx.domain.com, start an envelope for postmaster@domain.com, throw it away with RSET, prove it is gone (a RCPT now gets 503), and deliver a message to Bob on the same connection.
+check: reply 250 enhanced=2.0.0 to=RSET
+check: reply 503 enhanced=5.5.1 to=RCPT
+check: delivered bob@domain.com hops=1
+fail: hangup
+hint: MAIL FROM and RCPT TO:<postmaster@domain.com> first; then RSET.
+hint: After RSET there is no sender any more, so RCPT TO:<bob@domain.com> is out of order. Start again with MAIL FROM, then RCPT and DATA.
+solution: connect mx.domain.com
+solution: EHLO client.example.com
+solution: MAIL FROM:<alice@example.com>
+solution: RCPT TO:<postmaster@domain.com>
+solution: RSET
+solution: RCPT TO:<bob@domain.com>
+solution: MAIL FROM:<alice@example.com>
+solution: RCPT TO:<bob@domain.com>
+solution: DATA
+solution: Subject: Second thoughts
+solution:
+solution: Only you get this one.
+solution: .
+solution: QUIT
+why: RSET aborts the current transaction: the sender, the recipients and any message text are discarded, the server answers 250, and it must not close the connection over it (RFC 5321 §4.1.1.5). RCPT without a MAIL before it gets 503 (§3.3). The session itself — the greeting, TLS, a login — survives RSET.
+"""#),
+        ("too-big", #"""
+# SIZE (RFC 1870): the server says no before a single line of the message has crossed.
+id: too-big
+chapter: 3 Errors and codes
+title: Too big to send
+goal: At mx.domain.com, announce a 20-megabyte message with MAIL FROM's SIZE= parameter and see it refused at once (552 5.3.4); then deliver a small message to Bob.
+check: reply 552 enhanced=5.3.4 to=MAIL
+check: delivered bob@domain.com hops=1
+fail: hangup
+hint: The EHLO reply has a line SIZE 10240000: the largest message this server takes, in octets.
+hint: MAIL FROM:<alice@example.com> SIZE=20000000 declares a message of 20,000,000 octets. After the 552, send MAIL again with an honest size (or none), then RCPT and DATA.
+solution: connect mx.domain.com
+solution: EHLO client.example.com
+solution: MAIL FROM:<alice@example.com> SIZE=20000000
+solution: MAIL FROM:<alice@example.com> SIZE=100
+solution: RCPT TO:<bob@domain.com>
+solution: DATA
+solution: Subject: Small one
+solution:
+solution: The photos follow as a link.
+solution: .
+solution: QUIT
+why: With the SIZE extension (RFC 1870) the server announces its limit in the EHLO reply and the client declares the message's size in MAIL, so an oversized message is refused before it is sent, not after minutes of upload. 552 is "exceeded storage allocation" (RFC 5321 §4.2.3), 5.3.4 "message too big for system" (RFC 3463). A refused MAIL opens no transaction, so the next MAIL is not nested.
+"""#),
+        ("too-many-recipients", #"""
+# 452: not now, not in this transaction — send the rest in another.
+id: too-many-recipients
+chapter: 3 Errors and codes
+title: Too many recipients
+world: tight-limits
+goal: In the tight-limits world, smtp.example.com takes two recipients per message. Get the same message to bob@domain.com, postmaster@domain.com and someone@elsewhere.org anyway, after meeting the limit (452 4.5.3).
+check: reply 452 enhanced=4.5.3 to=RCPT
+check: delivered bob@domain.com
+check: delivered postmaster@domain.com
+check: delivered someone@elsewhere.org
+fail: hangup
+fail: lost
+hint: This is the submission server, so log in first: EHLO client.example.com, STARTTLS, EHLO client.example.com, AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
+hint: Three RCPTs in one envelope: the third gets 452 4.5.3. The first two were accepted, so DATA still sends the message to them.
+hint: Then a second transaction for the one that was turned away: MAIL FROM, RCPT TO:<someone@elsewhere.org>, DATA, the message again.
+solution: connect
+solution: EHLO client.example.com
+solution: STARTTLS
+solution: EHLO client.example.com
+solution: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
+solution: MAIL FROM:<alice@example.com>
+solution: RCPT TO:<bob@domain.com>
+solution: RCPT TO:<postmaster@domain.com>
+solution: RCPT TO:<someone@elsewhere.org>
+solution: DATA
+solution: Subject: Meeting notes
+solution:
+solution: Notes for all three of you.
+solution: .
+solution: MAIL FROM:<alice@example.com>
+solution: RCPT TO:<someone@elsewhere.org>
+solution: DATA
+solution: Subject: Meeting notes
+solution:
+solution: Notes for all three of you.
+solution: .
+solution: QUIT
+why: A server with a limit on recipients answers the RCPTs over it with 452 (RFC 5321 §4.5.3.1.10) — a 4yz, because the address is fine and will fit into another transaction; X.5.3 is "too many recipients" (RFC 3463). The client delivers to those accepted and sends the rest again in a new transaction. Real servers must take at least 100 recipients per message (§4.5.3.1.8): this world takes 2 so you meet the limit quickly.
+"""#),
+        ("starttls", #"""
+# STARTTLS (RFC 3207): encryption switched on in the middle of a plain-text session.
+id: starttls
+chapter: 4 STARTTLS and AUTH
+title: Switch on encryption
+goal: Turn your connection to smtp.example.com into an encrypted one with STARTTLS.
+check: tls
+check: reply 220 enhanced=2.0.0 to=STARTTLS
+fail: hangup
+hint: The EHLO reply lists STARTTLS: the server offers to encrypt. Send STARTTLS on its own and wait for 220 Ready to start TLS.
+hint: After the handshake both sides have forgotten the session so far: say EHLO again, and compare the new list with the first one.
+solution: connect
+solution: EHLO client.example.com
+solution: STARTTLS
+solution: EHLO client.example.com
+solution: QUIT
+why: After 220 the two sides run a TLS handshake on the same connection; from then on everything is encrypted. RFC 3207 §4.2 resets the session to where it was after the greeting: each side forgets what it learned before, so the client sends EHLO again. Here the new list offers AUTH, which this server keeps for encrypted connections; and it no longer offers STARTTLS, which must not be started twice.
+"""#),
         ("auth-plain", #"""
 # SASL PLAIN by hand: base64 is an encoding, not a secret.
 id: auth-plain
@@ -69,6 +414,48 @@ solution: EHLO client.example.com
 solution: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
 solution: QUIT
 why: AUTH PLAIN (RFC 4616) sends user and password in one base64 line, which anyone can decode: that is why the server offered AUTH only inside TLS. 235 2.7.0 means logged in; a wrong password gets 535 5.7.8, which never says whether the user or the password was wrong.
+"""#),
+        ("auth-login", #"""
+# AUTH LOGIN: the older mechanism, two questions and two answers, each in base64.
+id: auth-login
+chapter: 4 STARTTLS and AUTH
+title: Log in with AUTH LOGIN
+goal: Log in to smtp.example.com as alice@example.com (password wonderland) with AUTH LOGIN, answering the server's two questions in base64 yourself.
+check: tls
+check: authenticated user=alice@example.com mechanism=LOGIN
+fail: hangup
+hint: AUTH is offered only inside TLS: EHLO, STARTTLS, EHLO. Then AUTH LOGIN; the server answers 334 VXNlcm5hbWU6, which is base64 for "Username:".
+hint: Each answer is one line of base64: the user name first, then (after 334 UGFzc3dvcmQ6, "Password:") the password. On a Unix shell: printf 'alice@example.com' | base64
+hint: The two answers are YWxpY2VAZXhhbXBsZS5jb20= and d29uZGVybGFuZA==
+solution: connect
+solution: EHLO client.example.com
+solution: STARTTLS
+solution: EHLO client.example.com
+solution: AUTH LOGIN
+solution: YWxpY2VAZXhhbXBsZS5jb20=
+solution: d29uZGVybGFuZA==
+solution: QUIT
+why: In a SASL exchange the server asks with 334 and a base64 challenge, and the client answers with one base64 line each time (RFC 4954 §4); 235 ends it. LOGIN is older than PLAIN and was never made a standard — only an expired Internet-Draft describes it — yet most servers and clients still speak it. Like PLAIN, it sends the password merely encoded, so it belongs inside TLS.
+"""#),
+        ("wrong-password", #"""
+# 535: the login failed, and the server does not say why.
+id: wrong-password
+chapter: 4 STARTTLS and AUTH
+title: A wrong password
+goal: On smtp.example.com, fail a login with a wrong password (535 5.7.8), then log in as alice@example.com with the right one, on the same connection.
+check: reply 535 enhanced=5.7.8 to=AUTH
+check: authenticated user=alice@example.com
+fail: hangup
+hint: After EHLO, STARTTLS and EHLO, try AUTH PLAIN with the base64 of "\0alice@example.com\0Wonderland" (capital W): AGFsaWNlQGV4YW1wbGUuY29tAFdvbmRlcmxhbmQ=
+hint: A failed login leaves you connected and not logged in: try again with "\0alice@example.com\0wonderland", AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
+solution: connect
+solution: EHLO client.example.com
+solution: STARTTLS
+solution: EHLO client.example.com
+solution: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAFdvbmRlcmxhbmQ=
+solution: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
+solution: QUIT
+why: 535 5.7.8 means "authentication credentials invalid" (RFC 4954 §6). It does not say whether the user name or the password was wrong, so someone guessing learns nothing about which accounts exist. The client may try again with other credentials (§4); real servers count the failures and slow down or drop clients that keep guessing.
 """#),
         ("first-mail", #"""
 # The whole submission, by hand: what every mail program does each time you press Send.
@@ -98,6 +485,32 @@ solution: .
 solution: QUIT
 why: Submission (RFC 6409) is not delivery. smtp.example.com took the message only after TLS hid the password and AUTH proved it was Alice; then it, not Alice, looked up domain.com's MX and relayed the message. Bob's copy shows two Received: lines, one per server it passed.
 """#),
+        ("elsewhere", #"""
+# Every domain has its own MX: the submission server finds the right one.
+id: elsewhere
+chapter: 5 The journey
+title: Mail to another domain
+goal: Through smtp.example.com, send a message to someone@elsewhere.org, whose mail is not kept by Bob's provider, and see it delivered.
+check: delivered someone@elsewhere.org from=alice@example.com hops=2
+fail: hangup
+fail: lost
+hint: Submit as Alice does for Bob (EHLO, STARTTLS, EHLO, AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=), with RCPT TO:<someone@elsewhere.org>.
+hint: Then watch the journey (r opens the relay hop): which server does smtp.example.com connect to this time?
+solution: connect
+solution: EHLO client.example.com
+solution: STARTTLS
+solution: EHLO client.example.com
+solution: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
+solution: MAIL FROM:<alice@example.com>
+solution: RCPT TO:<someone@elsewhere.org>
+solution: DATA
+solution: Subject: Hello from example.com
+solution:
+solution: Does this reach elsewhere?
+solution: .
+solution: QUIT
+why: Alice's program always submits to the same server; where the message goes next is decided by the recipient's domain. smtp.example.com asked DNS for elsewhere.org's MX record, got mx.elsewhere.org, and relayed there (RFC 5321 §5.1). The two Received: lines name the two servers that handled it.
+"""#),
         ("bounce", #"""
 # Accepted is not delivered: the bounce.
 id: bounce
@@ -123,6 +536,32 @@ solution: Hello?
 solution: .
 solution: QUIT
 why: Having answered 250 "queued", smtp.example.com owned the message; when mx.elsewhere.org refused it for good (550 5.1.1), it had to tell the sender (RFC 5321 §6.1). The bounce is a new message from MAILER-DAEMON, sent from the null path <> so that it can never bounce in turn (§4.5.5), with a machine-readable delivery-status part (RFC 3464).
+"""#),
+        ("forwarding", #"""
+# 251: accepted, and passed on to a new address.
+id: forwarding
+chapter: 5 The journey
+title: Moved away
+goal: Through smtp.example.com, send a message to robert@domain.com, and see in the relay hop that mx.domain.com accepts it with 251: Robert has moved, and it forwards his mail.
+check: relay-reply 251 enhanced=2.1.5 to=RCPT
+fail: hangup
+fail: lost
+hint: Submit as usual (EHLO, STARTTLS, EHLO, AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=), with RCPT TO:<robert@domain.com>.
+hint: smtp.example.com accepts at once; the 251 comes from mx.domain.com when it relays. Press r to read the relay hop.
+solution: connect
+solution: EHLO client.example.com
+solution: STARTTLS
+solution: EHLO client.example.com
+solution: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
+solution: MAIL FROM:<alice@example.com>
+solution: RCPT TO:<robert@domain.com>
+solution: DATA
+solution: Subject: Still at the old address?
+solution:
+solution: Let me know your new one.
+solution: .
+solution: QUIT
+why: 251 "User not local; will forward to <forward-path>" is a success: the server takes the message and the duty to pass it on (RFC 5321 §3.4, §4.2.3). It also tells every sender the new address, so §3.4 lets a server forward silently with a plain 250 instead, and many do; a client should not update an address book from a 251 unless it is sure of the server (§7.4).
 """#),
         ("greylisting", #"""
 # A temporary refusal, and the queue that outlasts it.
@@ -150,6 +589,223 @@ solution: Bring the dice.
 solution: .
 solution: QUIT
 why: A 4xx reply says "not now": the sending server keeps the message and retries (RFC 5321 §4.5.4.1 asks for at least 30 minutes between attempts; the simulation waits 6 s). Greylisting counts on that: real mail servers retry, many spam tools never do.
+"""#),
+        ("delivery-receipt", #"""
+# DSN (RFC 3461): asking to be told that the message arrived.
+id: delivery-receipt
+chapter: 5 The journey
+title: A delivery receipt
+goal: Send Bob a message through smtp.example.com and ask to be told when it reaches his mailbox: a "delivered" notice must arrive in Alice's mailbox.
+check: delivered bob@domain.com hops=2
+check: notice alice@example.com action=delivered about=bob@domain.com
+fail: hangup
+fail: lost
+hint: The EHLO reply lists DSN: this server takes delivery status notification requests. They are parameters of RCPT TO, after the address.
+hint: RCPT TO:<bob@domain.com> NOTIFY=SUCCESS,FAILURE asks for a notice on delivery and on failure.
+hint: To recognise the receipt later, give the message your own name: MAIL FROM:<alice@example.com> ENVID=lunch-friday comes back in the notice as Original-Envelope-Id.
+solution: connect
+solution: EHLO client.example.com
+solution: STARTTLS
+solution: EHLO client.example.com
+solution: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
+solution: MAIL FROM:<alice@example.com> ENVID=lunch-friday
+solution: RCPT TO:<bob@domain.com> NOTIFY=SUCCESS,FAILURE
+solution: DATA
+solution: Subject: Lunch on Friday?
+solution:
+solution: Shall we? Alice
+solution: .
+solution: QUIT
+why: NOTIFY=SUCCESS asks for a DSN on successful delivery (RFC 3461 §4.1). smtp.example.com passed the request on to mx.domain.com unchanged (§5.2.1), and the server that put the message into Bob's mailbox sent the "delivered" notice (§5.2.3), from the null sender <> like every DSN (§6.1), in the format of RFC 3464. It says the message reached the mailbox, not that Bob read it.
+"""#),
+        ("delay-warning", #"""
+# NOTIFY=DELAY: "not delivered yet, still trying".
+id: delay-warning
+chapter: 5 The journey
+title: Still trying
+goal: Send a message to dave@domain.com (greylisted) through smtp.example.com, asking to hear of delays: Alice must get a "delayed" notice, and Dave the message after the retry.
+check: notice alice@example.com action=delayed about=dave@domain.com
+check: delivered dave@domain.com retried
+fail: hangup
+fail: lost
+hint: Delay warnings are a DSN request like receipts: a NOTIFY= parameter on RCPT TO.
+hint: RCPT TO:<dave@domain.com> NOTIFY=DELAY,FAILURE: a warning if delivery is delayed, a bounce if it fails.
+solution: connect
+solution: EHLO client.example.com
+solution: STARTTLS
+solution: EHLO client.example.com
+solution: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
+solution: MAIL FROM:<alice@example.com>
+solution: RCPT TO:<dave@domain.com> NOTIFY=DELAY,FAILURE
+solution: DATA
+solution: Subject: Board games tonight?
+solution:
+solution: Bring the dice.
+solution: .
+solution: QUIT
+why: With DELAY in NOTIFY a server may send a "delayed" DSN while a message waits (RFC 3461 §4.1, §5.2.5); a NOTIFY list without DELAY forbids it, and no server is obliged to send one. mx.domain.com's 450 (greylisting) put the message in smtp.example.com's queue, the warning went to Alice, and the retry delivered it. Real servers wait hours before such a warning (Postfix sends none unless delay_warning_time is set); this world warns at the first deferral.
+"""#),
+        ("notify-never", #"""
+# NOTIFY=NEVER: the sender asks for silence, even on failure.
+id: notify-never
+chapter: 5 The journey
+title: No news wanted
+goal: Through smtp.example.com, send a message to nobody@elsewhere.org (who does not exist) asking for no notice at all, whatever happens; mx.elsewhere.org must refuse it in the relay hop.
+check: relay-reply 550 enhanced=5.1.1 to=RCPT
+fail: hangup
+hint: NOTIFY= on RCPT TO says when you want a notice. One value means "never, not even on failure".
+hint: RCPT TO:<nobody@elsewhere.org> NOTIFY=NEVER. Then watch: the relay is refused with 550 5.1.1, and Alice's mailbox (b) stays empty.
+solution: connect
+solution: EHLO client.example.com
+solution: STARTTLS
+solution: EHLO client.example.com
+solution: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
+solution: MAIL FROM:<alice@example.com>
+solution: RCPT TO:<nobody@elsewhere.org> NOTIFY=NEVER
+solution: DATA
+solution: Subject: Automated report
+solution:
+solution: Nobody needs to hear if this fails.
+solution: .
+solution: QUIT
+why: NOTIFY=NEVER asks that no DSN be returned under any conditions (RFC 3461 §4.1), and a server must not send a failure notice to a NOTIFY without FAILURE (§5.2.6). So when mx.elsewhere.org refused the recipient, smtp.example.com sent Alice no bounce: the message is simply gone. It suits automated mail whose failure nobody would act on. Without NOTIFY, failures are reported (§5.2.6): this server then behaves as for NOTIFY=FAILURE, as §4.1 allows.
+"""#),
+        ("pipelining", #"""
+# PIPELINING (RFC 2920): several commands in one flight, where the rules allow it.
+id: pipelining
+chapter: 6 Pipelining and BDAT
+title: One flight, four commands
+goal: At mx.domain.com, send MAIL, two RCPTs and DATA in one flight, without waiting between them, and deliver the message to Bob and to postmaster@domain.com.
+check: pipelined 3
+check: delivered bob@domain.com
+check: delivered postmaster@domain.com
+fail: hangup
+hint: Pipelining is allowed only once the EHLO reply has listed PIPELINING: so EHLO alone first, and wait for it.
+hint: Type MAIL FROM:<alice@example.com>, then send the two RCPT TO lines and DATA right behind it without waiting (Ctrl-T sends at once; in a file, start those lines with "> "). DATA must be last, and the message waits for the 354.
+solution: connect mx.domain.com
+solution: EHLO client.example.com
+solution: MAIL FROM:<alice@example.com>
+solution: > RCPT TO:<bob@domain.com>
+solution: > RCPT TO:<postmaster@domain.com>
+solution: > DATA
+solution: Subject: One round trip
+solution:
+solution: Four commands, one flight.
+solution: .
+solution: QUIT
+why: RFC 2920 §3.1 lets MAIL, RCPT and RSET appear anywhere in a group, but EHLO, DATA, VRFY, EXPN, TURN, QUIT and NOOP only at its end, because their answer changes what may follow. The replies come back in order, one per command, and the client must check every one of them. On a link with a long round trip this saves three waits per message.
+"""#),
+        ("pipelining-auth", #"""
+# The one AUTH that may be followed in the same flight.
+id: pipelining-auth
+chapter: 6 Pipelining and BDAT
+title: Login and envelope in one flight
+goal: On smtp.example.com, after STARTTLS and EHLO, send AUTH PLAIN with its credentials and the envelope (MAIL, RCPT, DATA) in one flight, and deliver the message to Bob.
+check: authenticated user=alice@example.com mechanism=PLAIN
+check: pipelined 3
+check: delivered bob@domain.com hops=2
+fail: hangup
+hint: STARTTLS must end its flight and the EHLO after it too: wait for both replies. Only then may a flight start.
+hint: AUTH PLAIN with its base64 on the same line completes in one round trip, so it may be followed: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=, then right behind it ("> " or Ctrl-T) MAIL FROM, RCPT TO and DATA.
+solution: connect
+solution: EHLO client.example.com
+solution: STARTTLS
+solution: EHLO client.example.com
+solution: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
+solution: > MAIL FROM:<alice@example.com>
+solution: > RCPT TO:<bob@domain.com>
+solution: > DATA
+solution: Subject: Logged in and sent
+solution:
+solution: One flight from login to DATA.
+solution: .
+solution: QUIT
+why: AUTH must end a pipelined group — except when it carries an initial response for a mechanism that finishes in one round trip without a security layer, as PLAIN does (RFC 4954 §4). The server handles the flight in order: 235, then 250, 250, 354. Had the password been wrong, MAIL would have got 530 and the rest failed with it, which is why the client checks every reply.
+"""#),
+        ("bdat", #"""
+# BDAT (RFC 3030): the message as counted octets, with no end marker and no dot-stuffing.
+id: bdat
+chapter: 6 Pipelining and BDAT
+title: Counted, not dotted
+goal: At mx.domain.com, send Bob a message with BDAT instead of DATA, with the line ".profile" in its body, and make it arrive with its dot.
+check: delivered bob@domain.com bdat line=".profile"
+fail: hangup
+hint: The EHLO reply lists CHUNKING: the server takes BDAT. After MAIL and RCPT, BDAT 57 LAST announces exactly 57 octets, the whole message; then type them.
+hint: Every typed line counts its octets plus 2 for the line end (CR LF): "Subject: Sent with BDAT" 25, the empty line 2, "The file is called" 20, ".profile" 10 — 57 in all. No dot line at the end, and no doubled dot.
+solution: connect mx.domain.com
+solution: EHLO client.example.com
+solution: MAIL FROM:<alice@example.com>
+solution: RCPT TO:<bob@domain.com>
+solution: BDAT 57 LAST
+solution: Subject: Sent with BDAT
+solution:
+solution: The file is called
+solution: .profile
+solution: QUIT
+why: BDAT gives the size of each chunk before it (RFC 3030 §2), so the server never looks for an end marker: the octets arrive exactly as sent, a leading dot included, and nothing is dot-stuffed. LAST marks the final chunk, and the 250 after it accepts the message. The price is counting right: one octet too many and the next command is read as message; one too few and the rest of a line is read as a command.
+"""#),
+        ("bdat-chunks", #"""
+# A message in two chunks: header first, body after.
+id: bdat-chunks
+chapter: 6 Pipelining and BDAT
+title: Two chunks
+goal: At mx.domain.com, send Bob a message with the subject "In two chunks" as two BDAT chunks: the header section in the first, the body in the last.
+check: reply 250 enhanced=2.0.0 to=BDAT
+check: delivered bob@domain.com bdat subject="In two chunks"
+fail: hangup
+hint: The first chunk is not LAST: BDAT 26, then "Subject: In two chunks" (22 + 2 octets) and the empty line (2). The server answers 250 for the chunk and waits for more.
+hint: Then BDAT 38 LAST and the body line "The body came in a chunk of its own." (36 + 2 octets).
+solution: connect mx.domain.com
+solution: EHLO client.example.com
+solution: MAIL FROM:<alice@example.com>
+solution: RCPT TO:<bob@domain.com>
+solution: BDAT 26
+solution: Subject: In two chunks
+solution:
+solution: BDAT 38 LAST
+solution: The body came in a chunk of its own.
+solution: QUIT
+why: Each BDAT chunk gets its own 250 once its octets have arrived; the chunks are joined in order, and only the LAST one ends the message (RFC 3030 §2). A program can send a large message piece by piece as it produces it, without knowing the total size in advance or scanning it for lines that start with a dot.
+"""#),
+        ("live-subject", #"""
+# Homework: the learner's own program, judged on what the app's listener received.
+id: live-subject
+chapter: 7 Your own program
+title: Homework 1: your program sends a message
+goal: Write a program, in any language, that delivers a message with the subject "Homework 1" to the app's own listener (start the app with --listen 127.0.0.1:2525).
+live: yes
+check: live-delivered subject="Homework 1"
+hint: The listener plays smtp.example.com's submission service: STARTTLS with a self-signed certificate, then AUTH as alice@example.com / wonderland, then the envelope and the message.
+hint: `smtp-tui --print-example python --local 2525` prints a Python smtplib program that does all of that (`| python3` runs it). Save it to a file and make it your own.
+hint: In that program one line decides it: message["Subject"] = "Homework 1". (It accepts the listener's self-signed certificate without checking it: fine on your own computer, never with a real server.)
+why: Your program spoke the same protocol you typed by hand: its mail library sent EHLO, STARTTLS, EHLO, AUTH, MAIL, RCPT and the message for you, and the listener's 250 after the final dot means it took the message. The Subject: is a header field your program wrote into the message; the server only stored it.
+"""#),
+        ("live-452", #"""
+# A program that copes with a temporary refusal of one recipient.
+id: live-452
+chapter: 7 Your own program
+title: Homework 2: one recipient refused for now
+goal: Write a program that sends one message to two recipients, bob@domain.com first, through the app's listener; the listener answers the second RCPT with 452 4.5.3, and your program must still deliver to Bob.
+live: yes
+inject: RCPT#2 452 4.5.3 Error: too many recipients
+check: live-reply 452 enhanced=4.5.3 to=RCPT
+check: live-delivered to=bob@domain.com
+hint: Start from `smtp-tui --print-example python --local 2525` and give the message two recipients, Bob first: server.sendmail(sender, ["bob@domain.com", "postmaster@domain.com"], message.as_string())
+hint: A 4yz reply to one RCPT refuses that recipient for now, not the message: the client sends DATA for the recipients that were accepted. Python's sendmail does that, and returns the refused ones in a dictionary (it raises SMTPRecipientsRefused only when every recipient is refused).
+hint: A careful program then retries the refused recipients in a new transaction, or reports them; print what sendmail returned.
+why: RFC 5321 §4.5.3.1.10 has a server over its recipient limit answer 452, and the client deliver to the accepted recipients and send the rest in another transaction. Every reply to every RCPT must be read (RFC 2920 §3.1 says so for pipelined ones too): a program that treats any error as the end of everything loses mail that could have been delivered.
+"""#),
+        ("live-starttls", #"""
+# The password crosses the network only inside TLS.
+id: live-starttls
+chapter: 7 Your own program
+title: Homework 3: encrypt, then log in
+goal: Write a program that logs in to the app's listener as alice@example.com, having switched the connection to TLS with STARTTLS first.
+live: yes
+check: live-login
+hint: The listener does not offer AUTH before STARTTLS, and answers AUTH there with 538 5.7.11.
+hint: In Python: s.ehlo(); s.starttls(context=ctx); s.ehlo(); s.login("alice@example.com", "wonderland"). The certificate is self-signed, so ctx must accept it (for this exercise only).
+why: STARTTLS (RFC 3207) encrypts the connection before AUTH sends the password, which PLAIN and LOGIN only encode in base64; a submission server that offers AUTH only inside TLS (RFC 4954 §4, as Postfix's smtpd_tls_auth_only does) protects clients that would otherwise send passwords in the clear. With a real server, never accept an unchecked certificate: that is what protects you from someone in the middle.
 """#),
     ]
 }

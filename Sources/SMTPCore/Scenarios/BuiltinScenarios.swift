@@ -133,6 +133,38 @@ step: QUIT
 expect: 221
 wait: bounced
 caption: mx.domain.com refuses the recipient for good: 550 5.1.1 User unknown. Having accepted the message, smtp.example.com must tell Alice: a report from MAILER-DAEMON lands in her mailbox (b opens it).
+
+quiz: Why did smtp.example.com answer 250 to RCPT TO:<nobody@domain.com>?
+choice: It looked "nobody" up in domain.com's list of users and found it
+choice: * Only domain.com's own server knows its users; the submission server accepts for Alice and finds out when it relays
+choice: A submission server accepts any recipient, even from clients that have not logged in
+choice: "nobody" is a reserved name that every domain must accept
+explain: A submission server relays for its logged-in users to any domain, so it cannot judge another domain's mailboxes; mx.domain.com could, and answered 550 5.1.1 in the relay hop. Without a login smtp.example.com would have refused with 530; the reserved name every domain must accept is postmaster (RFC 5321 §4.5.1).
+
+quiz: Who sends the bounce to Alice?
+choice: mx.domain.com, straight to Alice's mail program
+choice: Alice's mail program, when it gets no answer from Bob
+choice: * smtp.example.com, because it had taken responsibility for the message
+explain: With its 250 "queued" smtp.example.com took the message over (RFC 5321 §6.1). When mx.domain.com refused the recipient during the relay, smtp.example.com had to tell the envelope sender: its report, From: MAILER-DAEMON@smtp.example.com, lands in Alice's mailbox.
+
+quiz: Which envelope sender (MAIL FROM) does the bounce itself travel with?
+choice: <alice@example.com>
+choice: <MAILER-DAEMON@smtp.example.com>
+choice: * The null path <>, so that a bounce can never bounce in turn
+choice: <postmaster@domain.com>
+explain: Notices are sent from the empty reverse-path (RFC 5321 §4.5.5, RFC 3461 §6.1). If a bounce cannot be delivered, no new bounce is made, which prevents endless loops. MAILER-DAEMON appears only in its From: header field.
+
+quiz: What do the parts of "550 5.1.1" say?
+choice: * 5: a permanent failure; 1.1: an addressing problem, a mailbox that does not exist — retrying will not help
+choice: The fifth attempt failed, for the first recipient of the first message
+choice: Try again in 5 minutes; the mailbox is busy
+explain: A first digit 5 means a permanent negative reply (RFC 5321 §4.2.1). The enhanced code (RFC 3463) repeats the class 5 and adds subject 1 (addressing) and detail 1 (bad destination mailbox address). A 4 in front would have meant "try again later".
+
+quiz: Which part of the bounce can a program read to learn which address failed, and why?
+choice: The Subject: line
+choice: * The message/delivery-status part: Final-Recipient, Action: failed, Status: 5.1.1 and the Diagnostic-Code
+choice: The Received: lines of the bounce
+explain: A bounce is a multipart/report message (RFC 6522): a text for people, then a machine-readable message/delivery-status part (RFC 3464) with one block of fields per recipient, then the original message or its header section.
 """#),
         ("wrong-password", #"""
 # AUTH with a wrong password: 535, and a second try.
@@ -170,6 +202,31 @@ caption: The right password this time: 235, logged in.
 step: QUIT
 expect: 221
 caption: QUIT, and the server's 221: only then does either side close the connection (RFC 5321 §4.1.1.10).
+
+quiz: What does 535 5.7.8 tell someone who is guessing passwords?
+choice: That the user exists and only the password was wrong
+choice: That the user does not exist
+choice: * Only that this user and password together failed, not which part was wrong
+explain: 535 5.7.8 is "authentication credentials invalid" (RFC 4954 §6). The same answer for an unknown user and for a wrong password means a guesser cannot even learn which accounts exist.
+
+quiz: Why did MAIL FROM get 530 right after the failed login?
+choice: * smtp.example.com takes mail on port 587 only from logged-in users, and the failed AUTH left the client logged out
+choice: After a failed AUTH no other command is allowed in the session
+choice: The server ends the session after any error
+explain: 530 5.7.0 is "authentication required" (RFC 4954 §6). A failed AUTH changes nothing else: the client may try again with other credentials (§4), as the story does, and then send mail.
+
+quiz: The AUTH PLAIN line carries the password in base64. What keeps an eavesdropper from reading it here?
+choice: base64 is a form of encryption
+choice: * The TLS that STARTTLS switched on: base64 is only an encoding that anyone can decode
+choice: The server's 334 challenge
+choice: Nothing, and nothing needs to
+explain: base64 turns bytes into printable text and back, with no key. PLAIN (RFC 4616) is safe only inside an encrypted connection, which is why RFC 4954 §4 asks servers to be able to refuse plaintext password mechanisms without TLS, and why smtp.example.com offers AUTH only after STARTTLS.
+
+quiz: How does the session end properly?
+choice: The client simply closes the connection when it is done
+choice: The server closes the connection after a minute of silence
+choice: * The client sends QUIT; the server answers 221 and closes the connection
+explain: RFC 5321 §4.1.1.10: the server must answer QUIT with 221 and then close; the client must not close before sending QUIT and should wait for the 221.
 """#),
         ("over-quota", #"""
 # A full mailbox: 552 5.2.2 at domain.com's MX, which comes back to Alice as a bounce.
@@ -213,6 +270,30 @@ step: QUIT
 expect: 221
 wait: bounced
 caption: At mx.domain.com, RCPT TO:<carol@domain.com> gets 552 5.2.2 Mailbox full. The 5 says "permanent", so smtp.example.com bounces at once, although RFC 3463 means a full mailbox as a lasting but temporary state (space may free up): servers that follow it answer 452 4.2.2 and the sender's queue keeps trying. Alice receives a bounce with Status: 5.2.2.
+
+quiz: Why did smtp.example.com accept RCPT TO:<carol@domain.com>?
+choice: * It cannot see Carol's mailbox: only domain.com's server knows that it is full
+choice: Carol's mailbox still had room when the RCPT was sent
+choice: A full mailbox is reported only after the final dot
+explain: The submission server relays for Alice to any domain and learns about the recipient's mailbox only from the recipient's server: in the relay hop, mx.domain.com answered RCPT TO:<carol@domain.com> with 552 5.2.2.
+
+quiz: Where does the "Status: 5.2.2" in Alice's bounce come from?
+choice: smtp.example.com picked it for any refusal
+choice: From Carol's mail program
+choice: * From mx.domain.com's reply: the reporting server copies the remote server's enhanced code and its words into the report
+explain: The delivery-status part names the server that refused (Remote-MTA: mx.domain.com), its status (Status: 5.2.2) and what it said (Diagnostic-Code: smtp; 552 5.2.2 …), as RFC 3464 §2.3 defines those fields.
+
+quiz: How does RFC 3463 describe X.2.2, "mailbox full"?
+choice: As permanent: the mailbox will never take mail again
+choice: As a syntax error in the address
+choice: * As a persistent transient failure: space may be freed, so 452 4.2.2 and a retrying queue fit it well
+explain: RFC 3463 says X.2.2 should be used as a persistent transient failure. Servers that answer 452 4.2.2 let the sender's queue retry; this server answers 552, and a 5yz reply makes smtp.example.com give up at once and bounce (RFC 5321 §4.2.1).
+
+quiz: Had Alice talked to mx.domain.com directly on port 25, how would she have learned that Carol's mailbox is full?
+choice: From a bounce, a little later
+choice: * From the 552 reply to her own RCPT, at once; no bounce would be needed
+choice: She would not learn it at all
+explain: A refusal during the SMTP dialogue goes to the client itself. Bounces exist for failures after a server has said 250 and taken responsibility for the message (RFC 5321 §6.1).
 """#),
         ("greylisting", #"""
 # Greylisting: the MX says "try again later" (450), the sending server's queue retries, and the mail gets through.
@@ -260,6 +341,30 @@ caption: At mx.domain.com, RCPT TO:<dave@domain.com> gets 450 4.2.0 Greylisted: 
 step: (wait)
 wait: delivered
 caption: Nothing to type now: the queue tries again, the greylist remembers the first attempt, and Dave gets his message. The simulation retries after 6 s; a real queue waits longer (RFC 5321 §4.5.4.1 asks for at least 30 minutes between attempts, though many servers try sooner) and keeps trying for days.
+
+quiz: What does a 4yz reply such as 450 4.2.0 tell the sending server?
+choice: * Not now: keep the message and try the same again later
+choice: Never: return the message to its sender
+choice: Accepted, but delivery will be slow
+explain: A first digit 4 is a transient negative reply: the same command may succeed later (RFC 5321 §4.2.1). So smtp.example.com kept the message in its queue and retried; a 5yz reply would have made it bounce the message at once.
+
+quiz: Why does greylisting keep out much spam?
+choice: Spam messages are larger than greylisting allows
+choice: * Many spam tools never retry after a temporary refusal, while real mail servers must
+choice: The greylist holds the address of every spammer
+explain: A greylist refuses the first attempt for a sender and recipient it has not seen (real ones usually add the sending server's address) and accepts a retry after a pause. A conforming sender queues and retries (RFC 5321 §4.5.4.1); mass mailers that fire and forget lose that mail.
+
+quiz: How long should a sending server wait before it tries again?
+choice: Not at all: it should retry at once
+choice: Exactly 6 seconds, as here
+choice: * At least 30 minutes, by RFC 5321 §4.5.4.1, and a real queue keeps trying for days; the simulation shortens this to seconds
+explain: §4.5.4.1: "the retry interval SHOULD be at least 30 minutes", and the give-up time generally needs to be at least 4–5 days. Waiting seconds here only lets you watch the whole story.
+
+quiz: Alice's mail program saw only 250 replies. Why did it not notice the greylisting?
+choice: * The 450 came in the relay hop between smtp.example.com and mx.domain.com, after Alice's session had handed the message over
+choice: Mail programs hide 4xx replies from their users
+choice: Greylisting never applies to mail sent on port 587
+explain: Alice's client talked only to smtp.example.com, which accepted the message. The refusal and the retry happened between the two servers. This server warns the sender of such a delay only when she asked for it with NOTIFY=DELAY (RFC 3461 §4.1, §5.2.5).
 """#),
         ("relay-denied", #"""
 # Relaying: an MX takes mail only for its own domain; a submission server only from logged-in users.
@@ -313,6 +418,30 @@ caption: ...so smtp.example.com refuses to start a message at all: 530 5.7.0 Aut
 step: QUIT
 expect: 221
 caption: The session ends.
+
+quiz: Why did mx.domain.com answer 554 5.7.1 to RCPT TO:<someone@elsewhere.org>?
+choice: someone@elsewhere.org does not exist
+choice: * elsewhere.org is not its domain, and passing mail on for strangers would make it an open relay
+choice: Alice had not logged in to mx.domain.com
+explain: A server may refuse mail for domains it does not serve (RFC 5321 §3.3), and an MX on the Internet does, or spammers soon use it. 5.7.1 is "delivery not authorized, message refused" (RFC 3463). The address exists: elsewhere.org's own MX takes mail for it. And this MX offers no login at all.
+
+quiz: After the 554, RCPT TO:<bob@domain.com> got 250. What does that show?
+choice: The 554 was withdrawn
+choice: A server accepts anything the second time
+choice: * Each RCPT is answered on its own: one refused recipient does not end the transaction
+explain: The server answers every RCPT separately (RFC 5321 §3.3) and the message goes, after DATA, to the recipients it accepted.
+
+quiz: On smtp.example.com, why did MAIL FROM get 530?
+choice: * The client had skipped AUTH, and this submission server takes mail only from logged-in users
+choice: The client had not started TLS
+choice: alice@example.com is not allowed to send mail
+explain: 530 5.7.0 "authentication required" (RFC 4954 §6). TLS was already on; the login was missing. Once Alice has logged in, smtp.example.com relays her mail to any domain, because it knows who sends it.
+
+quiz: What is the right way for Alice's message to reach someone@elsewhere.org?
+choice: Ask mx.domain.com again, with HELO instead of EHLO
+choice: * Submit it to smtp.example.com after logging in; it looks up elsewhere.org's MX and delivers it there
+choice: Connect to mx.domain.com on port 587
+explain: The sender's own provider relays for its users: smtp.example.com asks DNS for elsewhere.org's MX record and hands the message to mx.elsewhere.org, which accepts it for its own domain (RFC 5321 §5.1).
 """#),
         ("rset", #"""
 # RSET in the middle of a transaction: the envelope is forgotten, the connection stays.
@@ -369,6 +498,31 @@ step: QUIT
 expect: 221
 wait: delivered
 caption: And it reaches Bob's mailbox through mx.domain.com.
+
+quiz: What does RSET throw away?
+choice: The connection and the login
+choice: * The sender, the recipients and any message text of the open transaction
+choice: Only the last RCPT
+choice: Nothing: RSET is another name for NOOP
+explain: RFC 5321 §4.1.1.5: any stored sender, recipients and mail data must be discarded, and the server answers 250. The session stays as it was — TLS, the login — and the server must not close the connection because of RSET.
+
+quiz: Why did RCPT TO:<bob@domain.com> get 503 right after RSET?
+choice: * There was no MAIL command any more, and RCPT without MAIL is a bad sequence of commands
+choice: Bob's mailbox was full
+choice: After RSET the server refuses RCPT for a while
+explain: RFC 5321 §3.3: a RCPT without a previous MAIL must get 503 "Bad sequence of commands". The enhanced code 5.5.1 is "invalid command" (RFC 3463).
+
+quiz: Could Alice have started afresh with a second EHLO instead of RSET?
+choice: No: EHLO may be sent only once per session
+choice: No: EHLO in the middle of a transaction ends the connection
+choice: * Yes: a later EHLO clears the transaction exactly as RSET does, though RSET is the cheaper way
+explain: RFC 5321 §4.1.4: an EHLO later in the session makes the server reset its state as if RSET had been issued; §4.1.1.5 adds that RSET is normally more efficient.
+
+quiz: The story sent MAIL and RCPT in one flight. May RSET also travel inside a pipelined flight?
+choice: * Yes: RFC 2920 §3.1 lets RSET appear anywhere in a group, like MAIL and RCPT
+choice: No: RSET must always be sent alone
+choice: Only as the first command of a session
+explain: RSET, MAIL FROM and RCPT TO may stand anywhere in a group; EHLO, DATA, VRFY, EXPN, TURN, QUIT and NOOP only at its end, because their answers change what the client may do next (RFC 2920 §3.1).
 """#),
         ("pipelining", #"""
 # PIPELINING (RFC 2920): several commands in one flight, the replies in order — and what a server does when a
@@ -423,6 +577,37 @@ step: EHLO client.example.com
 also: MAIL FROM:<alice@example.com>
 expect: 554
 caption: ...and sends MAIL right behind EHLO, before the EHLO reply. EHLO may only end a flight (RFC 2920 §3.1), and the MAIL was already waiting when the server went to answer. Postfix since 3.9 answers exactly this: 554 5.5.0 Error: SMTP protocol synchronization, and hangs up; so does this server.
+
+quiz: When may a client begin to send commands without waiting for each reply?
+choice: Right after connecting, before the greeting
+choice: * After an EHLO reply that lists PIPELINING
+choice: After HELO
+choice: Whenever the network is slow
+explain: RFC 2920 §3: the client pipelines only once the server's 250 reply to EHLO has included PIPELINING. Nothing may be sent before the greeting (RFC 5321 §3.1), and HELO turns no extension on.
+
+quiz: Why must DATA be the last command of a flight?
+choice: * Its reply decides what comes next: after 354 the message follows, after an error it must not be sent
+choice: A server cannot read more than four commands at once
+choice: DATA takes longer to process than other commands
+explain: RFC 2920 §3.1 allows EHLO, DATA, VRFY, EXPN, TURN, QUIT and NOOP only at the end of a group, because their outcome changes what the client must do; RFC 5321 §3.3 forbids sending message data unless a 354 reply came.
+
+quiz: MAIL, RCPT, RCPT and DATA were answered 250, 250, 250, 354. How does the client know which reply belongs to which command?
+choice: By reading the text of each reply
+choice: From the enhanced status codes
+choice: * By counting: the server answers in the order it received the commands, one reply each
+explain: RFC 2920 §3.2 has the server respond in the order of the commands, and §3.1 has the client match replies by counting them; matching by code or text is expressly forbidden. The client must also check every one of them.
+
+quiz: What did this server do when MAIL arrived right behind EHLO, before the EHLO reply?
+choice: It answered both, since it offers PIPELINING
+choice: It answered the EHLO and ignored the MAIL
+choice: * It answered 554 5.5.0 Error: SMTP protocol synchronization and hung up, as Postfix does since version 3.9
+explain: EHLO may only end a group, and before its reply the client cannot know that PIPELINING is offered (RFC 2920 §3.1). RFC 2920 does not say how a server reacts; Postfix 3.9 (smtpd_forbid_unauth_pipelining = yes, its default) and this server take such a client for a broken program or a spam tool and end the session.
+
+quiz: On a link with a 100 ms round trip, about how much waiting did the flight of MAIL, RCPT, RCPT and DATA save?
+choice: Nothing: the server still answers every command
+choice: * About 300 ms: one round trip instead of four
+choice: About ten seconds
+explain: Sent one at a time, each command waits one round trip for its reply; sent together, all four replies come back after about one. The saving grows with the number of recipients and the distance.
 """#),
         ("direct-mx", #"""
 # Talking to domain.com's MX directly on port 25, as one mail server talks to another.
@@ -476,6 +661,37 @@ caption: The message goes only to the accepted recipients, Bob and Robert. The M
 step: QUIT
 expect: 221
 caption: QUIT and 221: the session ends.
+
+quiz: Why does Bob's copy carry one Received: line here, where the whole journey gives it two?
+choice: * Only one server handled it: mx.domain.com added its line when it took the message
+choice: Port 25 does not use Received: lines
+choice: mx.domain.com removed smtp.example.com's line
+explain: Each server that takes a message adds one Received: line at the top (RFC 5321 §4.4). Sent through smtp.example.com, the message gets two: one from each server.
+
+quiz: Which recipients got the message?
+choice: All five
+choice: Bob only
+choice: * Bob, into his mailbox, and Robert, whose copy mx.domain.com accepted with 251 to forward
+choice: Nobody: one refused recipient cancels the transaction
+explain: After DATA the message goes to every recipient that got a 2yz reply. The 550, 552 and 450 refused only those three addresses (RFC 5321 §3.3).
+
+quiz: RCPT TO:<dave@domain.com> got 450 4.2.0. What should a sending mail server do about Dave?
+choice: * Keep the message for Dave and try again later, at least 30 minutes later by RFC 5321 §4.5.4.1
+choice: Bounce the message at once
+choice: Give the message to Bob instead
+explain: 4yz means "not now" (RFC 5321 §4.2.1). A mail server queues the message for the refused recipient and retries in a new transaction; for greylisting, the retry is what gets it through.
+
+quiz: What does 251 mean?
+choice: * The user is not here any more; the server accepts the message and will forward it to the address it names
+choice: The message will wait until the user comes back
+choice: A warning that the address is about to stop working
+explain: 251 "User not local; will forward to <forward-path>" is a success (RFC 5321 §3.4, §4.2.3): the server takes the message and the duty to pass it on. Its refusing counterpart is 551 "User not local; please try <forward-path>".
+
+quiz: Why did mx.domain.com take mail from Alice without any login?
+choice: It trusts every address at example.com
+choice: It checked her password silently
+choice: * Receiving mail for its own domain from anyone is what an MX is for; it relays for nobody
+explain: A port-25 MX must accept mail for its domain from servers it has never met, so it offers no AUTH; it refuses mail for other domains (554 5.7.1). Real MXes also judge the sender by other means, such as SPF, DKIM and the sending server's reputation.
 """#),
         ("receipt", #"""
 # DSN (RFC 3461): the sender asks for a delivery receipt, and names the message with ENVID.
@@ -523,6 +739,36 @@ caption: Relaying to mx.domain.com, smtp.example.com passes every parameter on u
 step: (wait)
 wait: idle
 caption: mx.domain.com put the message into Bob's mailbox, so it is the one that reports it (RFC 3461 §5.2.3): a notice with Action: delivered, Original-Envelope-Id: lunch-friday and Original-Recipient comes back to Alice (b opens her mailbox). It says the message arrived, not that Bob read it.
+
+quiz: What does the "delivered" notice tell Alice?
+choice: That Bob has read the message
+choice: * That mx.domain.com put the message into Bob's mailbox
+choice: That smtp.example.com has queued it
+explain: For DSN, delivery means the message was placed in the recipient's mailbox, ready for IMAP or POP (RFC 3461 §5.2.3), not that anyone read it. Read receipts are a different mechanism (message disposition notifications, RFC 8098), which the recipient's program may or may not send.
+
+quiz: Which server wrote the "delivered" notice?
+choice: smtp.example.com, as soon as it had queued the message
+choice: Bob's mail program
+choice: * mx.domain.com, the server that put the message into Bob's mailbox
+explain: smtp.example.com passed the request on to an MX that offers DSN (RFC 3461 §5.2.1), so the MX that delivered must report it (§5.2.3). Had the MX not offered DSN, smtp.example.com would have sent a "relayed" notice itself (§5.2.2).
+
+quiz: What is ENVID=lunch-friday for?
+choice: * It is Alice's own name for this transaction, returned in every notice as Original-Envelope-Id
+choice: It sets the message's subject
+choice: It tells the MX which mailbox to use
+explain: RFC 3461 §4.4: the envelope identifier lets the sender match a notice to the transaction that caused it; the mail system gives it no meaning of its own. Notices carry it back in the Original-Envelope-Id field (RFC 3464 §2.2.1).
+
+quiz: What does RET=HDRS ask for?
+choice: That the header be encrypted
+choice: * That a failure notice carry only the message's header section, not the whole message
+choice: That notices go to the address in the From: header
+explain: RFC 3461 §4.3: RET=FULL asks for the whole message in a "failed" notice, HDRS for its headers only. A notice that reports no failure, like this receipt, should carry only the headers anyway.
+
+quiz: Had Alice written NOTIFY=NEVER for Bob, what would she have heard if delivery had failed?
+choice: A bounce all the same: failures are always reported
+choice: A "delayed" warning instead
+choice: * Nothing: NEVER asks that no notice be sent under any conditions
+explain: RFC 3461 §4.1: NOTIFY=NEVER requests that no DSN be returned, and a server must not send a failure notice when the NOTIFY list lacks FAILURE (§5.2.6). Without any NOTIFY, failures are reported.
 """#),
     ]
 }
