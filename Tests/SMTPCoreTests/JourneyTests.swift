@@ -214,6 +214,8 @@ struct JourneyTests {
             while sim.isAwaitingServer { _ = sim.advanceAll(by: 1) }  // the greeting comes first
             var flows: [FlowEvent] = []
             for line in Self.submit + ["RCPT TO:<nobody@domain.com>", "RCPT TO:<dave@domain.com>"] + Self.message(to: "bob@domain.com") {
+                // A client sends nothing while a reply or the TLS handshake is still on its way.
+                while sim.isAwaitingReply { _ = sim.advanceAll(by: 1); flows += sim.flows.filter { $0.start == sim.tick } }
                 sim.send(line)
                 for _ in 0..<90 { _ = sim.advanceAll(by: 1); flows += sim.flows.filter { $0.start == sim.tick } }
             }
@@ -251,6 +253,7 @@ struct JourneyTests {
         var n = 0
         while sim.isAwaitingServer { _ = sim.advanceAll(by: 1); if sim.currentCaption == nil { n += 1 } }
         for line in Self.submit + Self.message(to: "nobody@domain.com") {
+            while sim.isAwaitingReply { _ = sim.advanceAll(by: 1); if sim.currentCaption == nil { n += 1 } }
             sim.send(line)
             for _ in 0..<80 { _ = sim.advanceAll(by: 1); if sim.currentCaption == nil { n += 1 } }
         }

@@ -170,4 +170,57 @@ struct MissionTests {
         #expect(h.lastCode(["DATA", "Subject: y", "", "hi", "."]) == 250)
         #expect(h.session.store.inbox("bob@domain.com").count == 1)
     }
+
+    // MARK: - What the content review found
+
+    @Test func notifyNeverIsJudgedByTheSilenceNotOnlyTheRefusal() throws {
+        let m = try mission("notify-never")
+        let withoutNever = m.solution.map { $0.replacingOccurrences(of: " NOTIFY=NEVER", with: "") }
+        let r = Grader.grade(m, lines: withoutNever)
+        #expect(!r.passed)
+        #expect(r.verdict.checks.contains { !$0.passed && $0.message.contains("A bounce about nobody@elsewhere.org reached alice@example.com") })
+    }
+
+    @Test func theMissionsWorldHoldsOnEveryServer() throws {
+        // tight-limits on a mission: mx.domain.com takes two recipients too, not only smtp.example.com.
+        let m = try MissionParser.parse(Self.minimal.replacingOccurrences(of: "why: W", with: "why: W\nworld: tight-limits"), file: "x")
+        var sim = Grader.start(m)
+        for line in ["connect mx.domain.com", "EHLO x", "MAIL FROM:<a@example.com>", "RCPT TO:<bob@domain.com>",
+                     "RCPT TO:<postmaster@domain.com>", "RCPT TO:<robert@domain.com>"] { Grader.play(line, on: &sim) }
+        var n = 0
+        while sim.isBusy && n < 10_000 { _ = sim.advanceAll(by: 1); n += 1 }
+        #expect(sim.seen.replies.last?.reply.code == 452)
+    }
+
+    @Test func failuresSayWhereTheMessageWentInstead() throws {
+        let empty = Grader.grade(try mission("unknown-recipient"), lines: Grader.lines(of: "connect mx.domain.com\nEHLO x\nMAIL FROM:<a@example.com>\nRCPT TO:<nobody@domain.com>\nRCPT TO:<bob@domain.com>\nDATA\nSubject: x\nhello\n.\nQUIT\n"))
+        #expect(empty.passed, "a message without the empty line is still delivered")
+        let line = try MissionParser.parse(Self.minimal.replacingOccurrences(of: "check: tls", with: "check: delivered bob@domain.com line=\"Hi Bob\""), file: "x")
+        let noSeparator = Grader.grade(line, lines: ["connect mx.domain.com", "EHLO x", "MAIL FROM:<a@example.com>", "RCPT TO:<bob@domain.com>",
+                                                     "DATA", "Subject: x", "Hi Bob", ".", "QUIT"])
+        #expect(noSeparator.verdict.checks[0].message.contains("among the header fields"), "\(noSeparator.verdict.checks[0].message)")
+        let elsewhere = try MissionParser.parse(Self.minimal.replacingOccurrences(of: "check: tls", with: "check: delivered someone@elsewhere.org"), file: "x")
+        let guessed = Grader.grade(elsewhere, lines: Grader.lines(of: Self.submit + "MAIL FROM:<alice@example.com>\nRCPT TO:<carol@elsewhere.org>\nDATA\nSubject: x\n\nhi\n.\nQUIT\n"))
+        #expect(guessed.verdict.checks[0].message.contains("went to <carol@elsewhere.org> instead, which mx.elsewhere.org refused"), "\(guessed.verdict.checks[0].message)")
+    }
+
+    @Test func linesSentBehindStarttlsNeverReachTheSession() throws {
+        // Right behind STARTTLS (the 220 not yet sent): thrown away, never answered (RFC 3207 §4.2).
+        var sim = Simulation()
+        for line in ["connect", "EHLO client.example.com", "STARTTLS", "> EHLO client.example.com"] { Grader.play(line, on: &sim) }
+        var seen: [SimulationOutput] = []
+        var n = 0
+        while sim.isBusy && n < 10_000 { seen += sim.advanceAll(by: 1); n += 1 }
+        #expect(sim.seen.replies.map(\.reply.code) == [220, 250, 220], "the EHLO behind STARTTLS got no reply")
+        #expect(seen.contains { if case .note(let t) = $0 { return t.contains("RFC 3207 §4.2") }; return false }, "\(seen)")
+        #expect(sim.seen.pipelined == 0)
+        #expect(sim.session?.tlsActive == true && sim.session?.clientName == nil, "the line thrown away set no name")
+    }
+
+    @Test func everyBuiltInStoryHasThreeToFiveQuizQuestions() throws {
+        for (name, text) in BuiltinScenarios.all {
+            let story = try DemoScenarioParser.parse(text, name: name, file: name)
+            #expect((3...5).contains(story.quiz.count), "\(name): \(story.quiz.count) questions")
+        }
+    }
 }

@@ -652,6 +652,7 @@ chapter: 5 The journey
 title: No news wanted
 goal: Through smtp.example.com, send a message to nobody@elsewhere.org (who does not exist) asking for no notice at all, whatever happens; mx.elsewhere.org must refuse it in the relay hop.
 check: relay-reply 550 enhanced=5.1.1 to=RCPT
+check: lost nobody@elsewhere.org
 fail: hangup
 hint: NOTIFY= on RCPT TO says when you want a notice. One value means "never, not even on failure".
 hint: RCPT TO:<nobody@elsewhere.org> NOTIFY=NEVER. Then watch: the relay is refused with 550 5.1.1, and Alice's mailbox (b) stays empty.

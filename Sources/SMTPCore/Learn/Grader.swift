@@ -16,11 +16,13 @@ public enum Grader {
     /// The longest the world may keep moving after the last line (ticks): ten simulated minutes.
     static let settleLimit = 36_000
 
-    /// The world at a mission's start: nobody connected, the mission's world scenario in force.
+    /// The world at a mission's start: nobody connected, the mission's world scenario in force on every server.
     public static func start(_ mission: Mission, network: MailNetwork = .standard) -> Simulation {
-        var sim = Simulation(network: network)
-        if let name = mission.world, let scenario = sim.world.scenario(named: name) { sim.setScenario(scenario) }
-        return sim
+        var network = network
+        if let name = mission.world, let scenario = World.standard.scenario(named: name) {
+            for i in network.hosts.indices { network.hosts[i].world.scenario = scenario }
+        }
+        return Simulation(network: network)
     }
 
     /// The lines of an attempt file: one per line as typed; a final newline ends the last line, not a new one.

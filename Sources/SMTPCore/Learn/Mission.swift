@@ -20,7 +20,7 @@
 // Every mission starts with no connection open, so the learner's first line is `connect` (smtp.example.com, port
 // 587) or `connect mx.domain.com` (port 25). A line of a solution or an attempt that starts with "> " is sent right
 // behind the line before it, without waiting for that line's reply (PIPELINING); every other line waits for the
-// replies before it, as a careful learner does.
+// replies before it, as a careful learner does. (Inside DATA, after the 354, "> " is message text: quoted mail.)
 
 public struct Mission: Sendable, Equatable {
     public var id: String

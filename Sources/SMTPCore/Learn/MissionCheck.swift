@@ -5,8 +5,10 @@
 // The vocabulary (one per `check:` line; values with spaces in double quotes):
 //   delivered ADDRESS [from=ADDR] [subject="…"] [line="…"] [header="Name: value"] [hops=N] [retried] [bdat]
 //                     a message (not a notice) reached ADDRESS's mailbox, with all of that true of it
-//   notice ADDRESS action=failed|delayed|delivered|relayed [about=ADDR] [status=X.Y.Z]
-//                     a delivery status notification reached ADDRESS's mailbox
+//   notice ADDRESS action=failed|delayed|delivered|relayed [about=ADDR|@domain] [status=X.Y.Z] [envid=…] [orcpt=…]
+//                     a delivery status notification reached ADDRESS's mailbox (with that Original-Envelope-Id,
+//                     that Original-Recipient, e.g. orcpt=rfc822;bob@domain.com)
+//   lost ADDRESS      the message for ADDRESS was refused for good and, as its sender asked, no notice went anywhere
 //   reply CODE [enhanced=X.Y.Z] [to=VERB]      the learner's client saw that reply (to=GREETING, DATA-END, AUTH…)
 //   relay-reply CODE [enhanced=X.Y.Z] [to=VERB]   the relay hop (smtp.example.com → an MX) saw it
 //   authenticated [user=ADDR] [mechanism=PLAIN|LOGIN]   a login succeeded
@@ -18,7 +20,8 @@
 
 public enum MissionCheck: Sendable, Equatable {
     case delivered(to: String, filter: MessageFilter)
-    case notice(to: String, action: DeliveryAction, about: String?, status: String?)
+    case notice(to: String, action: DeliveryAction, about: String?, status: String?, envid: String? = nil, orcpt: String? = nil)
+    case lost(String)
     case reply(ReplyPattern)
     case relayReply(ReplyPattern)
     case authenticated(user: String?, mechanism: String?)
@@ -128,11 +131,15 @@ public enum MissionCheck: Sendable, Equatable {
             filter.retried = flags.contains("retried"); filter.bdat = flags.contains("bdat")
             return .delivered(to: try address("whose mailbox"), filter: filter)
         case "notice":
-            try take(["action", "about", "status"])
+            try take(["action", "about", "status", "envid", "orcpt"])
             guard let a = options["action"], let action = DeliveryAction(rawValue: a) else {
                 throw ParseError(reason: "`notice` needs action=failed, delayed, delivered or relayed")
             }
-            return .notice(to: try address("whose mailbox"), action: action, about: options["about"]?.lowercased(), status: options["status"])
+            return .notice(to: try address("whose mailbox"), action: action, about: options["about"]?.lowercased(), status: options["status"],
+                           envid: options["envid"], orcpt: options["orcpt"])
+        case "lost":
+            try take([])
+            return .lost(try address("whose message"))
         case "reply": return .reply(try pattern())
         case "relay-reply": return .relayReply(try pattern())
         case "live-reply": return .liveReply(try pattern())
@@ -156,7 +163,7 @@ public enum MissionCheck: Sendable, Equatable {
             try take([])
             return .liveLogin
         default:
-            throw ParseError(reason: "unknown check “\(kind)” (checks: delivered, notice, reply, relay-reply, authenticated, tls, pipelined, live-delivered, live-reply, live-login)")
+            throw ParseError(reason: "unknown check “\(kind)” (checks: delivered, notice, lost, reply, relay-reply, authenticated, tls, pipelined, live-delivered, live-reply, live-login)")
         }
     }
 
@@ -191,9 +198,11 @@ public enum MissionCheck: Sendable, Equatable {
             if f.retried { parts.append("after a retry") }
             if f.bdat { parts.append("sent with BDAT") }
             return "\(Narration.owner(of: to))'s mailbox (\(to)) receives a message" + (parts.isEmpty ? "" : " " + parts.joined(separator: ", "))
-        case .notice(let to, let action, let about, let status):
+        case .notice(let to, let action, let about, let status, let envid, let orcpt):
             let kind = action == .failed ? "a bounce" : action == .delayed ? "a delay warning" : "a \"\(action.rawValue)\" receipt"
             return "\(kind.prefix(1).uppercased() + kind.dropFirst()) reaches \(to)" + (about.map { " about \($0)" } ?? "") + (status.map { " (status \($0))" } ?? "")
+                + (envid.map { ", naming your envelope id \($0)" } ?? "") + (orcpt.map { ", with Original-Recipient \($0)" } ?? "")
+        case .lost(let address): return "The message for \(address) is refused, and no notice comes back (as you asked)"
         case .reply(let p): return "You see \(p.text)\(p.forWhat)"
         case .relayReply(let p): return "In the relay hop, the MX answers \(p.text)\(p.forWhat)"
         case .authenticated(let user, let mechanism):

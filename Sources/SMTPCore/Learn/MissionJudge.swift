@@ -58,8 +58,15 @@ public enum MissionJudge {
         switch c {
         case .delivered(let to, let filter):
             return delivered(to, filter, sim)
-        case .notice(let to, let action, let about, let status):
-            return notice(to, action, about, status, sim)
+        case .notice(let to, let action, let about, let status, let envid, let orcpt):
+            return notice(to, action, about, status, envid, orcpt, sim)
+        case .lost(let address):
+            if sim.lost.contains(address) { return (true, "Refused for good, and no notice went anywhere, as NOTIFY asked.") }
+            if let bounce = sim.arrivals.first(where: { $0.notice == .failed && $0.message.body.contains("Final-Recipient: rfc822; \(address)") }) {
+                return (false, "A bounce about \(address) reached \(bounce.mailbox): without NOTIFY=NEVER on its RCPT, a failure is reported (RFC 3461 §5.2.6).")
+            }
+            if sim.arrivals.contains(where: { $0.notice == nil && $0.mailbox == address }) { return (false, "The message was delivered to \(address): that address exists.") }
+            return (false, "No message for \(address) was refused in this world yet.")
         case .reply(let p):
             let seen = sim.seen.replies
             if seen.contains(where: { p.matches($0.reply, $0.cause) }) { return (true, "Seen: \(p.text)\(p.forWhat).") }
@@ -98,7 +105,7 @@ public enum MissionJudge {
         case .pipelined(let n):
             let got = sim.seen.pipelined
             if got >= n { return (true, "\(got) command\(got == 1 ? "" : "s") left without waiting, and were answered in order.") }
-            return (false, "Only \(got) command line\(got == 1 ? "" : "s") left before the reply to the one before (\(n) needed): send the next with the send-now key (Ctrl-T) or `> ` in a file.")
+            return (false, "Only \(got) command line\(got == 1 ? "" : "s") left before the reply to the one before (\(n) needed; answers in a login and message text do not count): send the next with Ctrl-T, or `> ` in a file.")
         case .liveDelivered(let to, let subject):
             let messages = live.flatMap { event -> [StoredMessage] in
                 guard case .exchange(_, _, _, _, _, let outputs) = event else { return [] }
@@ -164,7 +171,7 @@ public enum MissionJudge {
             } else if let s = f.subject, m.header("Subject") != s {
                 why = "its subject is “\(m.header("Subject") ?? "(none)")”, not “\(s)”"
             } else if let l = f.line, !m.body.contains(l) {
-                why = lineDiagnosis(l, m.body)
+                why = lineDiagnosis(l, m)
             } else if let h = f.header, !m.headers.contains(where: { $0.lowercased().hasPrefix(h.lowercased()) }) {
                 let name = h.split(separator: ":").first.map(String.init) ?? h
                 why = m.header(name).map { "its \(name): is “\($0)”, not what “\(h)” asks" } ?? "it has no \(name): field"
@@ -183,7 +190,14 @@ public enum MissionJudge {
     }
 
     /// Why a body did not hold `wanted`, when the world can tell: a dot the server removed, most of all.
-    static func lineDiagnosis(_ wanted: String, _ body: [String]) -> String {
+    static func lineDiagnosis(_ wanted: String, _ message: StoredMessage) -> String {
+        let body = message.body
+        if message.headers.contains(wanted) {
+            return "the line “\(wanted)” is there, but among the header fields: an empty line must separate the header fields from the body (RFC 5322 §2.1)"
+        }
+        if message.rawContent != nil, body.contains("." + wanted) {
+            return "it has the line “.\(wanted)”: BDAT does no dot-stuffing (RFC 3030), so a dot you doubled arrives doubled"
+        }
         if wanted.hasPrefix("."), body.contains(String(wanted.dropFirst())) {
             return "it has the line “\(wanted.dropFirst())”: the dot was removed — a line that starts with a dot must be sent with the dot doubled (RFC 5321 §4.5.2)"
         }
@@ -195,12 +209,15 @@ public enum MissionJudge {
 
     /// What refused mail for `address` on its way, if the world saw it: the learner's own session or the relay hop.
     static func refusal(of address: String, _ sim: Simulation) -> String? {
+        if sim.seen.replies.contains(where: { $0.reply.code == 530 }) { return "the server said 530 Authentication required: log in first." }
+        if let r = sim.seen.rcpt[address], r.code >= 400 {
+            return "your RCPT TO:<\(address)> got \(r.wireLines.last ?? "\(r.code)")" + (r.code < 500 ? " — a 4yz: it may work in another transaction." : ".")
+        }
         if let hop = sim.hopLines.firstIndex(where: { $0.text.lowercased().hasPrefix("rcpt to:<\(address)>") }),
            let answer = sim.hopLines[(hop + 1)...].first(where: { if case .server = $0.kind { return true }; return false }),
            case .server(let code) = answer.kind, code >= 400 {
             return "\(answer.host) answered \(answer.text) when smtp.example.com relayed it."
         }
-        if sim.seen.replies.contains(where: { $0.reply.code == 530 }) { return "the server said 530 Authentication required: log in first." }
         if let r = sim.seen.replies.last(where: { $0.cause == .messageEnd }), r.reply.code >= 400 {
             return "the message itself was refused: \(r.reply.wireLines.last ?? "")."
         }
@@ -210,10 +227,18 @@ public enum MissionJudge {
         if sim.queue.contains(where: { $0.recipients.contains { $0.lowercased() == address } }) {
             return "the message still waits in smtp.example.com's queue."
         }
+        // Mail went somewhere else: say where, and what became of it.
+        for (i, line) in sim.hopLines.enumerated() where line.text.uppercased().hasPrefix("RCPT TO:<") {
+            guard let answer = sim.hopLines[(i + 1)...].first(where: { if case .server = $0.kind { return true }; return false }),
+                  case .server(let code) = answer.kind, code >= 400 else { continue }
+            return "the message went to \(line.text.dropFirst(8)) instead, which \(answer.host) refused (\(answer.text))."
+        }
+        if let other = sim.arrivals.first(where: { $0.notice == nil }) { return "the message went to \(other.mailbox) instead." }
         return nil
     }
 
-    static func notice(_ to: String, _ action: DeliveryAction, _ about: String?, _ status: String?, _ sim: Simulation) -> (Bool, String) {
+    static func notice(_ to: String, _ action: DeliveryAction, _ about: String?, _ status: String?, _ envid: String?, _ orcpt: String?,
+                       _ sim: Simulation) -> (Bool, String) {
         // `about` is an address, or "@domain" for any address there.
         func isAbout(_ address: String) -> Bool {
             guard let about else { return true }
@@ -226,6 +251,13 @@ public enum MissionJudge {
             }
             guard reported.contains(where: isAbout) else { continue }
             if let status, !n.message.body.contains("Status: \(status)") { continue }
+            if let envid, !n.message.body.contains("Original-Envelope-Id: \(envid)") {
+                return (false, "The notice came, but " + (n.message.body.first { $0.hasPrefix("Original-Envelope-Id:") }.map { "it names \($0.dropFirst(22)) as your envelope id" }
+                    ?? "without an Original-Envelope-Id: give ENVID=\(envid) on MAIL FROM") + ".")
+            }
+            if let orcpt, !n.message.body.contains("Original-Recipient: \(orcpt)") {
+                return (false, "The notice came, but without “Original-Recipient: \(orcpt)”: give ORCPT= on the RCPT (RFC 3461 §4.2).")
+            }
             return (true, "In \(to)'s mailbox: \(n.message.header("Subject") ?? "a notice") about \(reported.joined(separator: ", ")).")
         }
         let kind = action == .failed ? "bounce" : action == .delayed ? "delay warning" : "\"\(action.rawValue)\" receipt"

@@ -168,6 +168,8 @@ public struct LearnerLog: Sendable, Equatable {
     public internal(set) var hungUp: Reply?
     /// Command lines sent while an earlier reply was still on its way, and answered normally (RFC 2920).
     public internal(set) var pipelined = 0
+    /// The reply each RCPT TO:<address> got (lower-cased address), as the server decided it.
+    public internal(set) var rcpt: [String: Reply] = [:]
 
     public static func == (a: LearnerLog, b: LearnerLog) -> Bool {
         a.replies == b.replies && a.tlsStarted == b.tlsStarted && a.hungUp == b.hungUp && a.pipelined == b.pipelined
@@ -256,6 +258,9 @@ public struct Simulation: Sendable {
     /// Pipelining.swift), while its reply is still to be decided: a line reaching the server before `replyLeaves`
     /// was already waiting, and the server hangs up instead of answering (RFC 2920 §3.1, Postfix 3.9).
     private var openWait: OpenWait?
+    /// After STARTTLS was accepted: when its 220 leaves the server and when the handshake is done. A line sent into
+    /// that window never reaches the SMTP session (RFC 3207 §4.2; see `sendBytes`).
+    private var tlsWindow: (replyLeaves: Int, ready: Int)?
     /// What `caption` and `mark` add while a reply is scheduled, so a refused reply's narration can be taken back.
     private var recording: (captions: [Timed<String>], stages: [Timed<JourneyStage>])?
     private let seed: UInt64
@@ -374,6 +379,7 @@ public struct Simulation: Sendable {
 
     /// Drops the connection from the client's side (like closing telnet).
     public mutating func disconnect() {
+        tlsWindow = nil
         guard var current = session else { return }
         _ = current.endOfInput()
         session = nil
@@ -399,6 +405,23 @@ public struct Simulation: Sendable {
             sendTooEarly(label: label, refusal: outputs, answerAt: wait.replyLeaves, rule: wait.rule)
             return
         }
+        if let window = tlsWindow, tick < window.ready {
+            // Plaintext behind STARTTLS: what is already there when the 220 leaves is thrown away (RFC 3207 §4.2);
+            // what comes later meets a server waiting for the TLS handshake, which then fails and the link is gone.
+            // (Counted from now: the drawing already holds the client's next line back until the handshake.)
+            let reaches = tick + latency.composing + latency.transit
+            if reaches <= window.replyLeaves {
+                enqueue(.output(.note("“\(label.prefix(60))” left before the TLS handshake: the server throws away any plaintext sent behind STARTTLS (RFC 3207 §4.2), so it was never read. Wait for the handshake, then say EHLO again.")), at: reaches)
+            } else {
+                var ended = current
+                _ = ended.endOfInput()
+                session = ended
+                enqueue(.output(.note("“\(label.prefix(60))” arrived as plaintext where the server expected the TLS handshake: the handshake fails and the connection is gone. STARTTLS must end its flight (RFC 3207 §4); send nothing until TLS is up.")), at: reaches)
+                enqueue(.output(.session(.closed)), at: reaches + latency.transit)
+            }
+            return
+        }
+        tlsWindow = nil
         if let wait, tick < wait.replyArrives {
             // Sent before the reply arrived, yet after the server had answered: it could not notice this time.
             enqueue(.output(.note("“\(label.prefix(60))” left before the reply it had to wait for: \(wait.rule.explanation). It reached \(host.name) after the server had answered, so nothing happened this time; sent sooner, it would have been refused with 554 5.5.0.")),
@@ -414,6 +437,13 @@ public struct Simulation: Sendable {
         session = current
         let drawn = animate(outputs, label: label, wasInData: wasInData, envelopeOpen: phaseBefore == .mail || phaseBefore == .rcpt,
                             server: host, live: false)
+        if let i = outputs.firstIndex(of: .tlsStarted), drawn.outputsAt.indices.contains(i) {
+            tlsWindow = (drawn.answerAt, drawn.outputsAt[i])
+        }
+        if !wasInData, Self.asciiPrefix(label, "RCPT TO:"), let open = label.firstIndex(of: "<"), let close = label.firstIndex(of: ">"), open < close,
+           case .reply(let reply, _)? = outputs.first {
+            seen.rcpt[String(label[label.index(after: open)..<close]).lowercased()] = reply
+        }
         if let rule = current.checkedWait, !current.isClosed, let scheduled = drawn.scheduled {
             openWait = OpenWait(rule: rule, replyLeaves: drawn.answerAt, replyArrives: drawn.outputsAt.first ?? drawn.answerAt,
                                 orders: scheduled.orders, flows: scheduled.flows, captions: scheduled.captions, stages: scheduled.stages)
@@ -965,6 +995,8 @@ public struct Simulation: Sendable {
         flows.append(FlowEvent(id: nextFlowID, kind: kind, from: from, to: to, start: start, end: start + length))
         nextFlowID += 1
     }
+
+    static func asciiPrefix(_ text: String, _ prefix: String) -> Bool { text.uppercased().hasPrefix(prefix) }
 
     /// Ten hex digits like Postfix's short queue ids, from a counter (deterministic, no randomness).
     static func queueID(_ n: UInt64) -> String {

@@ -8,7 +8,7 @@ extension App {
 
     /// Starts `mission` from its start state: a fresh world, no connection, the terminal ready for `connect`.
     static func startMission(_ mission: Mission, _ state: inout AppState) {
-        state.sim = Grader.start(mission, network: state.sim.network)
+        state.sim = Grader.start(mission)
         state.transcript = [TranscriptLine(.local, "Mission “\(mission.title)”: \(mission.goal)"),
                             TranscriptLine(.local, mission.live
                                 ? "This one is judged on your own program: point it at the app's listener (start smtp-tui with --listen 127.0.0.1:2525)."
