@@ -93,6 +93,7 @@ func makeServeSession(configuration: SMTPServerConfiguration, connection: Int, p
     session.storesMessages = false       // the Maildir is the store; memory stays flat however long we run
     session.tlsAvailable = tls
     session.forbidsSmuggling = true
+    session.directedFailures = configuration.directedFailures.failures
     return session
 }
 

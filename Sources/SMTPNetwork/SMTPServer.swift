@@ -6,6 +6,7 @@ import Glibc
 import Darwin
 #endif
 import NIOCore
+import Synchronization
 import NIOPosix
 import NIOSSL
 import Logging
@@ -37,6 +38,9 @@ public struct SMTPServerConfiguration: Sendable {
     /// Told about every session's exchanges as they happen (the app's live mode), on an event loop's thread:
     /// it must only hand them over, never block.
     public var observer: (@Sendable (LiveEvent) -> Void)?
+    /// Replies given on purpose (`serve --fail`, a live mission's injections). Read when a connection opens, so
+    /// the app can change them while the listener runs.
+    public let directedFailures = DirectedFailureBoard()
     let threadPool: NIOThreadPool
 
     public static let defaultTLSHandshakeTimeout: Double = 10
@@ -49,6 +53,14 @@ public struct SMTPServerConfiguration: Sendable {
         // concurrent deliveries share their syncs instead of each waiting on its own).
         self.threadPool = NIOThreadPool(numberOfThreads: 2)
     }
+}
+
+/// The directed failures new sessions get, changeable from any thread.
+public final class DirectedFailureBoard: Sendable {
+    private let current = Mutex<[DirectedFailure]>([])
+    public init() {}
+    public func set(_ failures: [DirectedFailure]) { current.withLock { $0 = failures } }
+    public var failures: [DirectedFailure] { current.withLock { $0 } }
 }
 
 public enum SMTPServer {

@@ -78,6 +78,14 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Scenario to start in (see `smtp-tui world`).")
     var scenario: String = "normal"
 
+    @Option(help: ArgumentHelp("""
+        A directed failure, for testing a client's error handling deterministically: VERB[#N] CODE [X.Y.Z] [TEXT] \
+        replaces the reply to the Nth VERB (MAIL and RCPT counted per transaction, anything else per session; no #N: \
+        every one) and the command is not run; "." stands for the end of a message. Repeat for more, e.g. \
+        --fail 'RCPT#2 452 4.5.3 Error: too many recipients' --fail 'DATA#1 451 4.3.0 Error: try again later'.
+        """, valueName: "rule"))
+    var fail: [String] = []
+
     func validate() throws {
         guard stdio != (listen != nil) else { throw ValidationError("choose one transport: --stdio or --listen HOST:PORT") }
         if let listen {
@@ -93,6 +101,9 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("unknown log level '\(logLevel)'; known: \(SMTPServerConfiguration.logLevelNames.joined(separator: ", "))")
         }
         guard (cert == nil) == (key == nil) else { throw ValidationError("--cert and --key go together") }
+        for rule in fail where DirectedFailure(parsing: rule) == nil {
+            throw ValidationError("--fail '\(rule)': expected VERB[#N] CODE [X.Y.Z] [TEXT] with a 4xx or 5xx code, e.g. 'RCPT#2 452 4.5.3 Error: too many recipients'")
+        }
         if maildir != nil && deliverTo != nil && maildir != deliverTo { throw ValidationError("give --maildir or --deliver-to, not both") }
         guard idleTimeout > 0, tlsHandshakeTimeout > 0, maxConnections > 0, maxConnectionsPerClient > 0, greylistDelay >= 0 else {
             throw ValidationError("--idle-timeout, --tls-handshake-timeout, --max-connections and --max-connections-per-client must be positive, --greylist-delay not negative")
@@ -125,6 +136,9 @@ struct ServeCommand: ParsableCommand {
         configuration.tlsHandshakeTimeout = tlsHandshakeTimeout
         configuration.maxConnections = maxConnections
         configuration.maxConnectionsPerClient = maxConnectionsPerClient
+        let failures = fail.compactMap { DirectedFailure(parsing: $0) }
+        configuration.directedFailures.set(failures)
+        for f in failures { warn("on purpose: \(f.explanation)") }
         for note in notes { warn(note) }
         if let store = configuration.maildir {
             // Before serving: a Maildir that cannot be made or written would turn every message into a 451.

@@ -223,6 +223,8 @@ enum Runtime {
         state.themeName = terminal.theme.name
         state.scenarios = stories.scenarios
         state.learn = learn
+        // A returning learner starts at the first mission not done yet.
+        state.learn.selected = learn.missions.firstIndex { !learn.progress.isDone($0.id) } ?? 0
         if missions { App.focus(.missions, &state) }
         if let learnProblem { state.status = ("Missions: \(learnProblem)", true) }
         state.presenter = presenter
@@ -316,6 +318,7 @@ enum Runtime {
                                 let started = try LiveLink.start(host: "127.0.0.1", port: 0, settings: settings)
                                 link = started.link
                                 made = started.notes
+                                started.link.failures.set(state.learn.activeInjections)
                                 showLive(started.link)
                             } catch {
                                 state.status = ("Run it: \(error)", true)
@@ -328,6 +331,8 @@ enum Runtime {
                         if runner.running != nil { state.live?.running = example.title }
                     case .refreshMaildir:
                         if let link { state.live?.mailFiles = link.mailFiles() }
+                    case .setDirectedFailures(let failures):
+                        link?.failures.set(failures)
                     case .saveProgress(let progress):
                         if let problem = LearnFiles.save(progress) { state.status = ("Progress not saved — \(problem)", true) }
                     case .cycleTheme where noColor:

@@ -67,4 +67,6 @@ public enum Effect: Equatable, Sendable {
     case refreshMaildir
     /// Save the learner's progress (a mission passed, a hint taken, a quiz answered).
     case saveProgress(LearnProgress)
+    /// The app's listener answers new connections with these directed failures (a live mission's injections).
+    case setDirectedFailures([DirectedFailure])
 }

@@ -8,6 +8,10 @@ public enum App {
             state.learn.progressChanged = false
             effects.append(.saveProgress(state.learn.progress))
         }
+        if state.learn.failuresChanged {
+            state.learn.failuresChanged = false
+            effects.append(.setDirectedFailures(state.learn.activeInjections))
+        }
         return effects
     }
 

@@ -12,6 +12,12 @@ public struct LearnState: Sendable {
     public var quiz: QuizState?
     /// Set when the progress changed and should be saved; `update` turns it into an effect.
     public var progressChanged = false
+    /// Set when a mission started: the app's listener takes its directed failures (none unless live).
+    public var failuresChanged = false
+    /// The directed failures the mission being played asks of the listener.
+    public var activeInjections: [DirectedFailure] {
+        active.flatMap { mission($0.id) }.map { $0.live ? $0.injections : [] } ?? []
+    }
 
     public init(missions: [Mission] = MissionCatalog().missions, progress: LearnProgress = LearnProgress()) {
         self.missions = missions

@@ -17,6 +17,7 @@ extension App {
         state.queuedLines = []; state.typedAhead = []; state.transcriptScroll = 0; state.selectedTranscriptLine = nil
         let verdict = MissionJudge.judge(mission, sim: state.sim)
         state.learn.active = ActiveMission(id: mission.id, verdict: verdict)
+        state.learn.failuresChanged = true  // the listener's directed failures follow the mission (none for most)
         if mission.live, let live = state.live {
             state.learn.active?.liveEvents = []
             state.status = ("Live mission: \(live.address.isEmpty ? "the listener" : live.address) judges your program's sessions" + (mission.injections.isEmpty ? "" : "; " + mission.injections.map(\.explanation).joined(separator: "; ")), false)

@@ -92,16 +92,22 @@ final class LiveLink: Sendable {
         defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         do {
             let server = try SMTPServer.start(host: host, port: port, configuration: configuration)
-            return (LiveLink(server: server, maildir: configuration.maildir, settings: settings, wakeFD: fds[0], inbox: inbox), notes)
+            return (LiveLink(server: server, maildir: configuration.maildir, settings: settings, wakeFD: fds[0], inbox: inbox,
+                             failures: configuration.directedFailures), notes)
         } catch {
             close(fds[0]); close(fds[1])
             throw StartError(description: "cannot listen on \(host):\(port): \(error)")
         }
     }
 
-    private init(server: SMTPServer.Running, maildir: Maildir?, settings: Settings, wakeFD: Int32, inbox: Inbox) {
+    private init(server: SMTPServer.Running, maildir: Maildir?, settings: Settings, wakeFD: Int32, inbox: Inbox,
+                 failures: DirectedFailureBoard) {
         self.server = server; self.maildir = maildir; self.settings = settings; self.wakeFD = wakeFD; self.inbox = inbox
+        self.failures = failures
     }
+
+    /// The directed failures new connections get (a live mission's injections).
+    let failures: DirectedFailureBoard
 
     var address: String { server.host.contains(":") ? "[\(server.host)]:\(server.port)" : "\(server.host):\(server.port)" }
 
