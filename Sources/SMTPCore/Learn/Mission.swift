@@ -66,19 +66,11 @@ public enum MissionParser {
         var injections: [DirectedFailure] = []
         var par: Int?, live = false
         func fail(_ line: Int, _ reason: String) -> MissionError { MissionError(file: file, line: line, reason: reason) }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        for (index, raw) in lines.enumerated() {
-            let n = index + 1
-            var line = Substring(raw)
-            if line.last == "\r" { line = line.dropLast() }
-            if line.allSatisfy({ $0 == " " || $0 == "\t" }) || line.first == "#" { continue }
-            guard let colon = line.firstIndex(of: ":") else {
-                throw fail(n, "expected `key: value` (keys: \(keys.joined(separator: ", "))), found “\(line.prefix(40))”")
-            }
-            let key = line[..<colon].trimmingCharacters(in: " ").lowercased()
-            var value = line[line.index(after: colon)...]
-            if value.first == " " { value = value.dropFirst() }
-            let text = String(value)
+        let (entries, lineCount) = try KeyValueLines.entries(text) { n, found in
+            fail(n, "expected `key: value` (keys: \(keys.joined(separator: ", "))), found “\(found)”")
+        }
+        for entry in entries {
+            let n = entry.line, key = entry.key, text = entry.value
             switch key {
             case "id", "chapter", "title", "goal", "world", "why":
                 if key == "why", let (old, first) = fields[key] { fields[key] = (old + " " + text, first); continue }
@@ -122,16 +114,16 @@ public enum MissionParser {
         for required in ["id", "chapter", "title", "goal", "why"] where fields[required] == nil {
             throw fail(1, "no `\(required):` line")
         }
-        guard !checks.isEmpty else { throw fail(max(1, lines.count), "no `check:` lines: a mission needs a goal the world can show") }
+        guard !checks.isEmpty else { throw fail(max(1, lineCount), "no `check:` lines: a mission needs a goal the world can show") }
         if !live {
-            guard !solution.isEmpty else { throw fail(max(1, lines.count), "no `solution:` lines") }
+            guard !solution.isEmpty else { throw fail(max(1, lineCount), "no `solution:` lines") }
             let first = solution[0].split(separator: " ").first.map(String.init) ?? ""
             guard ["connect", "telnet", "open"].contains(first) else {
-                throw fail(max(1, lines.count), "a solution starts with `connect`: every mission begins with no connection open")
+                throw fail(max(1, lineCount), "a solution starts with `connect`: every mission begins with no connection open")
             }
         }
-        if let par, par < solution.count { throw fail(max(1, lines.count), "par \(par) is below the solution's \(solution.count) lines") }
-        if !injections.isEmpty && !live { throw fail(max(1, lines.count), "`inject:` is for live missions (`live: yes`)") }
+        if let par, par < solution.count { throw fail(max(1, lineCount), "par \(par) is below the solution's \(solution.count) lines") }
+        if !injections.isEmpty && !live { throw fail(max(1, lineCount), "`inject:` is for live missions (`live: yes`)") }
         func field(_ key: String) -> String { fields[key]?.0 ?? "" }  // the required ones were checked above
         return Mission(id: field("id"), chapter: field("chapter"), title: field("title"), goal: field("goal"),
                        world: fields["world"]?.0, checks: checks, failures: failures, hints: hints, solution: solution,

@@ -95,19 +95,11 @@ public enum DemoScenarioParser {
             guard let last = steps.last else { return }
             if last.caption.isEmpty { throw fail(last.line, "the step “\(last.send.first ?? "")” has no caption: add `caption: …` after it") }
         }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        for (index, raw) in lines.enumerated() {
-            let n = index + 1
-            var line = Substring(raw)
-            if line.last == "\r" { line = line.dropLast() }
-            if line.allSatisfy({ $0 == " " || $0 == "\t" }) || line.first == "#" { continue }
-            guard let colon = line.firstIndex(of: ":") else {
-                throw fail(n, "expected `key: value` (keys: \(keys.joined(separator: ", "))), found “\(line.prefix(40))”")
-            }
-            let key = line[..<colon].trimmingCharacters(in: " ").lowercased()
-            var value = line[line.index(after: colon)...]
-            if value.first == " " { value = value.dropFirst() }
-            let text = String(value)
+        let (entries, lineCount) = try KeyValueLines.entries(text) { n, found in
+            fail(n, "expected `key: value` (keys: \(keys.joined(separator: ", "))), found “\(found)”")
+        }
+        for entry in entries {
+            let n = entry.line, key = entry.key, text = entry.value
             switch key {
             case "title":
                 guard steps.isEmpty else { throw fail(n, "`title:` belongs before the first step") }
@@ -177,8 +169,8 @@ public enum DemoScenarioParser {
             }
         }
         guard let title else { throw fail(1, "no `title:` line") }
-        guard !steps.isEmpty else { throw fail(max(1, lines.count), "no steps: add `step: …` lines") }
-        try finish(lines.count)
+        guard !steps.isEmpty else { throw fail(max(1, lineCount), "no steps: add `step: …` lines") }
+        try finish(lineCount)
         try finishQuestion()
         let scenario = DemoScenario(name: name, title: title, summary: summary, world: world, steps: steps, quiz: quiz)
         try checkSynchronization(scenario, file: file)
