@@ -4,7 +4,10 @@ import SMTPCore
 public enum Suggestion {
     public static func next(for state: AppState) -> String? {
         guard let session = state.sim.session, !session.isClosed else {
-            return state.sim.world.scenario.shuttingDown ? "scenario normal" : "connect"
+            if state.sim.world.scenario.shuttingDown { return "scenario normal" }
+            // In a mission, the server its goal names (the goal already says which; the rest is the learner's).
+            if let id = state.learn.active?.id, let first = state.learn.mission(id)?.solution.first, first.hasPrefix("connect") { return first }
+            return "connect"
         }
         if !state.visibleGreeting || state.sim.isAwaitingServer { return nil }  // wait for the reply in flight
         switch session.phase {

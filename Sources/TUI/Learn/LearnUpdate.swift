@@ -12,7 +12,7 @@ extension App {
         state.transcript = [TranscriptLine(.local, "Mission “\(mission.title)”: \(mission.goal)"),
                             TranscriptLine(.local, mission.live
                                 ? "This one is judged on your own program: point it at the app's listener (start smtp-tui with --listen 127.0.0.1:2525)."
-                                : "The world starts afresh and nobody is connected: begin with `connect` (smtp.example.com, port 587) or `connect mx.domain.com` (port 25). h shows a hint (in Missions), 6 the checklist.")]
+                                : "The world starts afresh and nobody is connected: begin with `connect` (smtp.example.com, port 587) or `connect mx.domain.com` (port 25). F6 shows the checklist, and h a hint there.")]
         state.visibleGreeting = false; state.visibleTLS = false; state.visibleAuthenticated = false; state.lastServerCode = nil
         state.queuedLines = []; state.typedAhead = []; state.transcriptScroll = 0; state.selectedTranscriptLine = nil
         let verdict = MissionJudge.judge(mission, sim: state.sim)

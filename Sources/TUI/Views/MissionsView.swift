@@ -32,7 +32,7 @@ extension Frame {
         for (i, m) in learn.missions.enumerated() {
             if m.chapter != chapter {
                 chapter = m.chapter
-                rows.append((m.chapter, .caption, nil))
+                rows.append((m.chapter.uppercased(), .caption, nil))
             }
             let mark = learn.progress.isDone(m.id) ? "✓" : learn.active?.id == m.id ? "▸" : " "
             rows.append((" \(mark) \(m.title)", i == learn.selected ? .selection : .text, i))
