@@ -189,7 +189,7 @@ public enum StatusCatalogue {
         StatusCodeEntry(
             code: 554, meaning: "Transaction failed",
             description: "The transaction failed for good: the content was refused, relaying was denied, or no recipient was valid.",
-            whenSimulated: "A message with a line containing GTUBE (5.7.1), DATA after every RCPT was refused (5.5.1), STARTTLS twice (5.5.1), or mail to another domain on the mx profile (Relay access denied).",
+            whenSimulated: "A message with a line containing GTUBE (5.7.1), DATA after every RCPT was refused (5.5.1), STARTTLS twice (5.5.1), mail to another domain on the mx profile (Relay access denied), or a line sent before the reply it had to wait for — right behind EHLO, DATA or NOOP, or before the greeting (554 5.5.0 Error: SMTP protocol synchronization, RFC 2920 §3.1; the server hangs up, as Postfix 3.9 does).",
             trigger: TriggerRecipe(preamble: .recipientAdded,
                                    lines: ["DATA", "Subject: test", "", "This line carries the GTUBE marker.", "."]),
             inSeedTable: true),
