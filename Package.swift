@@ -20,7 +20,14 @@ let package = Package(
     ],
     targets: [
         // The SMTP engine, the simulated world, the reference catalogue and the tick clock. No terminal code.
-        .target(name: "SMTPCore"),
+        // swift-crypto gives DKIM its SHA-256, RSA (PKCS#1 v1.5) and Ed25519; only Trust/TrustCrypto.swift uses it.
+        .target(
+            name: "SMTPCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         // State → action → update → view → cells. Pure Swift: no ncurses here, so tests render into memory.
         .target(name: "TUI", dependencies: ["SMTPCore"]),
         // SMTPCore on real sockets and pipes: SwiftNIO, STARTTLS with a self-signed certificate, Maildir storage

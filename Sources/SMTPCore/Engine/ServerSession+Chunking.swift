@@ -103,7 +103,7 @@ extension ServerSession {
         messageCounter += 1
         let id = queueID(messageCounter)
         let (lines, count) = Self.lfLines(body)
-        let message = composeStoredMessage(id: id, content: lines, lineCount: count, raw: body)
+        guard let message = signOrCheck(composeStoredMessage(id: id, content: lines, lineCount: count, raw: body), into: &out) else { return }
         deliver(message)
         // Postfix's words: the total of all chunks, then the queue id.
         reply(Reply(250, EnhancedStatusCode(2, 0, 0), "Ok: \(bodySize) bytes queued as \(id)"), to: cause, into: &out)

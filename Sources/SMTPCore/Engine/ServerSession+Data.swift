@@ -71,17 +71,45 @@ extension ServerSession {
         }
         messageCounter += 1
         let id = queueID(messageCounter)
-        let message = composeStoredMessage(id: id, content: body, lineCount: bodyLineCount)
+        guard let message = signOrCheck(composeStoredMessage(id: id, content: body, lineCount: bodyLineCount), into: &out) else { return }
         deliver(message)
         reply(Reply(250, EnhancedStatusCode(2, 0, 0), "Ok: queued as \(id)"), to: cause, into: &out)
         out.append(.delivered(message))
+    }
+
+    /// What a mail system does beyond SMTP with an accepted message: a submission server with a signer signs its
+    /// domain's mail (DKIM, RFC 6376 §5); an MX with trust checks judges SPF, DKIM and DMARC, writes
+    /// Authentication-Results above its Received: (RFC 8601 §5), or refuses with 550 5.7.26 when the From: domain's
+    /// DMARC policy says reject (RFC 7489 §6.6.4, RFC 7372 §3.2). Nil when the message was refused.
+    mutating func signOrCheck(_ message: StoredMessage, into out: inout [SessionOutput]) -> StoredMessage? {
+        let unixNow = SimulatedTime.epochSeconds + (now >= 0 ? now : now - (SimulatedTime.ticksPerSecond - 1)) / SimulatedTime.ticksPerSecond
+        if profile == .submission, let signer = world.signer {
+            // Signed as it leaves: everything but this server's own Return-Path: and Received:, which the next hop
+            // does not get or adds again (OpenDKIM signs as Postfix hands it the message, before it queues it).
+            let content = message.contentBehindTrace
+            let froms = MessageOctets.split(content).fields.filter { $0.name.lowercased() == "from" }
+            guard froms.count == 1, let author = DMARC.authorDomain(froms[0].value),
+                  author == signer.domain || author.hasSuffix("." + signer.domain),
+                  let field = try? signer.signatureField(for: content, timestamp: unixNow) else { return message }
+            return message.inserting(field, at: 1)
+        }
+        guard profile == .mx, let checks = world.trust else { return message }
+        let verdict = MailAuthenticator.check(content: message.contentBehindTrace, clientAddress: world.clientAddress,
+                                              helo: clientName ?? "", mailFrom: reversePath ?? "", checks: checks,
+                                              authservID: world.serverName, now: unixNow)
+        authentications.append(verdict)
+        if verdict.rejects {
+            reply(verdict.rejection, to: .messageEnd, into: &out)
+            return nil
+        }
+        return message.inserting(verdict.headerField, at: 1)
     }
 
     /// Puts an accepted message in its recipients' inboxes (or the outbound queue) and forgives earlier errors.
     mutating func deliver(_ message: StoredMessage) {
         if storesMessages {
             for rcpt in recipients {
-                if let box = world.mailbox(rcpt), case .forwards = box.behaviour {
+                if let box = world.mailbox(rcpt), box.behaviour.sendsOn {
                     store.outbound.append(message)
                 } else if world.mailbox(rcpt) != nil {
                     store.inboxes[rcpt.lowercased(), default: []].append(message)

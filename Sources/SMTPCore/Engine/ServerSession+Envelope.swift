@@ -214,7 +214,7 @@ extension ServerSession {
                              to: cause, into: &out)
             }
             switch box.behaviour {
-            case .accepts:
+            case .accepts, .list:
                 break
             case .full:
                 rejectedRecipients += 1

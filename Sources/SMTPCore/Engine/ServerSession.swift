@@ -100,6 +100,9 @@ public struct ServerSession: Sendable {
     public internal(set) var checkedWait: PipeliningRule?
     /// Set when the session hung up on early input: what the rule was and what came too early.
     public internal(set) var synchronizationViolation: SynchronizationViolation?
+    /// The MX's verdict on every message that reached its end in this session (SPF, DKIM, DMARC; World.trust),
+    /// accepted or refused, in order: the simulation draws the checks from it.
+    public internal(set) var authentications: [AuthenticationVerdict] = []
     /// Replies given on purpose instead of running a command (DirectedFailure.swift): `serve --fail`, live missions.
     public var directedFailures: [DirectedFailure] = []
     var directedCounts: [String: Int] = [:]

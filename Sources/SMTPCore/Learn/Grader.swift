@@ -50,8 +50,8 @@ public enum Grader {
         if pipelined { line = String(line.dropFirst(2)) } else { waitForReplies(&sim) }
         let words = line.split(separator: " ").map(String.init)
         let inData = sim.session?.phase == .data
-        if !inData, let first = words.first, ["connect", "telnet", "open"].contains(first) {
-            sim.connect(to: words.count > 1 ? words[1] : nil)
+        if !inData, let connect = ConnectCommand(words) {
+            sim.connect(to: connect.host, from: connect.machine)
         } else if !inData, words.first == "disconnect" {
             sim.disconnect()
         } else if !inData, words.first == "scenario", words.count > 1, let s = sim.world.scenario(named: words[1]) {

@@ -32,9 +32,10 @@ public enum DemoPlayer {
         for line in step.send where line != DemoStep.waitOnly {
             let words = line.split(separator: " ").map(String.init)
             let inData = sim.session?.phase == .data
-            if !inData, let first = words.first, ["connect", "telnet", "open"].contains(first) {
-                sim.connect(to: words.count > 1 ? words[1] : nil)
-                typed.append(.local("connect \(sim.host.name) (port \(sim.host.port))"))
+            if !inData, let connect = ConnectCommand(words) {
+                sim.connect(to: connect.host, from: connect.machine)
+                let from = sim.learnerMachine.name == sim.network.clientName ? "" : " from \(sim.learnerMachine.name) [\(sim.learnerMachine.address)]"
+                typed.append(.local("connect \(sim.host.name) (port \(sim.host.port))" + from))
             } else if !inData, words.first == "disconnect" {
                 sim.disconnect()
                 typed.append(.local("disconnect"))

@@ -6,7 +6,8 @@
 //   summary: One sentence for the menu.   optional
 //   world: tight-limits                    optional: the world scenario (normal, tight-limits, shutdown)
 //   step: EHLO client.example.com          starts a step: the line the client sends (`step:` alone = an empty line);
-//                                          local commands work too: connect [HOST], disconnect, scenario NAME;
+//                                          local commands work too: connect [HOST] [from MACHINE], disconnect,
+//                                          scenario NAME;
 //                                          `step: (wait)` sends nothing and only waits (see `wait:`)
 //   also: RCPT TO:<bob@domain.com>         more lines sent in the same flight, without waiting (PIPELINING): only
 //                                          where RFC 2920 allows it (never after EHLO, HELO, DATA, STARTTLS, NOOP,
@@ -190,8 +191,12 @@ public enum DemoScenarioParser {
                 let words = line.split(separator: " ").map(String.init)
                 let inData = session?.phase == .data
                 var rule: PipeliningRule?, checked = false
-                if !inData, let first = words.first, ["connect", "telnet", "open"].contains(first) {
-                    let host = words.count > 1 ? network.host(named: words[1]) : network.submissionHost
+                if !inData, let connect = ConnectCommand(words) {
+                    if let machine = connect.machine, network.machine(named: machine) == nil {
+                        throw DemoScenarioError(file: file, line: step.sendLines.indices.contains(i) ? step.sendLines[i] : step.line,
+                                                reason: "no machine called \(machine) in this world (machines: \((network.machines.map(\.name) + network.hosts.map(\.name)).joined(separator: ", ")))")
+                    }
+                    let host = connect.host.map { network.host(named: $0) } ?? network.submissionHost
                     guard let host else { session = nil; continue }
                     var fresh = ServerSession(world: host.world, profile: host.profile)
                     if let world { fresh.setScenario(world) }

@@ -215,6 +215,8 @@ public struct QueueEntry: Sendable, Equatable {
     public let recipients: [String]
     public let attempt: Int
     public let due: Int
+    /// The server whose queue holds it: smtp.example.com, or an MX sending a message on (forwarding, a list).
+    public var sender: String? = nil
 }
 
 public struct Simulation: Sendable {
@@ -234,11 +236,15 @@ public struct Simulation: Sendable {
     public private(set) var hopLines: [HopLine] = []
     public private(set) var hops: [HopSpan] = []
     /// The DNS box's text over time: the question while it is asked, then the answer.
-    public private(set) var lookups: [Timed<String>] = []
+    public internal(set) var lookups: [Timed<String>] = []
     /// Messages waiting in smtp.example.com's queue for their next attempt.
-    public private(set) var queue: [QueueEntry] = []
+    public internal(set) var queue: [QueueEntry] = []
     /// What the learner's client has seen: replies, TLS, logins, a hang-up.
     public private(set) var seen = LearnerLog()
+    /// The machine the learner's client runs on: Alice's computer, unless `connect HOST from NAME` chose another.
+    public private(set) var learnerMachine: ClientMachine
+    /// Every message a receiving server judged (SPF, DKIM, DMARC), with when each verdict was reached.
+    public internal(set) var trustRuns: [TrustRun] = []
     /// Recipients whose message failed for good with no notice to anyone (the sender asked for none): lost, by
     /// the sender's own choice.
     public private(set) var lost: [String] = []
@@ -253,7 +259,7 @@ public struct Simulation: Sendable {
     /// animation never holds back the learner's own commands.
     var liveCommandLeft = Int.min
     var liveReplyVisible = Int.min
-    private var attempts = 0
+    var attempts = 0
     /// The learner's last line that the server checks for early input (the greeting, EHLO, DATA, …; see
     /// Pipelining.swift), while its reply is still to be decided: a line reaching the server before `replyLeaves`
     /// was already waiting, and the server hangs up instead of answering (RFC 2920 §3.1, Postfix 3.9).
@@ -263,11 +269,11 @@ public struct Simulation: Sendable {
     private var tlsWindow: (replyLeaves: Int, ready: Int)?
     /// What `caption` and `mark` add while a reply is scheduled, so a refused reply's narration can be taken back.
     private var recording: (captions: [Timed<String>], stages: [Timed<JourneyStage>])?
-    private let seed: UInt64
+    let seed: UInt64
     /// Bob's domain's MX: what the diagram shows before any relay (looked up once, not on every frame).
     private let defaultMX: String
 
-    private enum PendingItem: Sendable {
+    enum PendingItem: Sendable {
         case output(SimulationOutput)
         case arrival(Arrival)
     }
@@ -289,6 +295,8 @@ public struct Simulation: Sendable {
         self.host = network.submissionHost
         self.seed = seed
         defaultMX = network.mailHost(forDomain: "domain.com")?.name ?? "mx.domain.com"
+        learnerMachine = network.machine(named: network.clientName)
+            ?? ClientMachine(name: network.clientName, address: network.clientAddress, role: "")
     }
 
     // MARK: - What the UI reads
@@ -350,22 +358,27 @@ public struct Simulation: Sendable {
 
     // MARK: - The learner's connection
 
-    /// Opens a connection to `hostName` (the submission server when nil): the greeting travels back.
-    /// Returns false when no such server exists.
+    /// Opens a connection to `hostName` (the submission server when nil) from the machine `machineName` (Alice's
+    /// computer when nil): the greeting travels back. Returns false when no such server or machine exists.
     @discardableResult
-    public mutating func connect(to hostName: String? = nil) -> Bool {
+    public mutating func connect(to hostName: String? = nil, from machineName: String? = nil) -> Bool {
         if isConnected { return true }
         guard let target = hostName.map({ network.host(named: $0) }) ?? network.submissionHost else { return false }
+        let home = network.machine(named: network.clientName) ?? learnerMachine
+        guard let machine = machineName.map({ network.machine(named: $0) }) ?? home else { return false }
         host = target
+        learnerMachine = machine
         var world = target.world
-        world.clientName = network.clientName
-        world.clientAddress = network.clientAddress
+        world.clientName = machine.name
+        world.clientAddress = machine.address
         var fresh = ServerSession(world: world, profile: target.profile, store: stores[target.name] ?? MailStore(),
                                   seed: seed &+ UInt64(tick))
         fresh.now = tick
         let start = max(tick, lastCommandLeft + latency.pipelineGap)
         addFlow(.connecting, from: .sender, to: learnerServerNode, start: start, length: latency.transit)
-        caption("Alice's mail program opens a TCP connection to \(target.name), port \(target.port).", at: start)
+        caption(machine.name == network.clientName
+                ? "Alice's mail program opens a TCP connection to \(target.name), port \(target.port)."
+                : "A program on \(machine.name) (\(machine.address)) opens a TCP connection to \(target.name), port \(target.port).", at: start)
         let replyAt = start + latency.transit + latency.processing
         let greeting = fresh.start()
         let (times, scheduled) = scheduleRecording(greeting, leavingServerAt: replyAt, isMessageEnd: false, server: target)
@@ -432,11 +445,13 @@ public struct Simulation: Sendable {
         if !wasInData, phaseBefore != .auth, isAwaitingServer { seen.pipelined += 1 }
         current.now = tick
         current.store = stores[host.name] ?? MailStore()
+        let judged = current.authentications.count
         let outputs = current.receive(bytes)
         stores[host.name] = current.store
         session = current
         let drawn = animate(outputs, label: label, wasInData: wasInData, envelopeOpen: phaseBefore == .mail || phaseBefore == .rcpt,
-                            server: host, live: false)
+                            server: host, live: false,
+                            checks: current.authentications.count > judged ? current.authentications.last : nil)
         if let i = outputs.firstIndex(of: .tlsStarted), drawn.outputsAt.indices.contains(i) {
             tlsWindow = (drawn.answerAt, drawn.outputsAt[i])
         }
@@ -499,7 +514,8 @@ public struct Simulation: Sendable {
     /// real client's session, whose outputs the caller shows itself; the learner's are released by `advance`).
     @discardableResult
     mutating func animate(_ outputs: [SessionOutput], label: String, wasInData: Bool, envelopeOpen: Bool,
-                          server: MailHost, live: Bool) -> (lineAt: Int, outputsAt: [Int], answerAt: Int, scheduled: Scheduled?) {
+                          server: MailHost, live: Bool, checks: AuthenticationVerdict? = nil)
+        -> (lineAt: Int, outputsAt: [Int], answerAt: Int, scheduled: Scheduled?) {
         let node: FlowNode = server.profile == .submission ? .server : .mx
         let start = max(tick, lastCommandLeft + latency.pipelineGap)
         // Body lines stream without replies: each one is drawn leaving Alice, so the message visibly travels.
@@ -530,13 +546,20 @@ public struct Simulation: Sendable {
             caption(Narration.command(verb, server: server.name, profile: server.profile), at: leave)
             if verb == "MAIL", case .reply(let r, _)? = outputs.first, r.code == 250 { mark(.composing, at: leave) }
         }
-        addFlow(.processing, from: node, to: node, start: leave + latency.transit, length: latency.processing)
+        // A receiving server that judges senders does so before it answers the final dot: its DNS questions and
+        // verdicts come first.
+        var working = leave + latency.transit
+        if let checks {
+            let message = outputs.lazy.compactMap { if case .delivered(let m) = $0 { return m.id }; return nil }.first
+            working = drawChecks(checks, at: working, server: server, client: learnerMachine, messageID: message, inHop: false)
+        }
+        addFlow(.processing, from: node, to: node, start: working, length: latency.processing)
         lastCommandLeft = leave
         if envelopeOpen, ["RSET", "QUIT", "EHLO", "HELO"].contains(verb) {
             // The envelope was thrown away: no message is under way any more.
             mark(.idle, at: leave + latency.transit)
         }
-        let answerAt = leave + latency.transit + latency.processing
+        let answerAt = working + latency.processing
         if live {
             let times = schedule(outputs, leavingServerAt: answerAt, isMessageEnd: wasInData, server: server, live: true)
             return (start, times, answerAt, nil)
@@ -641,14 +664,14 @@ public struct Simulation: Sendable {
         if host.profile == .mx {
             // Reached directly on port 25: the MX stores the message itself.
             for rcpt in message.recipients {
-                if let box = host.world.mailbox(rcpt), case .forwards(let to) = box.behaviour {
-                    enqueue(.output(.note("\(host.name) forwards the copy for \(rcpt) to <\(to)>; it waits in its outbound queue (the simulation follows it no further).")), at: t)
+                if let box = host.world.mailbox(rcpt), box.behaviour.sendsOn {
+                    sendOn(message, for: box, at: host, time: t)
                     continue
                 }
                 deliverIntoMailbox(message, mailbox: rcpt, from: .mx, to: .recipient, start: t, host: host.name)
             }
             let receipts = message.recipients.filter { rcpt in
-                message.dsn.notify(for: rcpt).contains(.success) && host.world.mailbox(rcpt).map { if case .forwards = $0.behaviour { return false }; return true } == true
+                message.dsn.notify(for: rcpt).contains(.success) && host.world.mailbox(rcpt).map { !$0.behaviour.sendsOn } == true
             }
             if !receipts.isEmpty {
                 let home = network.submissionHost
@@ -682,7 +705,7 @@ public struct Simulation: Sendable {
         }
     }
 
-    private mutating func deliverIntoMailbox(_ message: StoredMessage, mailbox: String, from: FlowNode, to: FlowNode,
+    mutating func deliverIntoMailbox(_ message: StoredMessage, mailbox: String, from: FlowNode, to: FlowNode,
                                              start: Int, host name: String, notice: (DeliveryAction, about: String)? = nil) {
         addFlow(notice.map { .dsn(messageID: message.id, action: $0.0) } ?? .delivery(messageID: message.id), from: from, to: to,
                 start: start, length: latency.delivery)
@@ -705,12 +728,15 @@ public struct Simulation: Sendable {
 
     private mutating func attemptDelivery(_ entry: QueueEntry) {
         attempts += 1
-        let submission = host.profile == .submission ? host : network.submissionHost
+        // The sending server: smtp.example.com, or an MX that sends a message on (a forward, a list's post).
+        let submission = entry.sender.flatMap { network.host(named: $0) }
+            ?? (host.profile == .submission ? host : network.submissionHost)
+        let node: FlowNode = submission.profile == .submission ? .server : .mx
         var t = entry.due
         let domain = entry.domain
         mark(.dnsLookup(domain: domain), at: t)
         caption("\(submission.name) asks DNS which server receives mail for \(domain) (its MX record).", at: t)
-        addFlow(.dnsQuery("MX \(domain)?"), from: .server, to: .dns, start: t, length: latency.dns)
+        addFlow(.dnsQuery("MX \(domain)?"), from: node, to: .dns, start: t, length: latency.dns)
         hopLine(t, "", .note, "DNS query: \(domain). IN MX ?" + (entry.attempt > 1 ? "   (attempt \(entry.attempt))" : ""))
         lookups.append(Timed(tick: t, value: "\(domain) MX ?"))
         t += latency.dns
@@ -723,13 +749,13 @@ public struct Simulation: Sendable {
         case .notFound:
             answer = "not found"
         }
-        addFlow(.dnsAnswer(answer), from: .dns, to: .server, start: t, length: latency.dns)
+        addFlow(.dnsAnswer(answer), from: .dns, to: node, start: t, length: latency.dns)
         lookups.append(Timed(tick: t, value: "\(domain) → \(answer)"))
         t += latency.dns
         let net = network
         guard case .hosts(let list, _) = resolution, let mx = list.lazy.compactMap({ net.host(named: $0.name) }).first else {
             hopLine(t, "", .note, "DNS answer: \(domain): Host not found (no MX and no A record)")
-            caption("DNS knows no mail server for \(domain): \(submission.name) gives up and returns the message to Alice.", at: t)
+            caption("DNS knows no mail server for \(domain): \(submission.name) gives up and returns the message to its sender.", at: t)
             let failed = entry.recipients.map {
                 FailedRecipient(address: $0, status: "5.4.4", remoteMTA: nil,
                                 diagnostic: "X-DNS; Host or domain name not found. Name service error for name=\(domain) type=MX: Host not found")
@@ -746,38 +772,46 @@ public struct Simulation: Sendable {
     private mutating func relay(_ entry: QueueEntry, to mx: MailHost, from submission: MailHost, startingAt t0: Int) {
         var t = t0
         let rt = latency.relayTransit
+        // The sending server's place in the diagram: the submission server, or the MX box for an MX sending on.
+        let node: FlowNode = submission.profile == .submission ? .server : .mx
+        let home = submission.name == network.submissionHostName
         var world = mx.world
         world.clientName = submission.name
         world.clientAddress = submission.address
         var s = ServerSession(world: world, profile: mx.profile, store: stores[mx.name] ?? MailStore(),
                               seed: seed &+ 0xA11CE &+ UInt64(attempts) &* 7919)
         mark(.relaying(host: mx.name), at: t)
-        addFlow(.connecting, from: .server, to: .mx, start: t, length: rt)
+        addFlow(.connecting, from: node, to: .mx, start: t, length: rt)
         hopLine(t, mx.name, .note, "\(submission.name) connects to \(mx.name) [\(mx.address)] port \(mx.port)")
         t += rt
         var tlsFrom: Int?
         var stored: [StoredMessage] = []
 
         // One exchange: a command travels, the MX works, the reply travels back. Returns the reply.
-        func exchange(_ line: String?, verb: String, flight: FlowKind? = nil, payload: [String] = []) -> Reply? {
+        func exchange(_ line: String?, verb: String, flight: FlowKind? = nil, payload: [UInt8] = []) -> Reply? {
             if let line {
-                addFlow(flight ?? .command(verb), from: .server, to: .mx, start: t, length: rt)
+                addFlow(flight ?? .command(verb), from: node, to: .mx, start: t, length: rt)
                 hopLine(t, mx.name, .client, line)
                 t += rt
             }
             s.now = t
             s.store = stores[mx.name] ?? MailStore()
+            let judged = s.authentications.count
             var outputs: [SessionOutput] = []
             if let line, flight == nil {
                 outputs = s.receiveLine(line)
             } else if line != nil {
-                // The message itself: every line (dot-stuffed, RFC 5321 §4.5.2), then the lone dot.
-                for l in payload { outputs += s.receiveLine(l.hasPrefix(".") ? "." + l : l) }
-                outputs += s.receiveLine(".")
+                // The message itself, octet for octet as it was stored (dot-stuffed, RFC 5321 §4.5.2), then the dot.
+                outputs = s.receive(Self.dotStuffed(payload))
             } else {
                 outputs = s.start()
             }
             stores[mx.name] = s.store
+            if s.authentications.count > judged, let verdict = s.authentications.last {
+                let id = outputs.lazy.compactMap { if case .delivered(let m) = $0 { return m.id }; return nil }.first
+                t = drawChecks(verdict, at: t, server: mx, client: ClientMachine(name: submission.name, address: submission.address, role: submission.role),
+                               messageID: id, inHop: true)
+            }
             addFlow(.processing, from: .mx, to: .mx, start: t, length: latency.processing)
             t += latency.processing
             var last: Reply?
@@ -785,11 +819,11 @@ public struct Simulation: Sendable {
                 switch output {
                 case .reply(let r, _):
                     let refusal = r.code >= 500
-                    addFlow(refusal ? .bounce(r.code) : .reply(r.code), from: .mx, to: .server, start: t, length: rt)
+                    addFlow(refusal ? .bounce(r.code) : .reply(r.code), from: .mx, to: node, start: t, length: rt)
                     for w in r.wireLines { hopLine(t + rt, mx.name, .server(r.code), w) }
                     last = r
                 case .tlsStarted:
-                    addFlow(.tlsHandshake, from: .server, to: .mx, start: t + rt, length: latency.tlsHandshake)
+                    addFlow(.tlsHandshake, from: node, to: .mx, start: t + rt, length: latency.tlsHandshake)
                     tlsFrom = t + rt + latency.tlsHandshake
                 case .delivered(let m):
                     stored.append(m)
@@ -819,8 +853,9 @@ public struct Simulation: Sendable {
                     ehlo = exchange("EHLO \(submission.name)", verb: "EHLO") ?? ehlo
                 }
             }
-            // RFC 3461 §5.2.1: a DSN request travels on to a next hop that offers DSN, unchanged.
-            passesDSN = ehlo.lines.contains { $0.uppercased() == "DSN" }
+            // RFC 3461 §5.2.1: a DSN request travels on to a next hop that offers DSN, unchanged. (A message sent on
+            // by an MX is a new transaction of that MX's: the request stayed with the first delivery.)
+            passesDSN = home && ehlo.lines.contains { $0.uppercased() == "DSN" }
             let dsn = passesDSN ? message.dsn : nil
             let from = message.envelopeFrom
             if let mail = exchange("MAIL FROM:<\(from)>" + (dsn?.mailParameters ?? ""), verb: "MAIL"), mail.code == 250 {
@@ -834,12 +869,12 @@ public struct Simulation: Sendable {
                 if !accepted.isEmpty {
                     if let d = exchange("DATA", verb: "DATA"), d.code == 354 {
                         // The copy that travels on: every header but Return-Path, which only the final server adds (RFC 5321 §4.4).
-                        let lines = message.headers.filter { !$0.hasPrefix("Return-Path:") }
-                            .flatMap { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) } + [""] + message.body
+                        let content = message.relayContent
+                        let lineCount = content.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
                         caption("\(submission.name) hands the message to \(mx.name).", at: t)
-                        let end = exchange("(the message: \(lines.count) lines, then a line with only a dot)", verb: ".",
+                        let end = exchange("(the message: \(lineCount) lines, then a line with only a dot)", verb: ".",
                                            flight: .message(id: message.id, label: message.header("Subject").map { String($0.prefix(40)) } ?? "message"),
-                                           payload: lines)
+                                           payload: content)
                         if end?.code != 250 { failAll(end, accepted); accepted = [] }
                     } else { failAll(nil, accepted); accepted = [] }
                 }
@@ -850,16 +885,16 @@ public struct Simulation: Sendable {
         }
         hops.append(HopSpan(host: mx.name, start: t0, end: t, tlsFrom: tlsFrom))
 
-        // Delivered: the MX puts each copy into its mailbox.
+        // Delivered: the MX puts each copy into its mailbox, or sends it on (a forward, a list).
         for m in stored {
             var receipts: [String] = []
             for rcpt in m.recipients where accepted.contains(where: { $0.lowercased() == rcpt.lowercased() }) {
-                if let box = mx.world.mailbox(rcpt), case .forwards(let to) = box.behaviour {
-                    enqueue(.output(.note("\(mx.name) accepted the copy for \(rcpt) and forwards it to <\(to)> (the simulation follows it no further).")), at: t)
+                if let box = mx.world.mailbox(rcpt), box.behaviour.sendsOn {
+                    sendOn(m, for: box, at: mx, time: t)
                     continue
                 }
                 deliverIntoMailbox(m, mailbox: rcpt, from: .mx, to: .recipient, start: t, host: mx.name)
-                if m.dsn.notify(for: rcpt).contains(.success) { receipts.append(rcpt) }
+                if home, m.dsn.notify(for: rcpt).contains(.success) { receipts.append(rcpt) }
             }
             // RFC 3461 §5.2.3: the server that delivers sends the "delivered" notice asked for; having passed the
             // request on, smtp.example.com sends none itself.
@@ -868,7 +903,7 @@ public struct Simulation: Sendable {
                            at: t + latency.delivery, from: mx, via: submission)
             }
         }
-        if !passesDSN && !accepted.isEmpty {
+        if home, !passesDSN && !accepted.isEmpty {
             // RFC 3461 §5.2.2(b): a next hop without DSN takes no request on, so this server reports "relayed".
             let relayed = accepted.filter { message.dsn.notify(for: $0).contains(.success) }
             if !relayed.isEmpty {
@@ -881,10 +916,12 @@ public struct Simulation: Sendable {
             mark(.deferred(host: mx.name, retryAt: retry), at: t)
             let reply = deferred[0].1
             if let retry {
-                queue.append(QueueEntry(message: message, domain: entry.domain, recipients: deferred.map(\.0),
-                                        attempt: entry.attempt + 1, due: retry))
+                var again = QueueEntry(message: message, domain: entry.domain, recipients: deferred.map(\.0),
+                                       attempt: entry.attempt + 1, due: retry)
+                again.sender = entry.sender
+                queue.append(again)
                 // RFC 3461 §5.2.5: a "delayed" notice only where NOTIFY asked for DELAY (never required).
-                let warned = deferred.filter { message.dsn.notify(for: $0.0).contains(.delay) }.map { d in
+                let warned = deferred.filter { home && message.dsn.notify(for: $0.0).contains(.delay) }.map { d in
                     FailedRecipient(address: d.0, status: d.1.enhanced?.description ?? "4.0.0", remoteMTA: mx.name,
                                     diagnostic: "smtp; " + (d.1.wireLines.last ?? "\(d.1.code)"))
                 }
@@ -901,7 +938,13 @@ public struct Simulation: Sendable {
                 FailedRecipient(address: f.0, status: f.1.enhanced?.description ?? (f.1.code >= 500 ? "5.0.0" : "4.0.0"),
                                 remoteMTA: mx.name, diagnostic: "smtp; " + (f.1.wireLines.last ?? "\(f.1.code)"))
             }
-            sendBounce(for: message, failed: list, at: t, submission: submission)
+            if home {
+                sendBounce(for: message, failed: list, at: t, submission: submission)
+            } else {
+                let who = list.map(\.address).joined(separator: ", ")
+                caption("\(mx.name) refused the copy \(submission.name) sent on for \(who): \(submission.name) now owes <\(message.envelopeFrom)> a bounce.", at: t)
+                enqueue(.output(.note("\(mx.name) refused the copy for \(who) (\(list[0].diagnostic.dropPrefix("smtp; "))). \(submission.name) sends a bounce to <\(message.envelopeFrom)> (RFC 3464); the simulation follows it no further.")), at: t)
+            }
         }
     }
 
@@ -969,7 +1012,7 @@ public struct Simulation: Sendable {
 
     // MARK: - Bookkeeping
 
-    private mutating func hopLine(_ t: Int, _ host: String, _ kind: HopLine.Kind, _ text: String) {
+    mutating func hopLine(_ t: Int, _ host: String, _ kind: HopLine.Kind, _ text: String) {
         hopLines.append(HopLine(tick: t, host: host, kind: kind, text: text))
         if hopLines.count > 4_000 { hopLines.removeFirst(hopLines.count - 4_000) }
     }
@@ -986,7 +1029,7 @@ public struct Simulation: Sendable {
         if captions.count > 400 { captions.removeFirst(captions.count - 400) }
     }
 
-    private mutating func enqueue(_ item: PendingItem, at visibleAt: Int) {
+    mutating func enqueue(_ item: PendingItem, at visibleAt: Int) {
         pending.append((visibleAt, nextOrder, item))
         nextOrder += 1
     }

@@ -23,6 +23,8 @@ public struct MailNetwork: Sendable, Equatable {
     public var clientAddress: String
     /// Where Alice submits her mail (her provider's submission server).
     public var submissionHostName: String
+    /// Machines a session can start from besides the mail servers (Alice's computer, another sender's server).
+    public var machines: [ClientMachine] = []
 
     public func host(named name: String) -> MailHost? {
         let wanted = name.lowercased().trimmingCharacters(in: ".")
@@ -99,30 +101,79 @@ public struct MailNetwork: Sendable, Equatable {
                         note: "A mailbox at another provider: mail to it leaves through elsewhere.org's own MX, not domain.com's."),
             MailboxSpec(address: "postmaster@elsewhere.org", owner: "Postmaster", behaviour: .accepts, demonstrates: "250 2.1.5",
                         note: "elsewhere.org's postmaster."),
+            MailboxSpec(address: "bob@elsewhere.org", owner: "Bob (his old address)", behaviour: .forwards(to: "bob@domain.com"),
+                        demonstrates: "251 2.1.5",
+                        note: "Bob's old address: mx.elsewhere.org forwards his mail to bob@domain.com unchanged, envelope sender and all (SPF then fails at domain.com; a DKIM signature survives)."),
+            MailboxSpec(address: "friends@elsewhere.org", owner: "Friends (a mailing list)", behaviour: .list(name: "Friends", members: ["bob@domain.com"]),
+                        demonstrates: "250 2.1.5",
+                        note: "A mailing list Bob reads: each post goes on to him from the list, Subject tagged [Friends], a footer added (which breaks a DKIM signature)."),
         ]
         w.rules = []
         return w
     }()
 
-    public static let standard = MailNetwork(
-        hosts: [
-            MailHost(name: "smtp.example.com", address: "192.0.2.25", role: "submission server for example.com (Alice's provider)",
-                     profile: .submission, world: submissionWorld),
-            MailHost(name: "mx.domain.com", address: "198.51.100.25", role: "MX: receives mail for domain.com (Bob's provider)",
-                     profile: .mx, world: domainMXWorld),
-            MailHost(name: "mx.elsewhere.org", address: "203.0.113.25", role: "MX: receives mail for elsewhere.org",
-                     profile: .mx, world: elsewhereMXWorld),
-        ],
-        dns: DNSZone([
-            DNSRecord("example.com", .mx(preference: 10, exchange: "smtp.example.com")),
-            DNSRecord("smtp.example.com", .a("192.0.2.25")),
-            DNSRecord("domain.com", .mx(preference: 10, exchange: "mx.domain.com")),
-            DNSRecord("mx.domain.com", .a("198.51.100.25")),
-            DNSRecord("elsewhere.org", .mx(preference: 10, exchange: "mx.elsewhere.org")),
-            DNSRecord("mx.elsewhere.org", .a("203.0.113.25")),
-            DNSRecord("client.example.com", .a("192.0.2.10")),
-        ]),
-        clientName: "client.example.com",
-        clientAddress: "192.0.2.10",
-        submissionHostName: "smtp.example.com")
+    /// The world's DNS: where mail goes (MX, A), and what receivers read to judge senders (TXT: SPF, the DKIM key,
+    /// DMARC policies). example.com is strict (only smtp.example.com sends its mail, p=reject); elsewhere.org is
+    /// lenient (~all, p=none); mallory.test vouches for its own server and nothing else.
+    public static let standardZone = DNSZone([
+        DNSRecord("example.com", .mx(preference: 10, exchange: "smtp.example.com")),
+        DNSRecord("smtp.example.com", .a("192.0.2.25")),
+        DNSRecord("example.com", .txt(["v=spf1 ip4:192.0.2.25 -all"])),
+        DNSRecord("\(World.exampleComSigner.selector)._domainkey.example.com",
+                  .txt(DNSZone.characterStrings("v=DKIM1; k=rsa; p=" + World.testPublicKeyBase64))),
+        DNSRecord("_dmarc.example.com", .txt(["v=DMARC1; p=reject; adkim=r; aspf=r"])),
+        DNSRecord("client.example.com", .a("192.0.2.10")),
+        DNSRecord("domain.com", .mx(preference: 10, exchange: "mx.domain.com")),
+        DNSRecord("mx.domain.com", .a("198.51.100.25")),
+        DNSRecord("elsewhere.org", .mx(preference: 10, exchange: "mx.elsewhere.org")),
+        DNSRecord("mx.elsewhere.org", .a("203.0.113.25")),
+        DNSRecord("elsewhere.org", .txt(["v=spf1 mx ~all"])),
+        DNSRecord("_dmarc.elsewhere.org", .txt(["v=DMARC1; p=none"])),
+        DNSRecord("mail.mallory.test", .a("203.0.113.66")),
+        DNSRecord("mallory.test", .txt(["v=spf1 ip4:203.0.113.66 -all"])),
+    ])
+
+    public static let standard: MailNetwork = {
+        var submission = submissionWorld
+        submission.signer = World.exampleComSigner
+        var domainMX = domainMXWorld, elsewhereMX = elsewhereMXWorld
+        domainMX.trust = TrustChecks(zone: standardZone)
+        elsewhereMX.trust = TrustChecks(zone: standardZone)
+        return MailNetwork(
+            hosts: [
+                MailHost(name: "smtp.example.com", address: "192.0.2.25", role: "submission server for example.com (Alice's provider)",
+                         profile: .submission, world: submission),
+                MailHost(name: "mx.domain.com", address: "198.51.100.25", role: "MX: receives mail for domain.com (Bob's provider)",
+                         profile: .mx, world: domainMX),
+                MailHost(name: "mx.elsewhere.org", address: "203.0.113.25", role: "MX: receives mail for elsewhere.org",
+                         profile: .mx, world: elsewhereMX),
+            ],
+            dns: standardZone,
+            clientName: "client.example.com",
+            clientAddress: "192.0.2.10",
+            submissionHostName: "smtp.example.com",
+            machines: [
+                ClientMachine(name: "client.example.com", address: "192.0.2.10",
+                              role: "Alice's computer, where her mail program runs (every session starts here)"),
+                ClientMachine(name: "mail.mallory.test", address: "203.0.113.66",
+                              role: "a mail server that is not example.com's: mallory.test's (connect HOST from mail.mallory.test)"),
+            ])
+    }()
+}
+
+/// A machine a session can start from: `connect HOST from NAME`. The server sees its address and its name.
+public struct ClientMachine: Sendable, Equatable {
+    public let name: String
+    public let address: String
+    public let role: String
+}
+
+extension MailNetwork {
+    /// The machine called `name`: one of `machines`, or a mail server of the world acting as a client (as a
+    /// forwarding server does). Nil for a name the world does not know.
+    public func machine(named name: String) -> ClientMachine? {
+        let wanted = name.lowercased().trimmingCharacters(in: ".")
+        if let m = machines.first(where: { $0.name.lowercased() == wanted }) { return m }
+        return host(named: wanted).map { ClientMachine(name: $0.name, address: $0.address, role: $0.role) }
+    }
 }

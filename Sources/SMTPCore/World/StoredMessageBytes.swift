@@ -56,3 +56,23 @@ extension StoredMessage {
         }
     }
 }
+
+extension StoredMessage {
+    /// The message as it travels on: every header field but the first two (this server's Return-Path: and
+    /// Received:), then the body — what a signer signs and the next hop receives.
+    public var contentBehindTrace: [UInt8] {
+        let (fields, body) = MessageOctets.split(messageBytes)
+        return MessageOctets.join(Array(fields.dropFirst(2)), body: body)
+    }
+
+    /// The same message with one more header field of this server's own at `index` (folded lines joined by LF).
+    public func inserting(_ field: String, at index: Int) -> StoredMessage {
+        var headers = self.headers, bytes = headerBytes
+        let at = min(index, headers.count)
+        headers.insert(field, at: at)
+        bytes.insert(Array(field.utf8), at: min(at, bytes.count))
+        return StoredMessage(id: id, envelopeFrom: envelopeFrom, recipients: recipients, headers: headers, headerBytes: bytes,
+                             bodyText: bodyText, bodyIsEmpty: bodyIsEmpty, receivedAtTick: receivedAtTick, size: size,
+                             rawContent: rawContent, addedHeaderCount: addedHeaderCount + 1, dsn: dsn, longestLine: longestLine)
+    }
+}

@@ -29,6 +29,9 @@ public enum MailboxBehaviour: Sendable, Equatable {
     case greylisted(retryAfterTicks: Int)
     /// Not local: accepted with 251 2.1.5 and forwarded to `to`.
     case forwards(to: String)
+    /// A mailing list: accepted, then sent on to each member as a new message from the list, with "[name]" before
+    /// its Subject and a footer after its body (as list software such as Mailman does).
+    case list(name: String, members: [String])
 }
 
 public struct MailboxSpec: Sendable, Equatable {
@@ -89,6 +92,11 @@ public struct World: Sendable, Equatable {
     public var scenario: Scenario
     public var scenarios: [Scenario]
     public var rules: [WorldRule]
+    /// On submission: the DKIM signer for this server's domain (mail whose From: is in it is signed as it is
+    /// accepted). Nil: nothing is signed.
+    public var signer: DKIMSigner? = nil
+    /// On an MX: SPF, DKIM and DMARC are checked for every message, against this DNS. Nil: nothing is checked.
+    public var trust: TrustChecks? = nil
 
     public func mailbox(_ address: String) -> MailboxSpec? {
         mailboxes.first { ServerSession.equalsIgnoringASCIICase($0.address, address) }
@@ -171,4 +179,14 @@ public struct World: Sendable, Equatable {
             WorldRule(reply: "552 5.3.4", input: "MAIL FROM:<alice@example.com> SIZE=20000000",
                       explanation: "Messages over 10 MB (2 KB in tight-limits) are refused."),
         ])
+}
+
+extension MailboxBehaviour {
+    /// Mail for this address leaves again (forwarded, or sent on to a list's members) instead of staying here.
+    public var sendsOn: Bool {
+        switch self {
+        case .forwards, .list: return true
+        case .accepts, .full, .greylisted: return false
+        }
+    }
 }

@@ -12,7 +12,7 @@ public enum Suggestion {
         if !state.visibleGreeting || state.sim.isAwaitingServer { return nil }  // wait for the reply in flight
         switch session.phase {
         case .connected:
-            return "EHLO client.example.com"
+            return "EHLO \(state.sim.learnerMachine.name)"
         case .greeted:
             if session.profile == .submission && !session.tlsActive { return "STARTTLS" }
             if lastWasMessageEnd(state) && state.lastServerCode == 250 { return "QUIT" }

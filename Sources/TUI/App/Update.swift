@@ -322,17 +322,25 @@ public enum App {
     static func localCommand(_ word: String, _ args: [Substring], _ line: String, _ state: inout AppState) -> Bool {
         switch word {
         case "connect", "telnet", "open":
-            // `connect [HOST]`, and what a learner used to telnet types: `telnet HOST PORT`, `open HOST PORT`.
-            let name = args.first.map(String.init) ?? state.sim.network.submissionHostName
+            // `connect [HOST] [from MACHINE]`, and what a learner used to telnet types: `telnet HOST PORT`, `open HOST PORT`.
+            let command = ConnectCommand([word] + args.map(String.init))
+            let name = command?.host ?? state.sim.network.submissionHostName
+            let machine = command?.machine.map { state.sim.network.machine(named: $0) }
             if state.sim.isConnected {
                 state.transcript.append(TranscriptLine(.local, "Already connected to \(state.sim.host.name). `disconnect` first."))
+            } else if case .some(nil) = machine {
+                let known = (state.sim.network.machines.map(\.name) + state.sim.network.hosts.map(\.name)).joined(separator: ", ")
+                state.transcript.append(TranscriptLine(.local, "No machine called \(command?.machine ?? "") in this simulation. Machines to connect from: \(known)."))
             } else if let host = state.sim.network.host(named: name) {
-                if args.count > 1, let port = Int(args[1]), port != host.port {
+                if let port = command?.port, port != host.port {
                     state.transcript.append(TranscriptLine(.local, "\(host.name) listens on port \(host.port) in this simulation, not \(port): connecting to \(host.port)."))
+                }
+                if case .some(let from?) = machine, from.name != state.sim.network.clientName {
+                    state.transcript.append(TranscriptLine(.local, "You sit at \(from.name) [\(from.address)]: \(from.role). The server sees this address."))
                 }
                 state.transcript.append(TranscriptLine(.local, "Trying \(host.address)… (telnet \(host.name) \(host.port): \(host.role))"))
                 state.visibleGreeting = false; state.visibleTLS = false; state.visibleAuthenticated = false
-                state.sim.connect(to: host.name)
+                state.sim.connect(to: host.name, from: command?.machine)
             } else {
                 let known = state.sim.network.hosts.map(\.name).joined(separator: ", ")
                 state.transcript.append(TranscriptLine(.local, "No server called \(name) in this simulation. Servers: \(known) (`connect` alone means smtp.example.com)."))

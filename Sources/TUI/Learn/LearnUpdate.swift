@@ -145,6 +145,7 @@ extension App {
                 case .full: does = "mailbox full: refused with 552 5.2.2"
                 case .greylisted: does = "greylisted: 450 4.2.0 at first, a retry gets through"
                 case .forwards(let to): does = "moved: 251, forwarded to \(to)"
+                case .list(let name, let members): does = "the \(name) mailing list: each post goes on to \(members.joined(separator: ", "))"
                 }
                 rows.append((box.address, "\(box.owner) · \(does) · at \(host.name)"))
             }
