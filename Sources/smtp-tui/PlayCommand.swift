@@ -3,7 +3,11 @@
 import ArgumentParser
 import CTerminalGuard
 import SMTPCore
+import SMTPNetwork
 import TUI
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct PlayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,6 +21,9 @@ struct PlayCommand: ParsableCommand {
     @Option(help: "text or markdown.")
     var format: String = "text"
 
+    @Option(help: ArgumentHelp("Also write every mailbox at the story's end as a Maildir (DIR/maildir/ADDRESS/new/, each message byte for byte as delivered) and the world's DNS as DIR/zone.txt (an RFC 1035 master file).", valueName: "DIR"))
+    var export: String?
+
     func run() throws {
         guard let format = DemoReport.Format(rawValue: format) else {
             throw ValidationError("unknown format '\(format)'; choose text or markdown")
@@ -29,7 +36,37 @@ struct PlayCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let record = DemoPlayer.play(chosen)
+        if let export {
+            do { try Self.export(record.sim, to: export) } catch {
+                tg_write_stderr("smtp-tui: cannot export to \(export): \(error)\n")
+                throw ExitCode(2)
+            }
+        }
         print(DemoReport.render(record, format: format), terminator: "")
         if !record.failures.isEmpty { throw ExitCode(1) }
     }
 }
+
+extension PlayCommand {
+    /// Every arrival into its mailbox's folder under DIR/maildir (written as the listener writes mail: tmp/, synced,
+    /// renamed into new/), and the zone as DIR/zone.txt.
+    static func export(_ sim: Simulation, to dir: String) throws {
+        let maildir = Maildir(root: dir + "/maildir")
+        try maildir.prepare()
+        for arrival in sim.arrivals {
+            let m = arrival.message
+            // One copy, into this arrival's mailbox: the message as that mailbox's server stored it.
+            let copy = StoredMessage(id: m.id, envelopeFrom: m.envelopeFrom, recipients: [arrival.mailbox], headers: m.headers,
+                                     headerBytes: m.headerBytes, bodyText: m.bodyText, bodyIsEmpty: m.bodyIsEmpty,
+                                     receivedAtTick: m.receivedAtTick, size: m.size, rawContent: m.rawContent,
+                                     addedHeaderCount: m.addedHeaderCount, dsn: m.dsn, longestLine: m.longestLine)
+            try maildir.deliver(copy)
+        }
+        let zone = Array(sim.network.dns.masterFile.utf8)
+        guard let file = fopen(dir + "/zone.txt", "w") else { throw ExportError(description: "cannot write \(dir)/zone.txt") }
+        defer { fclose(file) }
+        guard fwrite(zone, 1, zone.count, file) == zone.count else { throw ExportError(description: "cannot write \(dir)/zone.txt") }
+    }
+}
+
+struct ExportError: Error, CustomStringConvertible { let description: String }
