@@ -13,10 +13,11 @@ struct DemoScenarioTests {
     static let files: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
         .filter { $0.hasSuffix(".scenario") }.sorted()
 
-    @Test func theFolderHoldsTheTenLessons() {
+    @Test func theFolderHoldsTheThirteenLessons() {
         #expect(Set(Self.files) == ["happy-path.scenario", "bounce.scenario", "wrong-password.scenario", "over-quota.scenario",
                                     "greylisting.scenario", "relay-denied.scenario", "rset.scenario", "pipelining.scenario",
-                                    "direct-mx.scenario", "receipt.scenario"])
+                                    "direct-mx.scenario", "receipt.scenario", "spoofed-sender.scenario", "forwarded.scenario",
+                                    "mailing-list.scenario"])
     }
 
     @Test(arguments: files)

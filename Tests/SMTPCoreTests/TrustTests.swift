@@ -182,3 +182,72 @@ print("pass" if dkim.verify(open(sys.argv[2], "rb").read(), dnsfunc=lookup) else
         #expect(bad.out == "fail\n", "\(bad.out)\(bad.err)")
     }
 }
+
+@Suite("The three trust stories end as issue 21 says")
+struct TrustStoryTests {
+    static func play(_ name: String) throws -> DemoRecord {
+        let text = try #require(BuiltinScenarios.all.first { $0.name == name }).text
+        let record = DemoPlayer.play(try DemoScenarioParser.parse(text, name: name, file: "\(name).scenario"))
+        #expect(record.failures.isEmpty, "\(record.failures)")
+        return record
+    }
+
+    /// The Authentication-Results field mx.domain.com put on Bob's newest message.
+    static func bobsResults(_ record: DemoRecord) throws -> String {
+        let message = try #require(record.sim.mailbox("bob@domain.com").last?.message)
+        let (fields, _) = MessageOctets.split(message.messageBytes)
+        let first = try #require(fields.first { $0.name == "Authentication-Results" })
+        #expect(first.value.hasPrefix("mx.domain.com;"))
+        return first.value
+    }
+
+    @Test("Spoofed sender: 550 5.7.26 and dmarc=fail in the transcript, nothing in Bob's mailbox")
+    func spoofed() throws {
+        let record = try Self.play("spoofed-sender")
+        let transcript = DemoReport.render(record, format: .text)
+        #expect(transcript.contains("S: 550 5.7.26"))
+        #expect(transcript.contains("dmarc=fail"))
+        #expect(record.sim.mailbox("bob@domain.com").isEmpty)
+        // Both attempts were judged at mx.domain.com from Mallory's server: SPF failed, then passed for mallory.test.
+        let runs = record.sim.trustRuns.filter { $0.host == "mx.domain.com" }
+        #expect(runs.map(\.clientAddress) == ["203.0.113.66", "203.0.113.66"])
+        #expect(runs.map(\.verdict.spf.result) == [.fail, .pass])
+        #expect(runs.allSatisfy { $0.refused && $0.verdict.dmarc.result == .fail })
+    }
+
+    @Test("Forwarded: delivered to Bob with spf=fail and dmarc=pass, DKIM intact")
+    func forwarded() throws {
+        let results = try Self.bobsResults(try Self.play("forwarded"))
+        #expect(results.contains("spf=fail"))
+        #expect(results.contains("dkim=pass header.d=example.com"))
+        #expect(results.contains("dmarc=pass"))
+    }
+
+    @Test("Mailing list: delivered to Bob with dkim=fail, Subject tagged and a footer; DMARC passes for the list's From:")
+    func list() throws {
+        let record = try Self.play("mailing-list")
+        let results = try Self.bobsResults(record)
+        #expect(results.contains("dkim=fail"))
+        #expect(results.contains("dmarc=pass"))
+        #expect(results.contains("header.from=elsewhere.org"))
+        let message = try #require(record.sim.mailbox("bob@domain.com").last?.message)
+        #expect(message.header("Subject") == "[Friends] Picnic on Sunday")
+        #expect(message.body.contains("-- "))
+        #expect(message.header("Reply-To") == "Alice <alice@example.com>")
+    }
+
+    @Test("Every verdict is drawn: a DNS question and answer per lookup (MX ↔ DNS) and three timed steps in order")
+    func verdictsAreTimed() throws {
+        let record = try Self.play("happy-path")
+        let run = try #require(record.sim.trustRuns.last)
+        #expect(run.steps.map(\.check) == [.spf, .dkim, .dmarc])
+        #expect(run.steps.map(\.tick) == run.steps.map(\.tick).sorted())
+        #expect(run.steps.allSatisfy { $0.passed && $0.tick > run.start && $0.tick <= run.end })
+        // Half-way through, only the verdicts reached by then are shown.
+        let middle = (run.steps[0].tick + run.steps[1].tick) / 2
+        #expect(record.sim.trust(at: middle)?.steps.map(\.check) == [.spf])
+        #expect(run.verdict.spf.lookups.map(\.question) == ["TXT example.com?"])
+        #expect(run.verdict.dkimLookups.map(\.question) == ["TXT rsa2026._domainkey.example.com?"])
+        #expect(run.verdict.dmarc.lookups.map(\.question) == ["TXT _dmarc.example.com?"])
+    }
+}

@@ -79,8 +79,8 @@ extension ServerSession {
 
     /// What a mail system does beyond SMTP with an accepted message: a submission server with a signer signs its
     /// domain's mail (DKIM, RFC 6376 §5); an MX with trust checks judges SPF, DKIM and DMARC, writes
-    /// Authentication-Results above its Received: (RFC 8601 §5), or refuses with 550 5.7.26 when the From: domain's
-    /// DMARC policy says reject (RFC 7489 §6.6.4, RFC 7372 §3.2). Nil when the message was refused.
+    /// Authentication-Results above its Received: (RFC 8601 §4), or refuses with 550 5.7.26 when the From: domain's
+    /// DMARC policy says reject (RFC 7489 §6.6.2, RFC 7372 §3.4). Nil when the message was refused.
     mutating func signOrCheck(_ message: StoredMessage, into out: inout [SessionOutput]) -> StoredMessage? {
         let unixNow = SimulatedTime.epochSeconds + (now >= 0 ? now : now - (SimulatedTime.ticksPerSecond - 1)) / SimulatedTime.ticksPerSecond
         if profile == .submission, let signer = world.signer {

@@ -770,5 +770,251 @@ choice: A "delayed" warning instead
 choice: * Nothing: NEVER asks that no notice be sent under any conditions
 explain: RFC 3461 §4.1: NOTIFY=NEVER requests that no DSN be returned, and a server must not send a failure notice when the NOTIFY list lacks FAILURE (§5.2.6). Without any NOTIFY, failures are reported.
 """#),
+        ("spoofed-sender", #"""
+# A server that is not example.com's claims to send Alice's mail; Bob's MX checks SPF, DKIM and DMARC and refuses.
+title: A forged sender: SPF, DKIM and DMARC say no
+summary: mail.mallory.test connects to mx.domain.com and signs "From: alice@example.com". Nothing vouches for it, and example.com's DMARC policy says reject: 550 5.7.26.
+
+step: connect mx.domain.com from mail.mallory.test
+expect: 220
+caption: This time you sit at mail.mallory.test (203.0.113.66), a mail server that belongs to mallory.test, not to example.com. Any machine on the Internet can connect to an MX on port 25, as smtp.example.com does.
+
+step: EHLO mail.mallory.test
+expect: 250
+caption: The server notes the name; it proves nothing. No login is asked: an MX takes mail for its domain from anyone.
+
+step: MAIL FROM:<alice@example.com>
+expect: 250
+caption: The envelope sender is Alice's address. SMTP itself never checks it (RFC 5321 §7.1): this is what SPF was made for.
+
+step: RCPT TO:<bob@domain.com>
+expect: 250
+caption: Bob exists, so the recipient is accepted.
+
+step: DATA
+expect: 354
+caption: The message itself comes next.
+
+step: From: Alice <alice@example.com>
+also: To: Bob <bob@domain.com>
+also: Subject: Please pay the attached invoice today
+caption: The From: a reader sees says Alice too. Bob's mail program would show "Alice" with nothing to warn him.
+
+step:
+also: Hi Bob, please pay the invoice today, it is urgent. Alice
+caption: An empty line, then the body.
+
+step: .
+expect: 550
+caption: Before it answers, mx.domain.com asks DNS three questions. SPF: example.com allows only 192.0.2.25, not 203.0.113.66 — fail. DKIM: no signature — none. DMARC: nothing aligned with From: example.com passed — fail, and example.com publishes p=reject. So: 550 5.7.26, and the message is not stored.
+
+step: MAIL FROM:<mallory@mallory.test>
+expect: 250
+caption: A second try with an honest envelope: mallory.test does allow 203.0.113.66, so SPF will pass this time.
+
+step: RCPT TO:<bob@domain.com>
+expect: 250
+caption: Bob again.
+
+step: DATA
+expect: 354
+caption: Same message, same From: Alice.
+
+step: From: Alice <alice@example.com>
+also: To: Bob <bob@domain.com>
+also: Subject: Please pay the attached invoice today
+also:
+also: Hi Bob, please pay the invoice today, it is urgent. Alice
+caption: Only the envelope changed.
+
+step: .
+expect: 550
+caption: SPF passes, but for mallory.test, and DMARC asks whether the domain that passed is the From: domain (alignment, RFC 7489 §3.1). mallory.test is not example.com: dmarc=fail again, and 550 5.7.26. Passing SPF for your own domain earns nothing for someone else's.
+
+step: QUIT
+expect: 221
+caption: Bob's mailbox is still empty: the forgery never reached him.
+
+quiz: SPF failed on the first try. Which address did it judge?
+choice: The From: address Bob would see
+choice: * The envelope sender (MAIL FROM) and the address of the connecting server
+choice: The recipient's address
+choice: The EHLO name
+explain: SPF asks whether the client's address may send mail for the MAIL FROM domain (RFC 7208 §2.4, §4). It never looks at the From: header field; an empty MAIL FROM is judged by the HELO name instead.
+
+quiz: On the second try SPF passed. Why was the message still refused?
+choice: SPF passes never count for DMARC
+choice: * SPF passed for mallory.test, which is not aligned with the From: domain example.com
+choice: The message had no Subject
+choice: mx.domain.com refuses everything from mallory.test
+explain: DMARC passes only when SPF or DKIM passes for a domain aligned with the From: domain (RFC 7489 §3.1, §4.2). A domain that passes for itself proves nothing about example.com.
+
+quiz: What made mx.domain.com refuse rather than deliver the message marked as failed?
+choice: SPF's -all alone
+choice: * example.com's DMARC record asks for p=reject
+choice: The missing DKIM signature alone
+choice: RFC 5321 requires refusing unauthenticated mail
+explain: The failing domain's DMARC policy decides the handling (RFC 7489 §6.3, §6.6.2): none asks only for reports, quarantine for suspicion, reject for refusal. With p=none the same forgery would have been delivered, marked dmarc=fail in Authentication-Results.
+
+quiz: What does the enhanced code 5.7.26 tell the sending server?
+choice: * That several authentication checks failed, contrary to the receiver's policy (RFC 7372)
+choice: That the mailbox is full
+choice: That it should try again later
+choice: That the message was too big
+explain: 5.7.26, "Multiple authentication checks failed", is registered by RFC 7372 §3.4 for refusals like this one. A 5 in front means permanent: a real sending server would bounce the message, not retry.
+"""#),
+        ("forwarded", #"""
+# Alice writes to Bob's old address; elsewhere.org forwards it to bob@domain.com. SPF breaks, DKIM survives.
+title: A forwarded message: SPF breaks, DKIM carries it
+summary: Alice writes to bob@elsewhere.org, which forwards to bob@domain.com. mx.domain.com sees elsewhere.org's server sending example.com's mail (spf=fail), but example.com's signature still verifies (dkim=pass), so DMARC passes.
+
+step: connect
+expect: 220
+caption: Alice's mail program connects to smtp.example.com on port 587, as in every journey.
+
+step: EHLO client.example.com
+expect: 250
+caption: Hello, and the list of extensions.
+
+step: STARTTLS
+expect: 220
+caption: Encryption first, before the password.
+
+step: EHLO client.example.com
+expect: 250
+caption: Hello again inside TLS; AUTH is on offer now.
+
+step: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
+expect: 235
+caption: Alice logs in.
+
+step: MAIL FROM:<alice@example.com>
+expect: 250
+caption: The envelope sender: Alice.
+
+step: RCPT TO:<bob@elsewhere.org>
+expect: 250
+caption: Alice still has Bob's old address, bob@elsewhere.org. elsewhere.org forwards everything for it to bob@domain.com.
+
+step: DATA
+expect: 354
+caption: The message.
+
+step: From: Alice <alice@example.com>
+also: To: Bob <bob@elsewhere.org>
+also: Subject: Holiday photos
+also:
+also: Hi Bob, the photos from the trip are coming soon. Alice
+caption: Header fields, an empty line, the body.
+
+step: .
+expect: 250
+caption: Queued. smtp.example.com signs the message for example.com (DKIM-Signature: d=example.com) as it accepts it: the signature covers the body and the From:, To:, Subject:, Date: and Message-ID: fields.
+
+step: QUIT
+expect: 221
+wait: delivered
+caption: Two hops follow. smtp.example.com relays to mx.elsewhere.org, whose checks all pass (192.0.2.25 is example.com's server). mx.elsewhere.org then forwards the message unchanged to mx.domain.com — from its own address, 203.0.113.25, with the envelope sender still alice@example.com. SPF fails there; the signature still verifies; DMARC passes through DKIM, and Bob gets the message.
+
+quiz: Why did SPF fail at mx.domain.com, though Alice sent the message properly?
+choice: The forwarder changed the message
+choice: * The forwarder's address, 203.0.113.25, is not among example.com's senders, and the envelope sender was still alice@example.com
+choice: example.com has no SPF record
+choice: DKIM failed first
+explain: SPF judges the last hop only: the connecting server's address against the MAIL FROM domain (RFC 7208 §4). Forwarding keeps the envelope sender but changes the server, so the forwarder fails example.com's record. Some forwarders rewrite the envelope sender to their own domain (SRS) so SPF passes for them instead.
+
+quiz: Why did DKIM still pass after forwarding?
+choice: DKIM is not checked after a forward
+choice: * The forwarder changed nothing the signature covers; it only added header fields above it
+choice: mx.elsewhere.org signed it again
+choice: DKIM checks the sending server's address
+explain: A DKIM signature covers the body and the header fields named in h=, whoever carries the message (RFC 6376 §3.7). New Received: and Authentication-Results: fields on top are not signed, so the signature survives any number of hops that leave the content alone.
+
+quiz: Which result let DMARC pass?
+choice: The SPF pass at mx.elsewhere.org
+choice: * DKIM's pass for d=example.com, which is the From: domain
+choice: The 251 reply to the forwarded address
+choice: None: DMARC failed but the policy was none
+explain: One aligned pass is enough (RFC 7489 §4.2): d=example.com matches From: example.com. That is why a domain that wants strict DMARC must sign: SPF alone would not survive forwarding.
+
+quiz: Bob's copy carries two Authentication-Results: fields. Why does mx.domain.com trust only its own?
+choice: * Anyone can write such a field; only the one its own server added, at the top, is known to be true
+choice: The older one is always wrong
+choice: RFC 5321 forbids reading header fields
+explain: Authentication-Results: records what one server concluded (RFC 8601 §1); a field written further away may be forged or stale, which is why RFC 8601 §5 has a server delete fields that arrive from outside claiming its own name (this world's servers skip that step). ARC (RFC 8617) lets forwarders seal their results so a later server can decide to trust them; without it, mx.elsewhere.org's spf=pass is just text.
+"""#),
+        ("mailing-list", #"""
+# Alice posts to a mailing list; the list tags the Subject and adds a footer, which breaks her DKIM signature.
+title: A mailing list: the signature breaks
+summary: Alice writes to friends@elsewhere.org. The list adds "[Friends]" to the Subject and a footer to the body, so example.com's signature fails at mx.domain.com (dkim=fail); the list rewrites From: to its own address so DMARC still passes.
+
+step: connect
+expect: 220
+caption: Alice's mail program connects to smtp.example.com on port 587.
+
+step: EHLO client.example.com
+expect: 250
+caption: Hello, and the list of extensions.
+
+step: STARTTLS
+expect: 220
+caption: Encryption first.
+
+step: EHLO client.example.com
+expect: 250
+caption: Hello again inside TLS.
+
+step: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
+expect: 235
+caption: Alice logs in.
+
+step: MAIL FROM:<alice@example.com>
+expect: 250
+caption: The envelope sender: Alice.
+
+step: RCPT TO:<friends@elsewhere.org>
+expect: 250
+caption: The recipient is a mailing list: one address at elsewhere.org that sends each post on to its members, Bob among them.
+
+step: DATA
+expect: 354
+caption: The message.
+
+step: From: Alice <alice@example.com>
+also: To: Friends <friends@elsewhere.org>
+also: Subject: Picnic on Sunday
+also:
+also: Who is coming to the picnic? Alice
+caption: Header fields, an empty line, the body.
+
+step: .
+expect: 250
+caption: Queued, and signed for example.com: the signature covers this Subject and this body.
+
+step: QUIT
+expect: 221
+wait: delivered
+caption: smtp.example.com relays to mx.elsewhere.org (all checks pass). The list then makes its own copy: "[Friends] Picnic on Sunday", a footer under the body, its own envelope sender. Because example.com publishes p=reject, it also rewrites From: to the list's address and keeps Alice in Reply-To:. At mx.domain.com: spf=pass for elsewhere.org, dkim=fail (the body changed), dmarc=pass for the list's own From: domain.
+
+quiz: Why did example.com's DKIM signature fail at mx.domain.com?
+choice: The list server's address is not in example.com's SPF record
+choice: * The list changed what the signature covers: a footer in the body and a tag in the Subject
+choice: The key was revoked
+choice: DKIM signatures expire after one hop
+explain: The body hash no longer matches the body (RFC 6376 §3.7), and the Subject: is a signed field too. Relaxed canonicalization forgives whitespace, never new words.
+
+quiz: Without the From: rewrite, what would have happened to the list's post?
+choice: * DMARC would fail for example.com — no aligned SPF (the envelope is the list's) and a broken signature — and p=reject would refuse it
+choice: It would be delivered with dkim=fail and nothing more
+choice: The list would have to resend it unchanged
+explain: This is the clash between lists and p=reject that RFC 7960 (DMARC and indirect mail flows) describes, with this mitigation among others. Rewriting From: to the list's own domain makes the list the author in DMARC's eyes: its own SPF pass aligns, and Reply-To: keeps the way back to Alice.
+
+quiz: What is ARC (RFC 8617) for?
+choice: Encrypting mail between servers
+choice: * Letting an intermediary such as a list record and seal the authentication results it saw before changing the message, so a later receiver may choose to trust them
+choice: Replacing SPF
+choice: Signing the envelope
+explain: ARC adds three header fields per hop (ARC-Authentication-Results, ARC-Message-Signature, ARC-Seal). A receiver that trusts the list can then accept a post whose DKIM the list broke. This world does not implement ARC; mx.domain.com judges by SPF, DKIM and DMARC alone.
+"""#),
     ]
 }

@@ -95,8 +95,8 @@ extension Simulation {
         verdict.dmarc.lookups.forEach(ask)
         decide(.dmarc, verdict.dmarc.result.rawValue, verdict.dmarc.explanation)
 
-        let refusedNote = verdict.rejects ? " It refuses the message: 550 5.7.26 (RFC 7372)." : ""
-        let summary = "\(server.name) wrote: \(verdict.summary)." + (verdict.rejects ? refusedNote : " It adds Authentication-Results: above its Received: (RFC 8601).")
+        let refusedNote = verdict.rejects ? " It refuses the message: 550 5.7.26, “multiple authentication checks failed” (RFC 7372 §3.4)." : ""
+        let summary = "\(server.name)'s verdict: \(verdict.summary)." + (verdict.rejects ? refusedNote : " It adds Authentication-Results: above its Received: (RFC 8601).")
         if inHop { hopLine(t, "", .note, summary) } else { enqueue(.output(.note(summary)), at: t) }
         caption(verdict.rejects
                 ? "DMARC fails and \(verdict.dmarc.fromDomain ?? "the From: domain") asks for p=reject: \(server.name) refuses the message with 550 5.7.26."
@@ -181,7 +181,7 @@ extension Simulation {
         }
         out.append(field("List-Id: \(name) <\(address.replacingFirstOccurrence(of: "@", with: "."))>"))
         out.append(field("List-Post: <mailto:\(address)>"))
-        let footer = Array("-- \r\n\(name) mailing list · \(address)\r\nTo leave, write to \(address.replacingFirstOccurrence(of: "@", with: "-leave@"))\r\n".utf8)
+        let footer = Array("-- \r\n\(name) mailing list - \(address)\r\nTo leave, write to \(address.replacingFirstOccurrence(of: "@", with: "-leave@"))\r\n".utf8)
         let content = MessageOctets.join(out, body: body + footer)
         attempts += 1
         let id = Self.queueID(seed &+ 0x1157 &+ UInt64(attempts) &* 104_729)

@@ -150,7 +150,7 @@ public struct AuthenticationVerdict: Sendable, Equatable {
     public let dkimLookups: [DNSLookup]
     public let dmarc: DMARCVerdict
 
-    /// DMARC failed and the domain asks for reject: the server refuses the message (550 5.7.26, RFC 7372 §3.2).
+    /// DMARC failed and the domain asks for reject: the server refuses the message (550 5.7.26, RFC 7372 §3.4).
     public var rejects: Bool { dmarc.disposition == .reject }
 
     /// "spf=pass dkim=pass dmarc=pass", the short form for notes and checklists.
