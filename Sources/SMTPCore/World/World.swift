@@ -120,8 +120,14 @@ public struct World: Sendable, Equatable {
     /// The world a real listener (`serve`, the app's --listen) plays for `profile`: smtp.example.com's submission
     /// service, or domain.com's own MX, named mx.domain.com as `smtp-tui world` and the journey name it (its
     /// greeting, its Received: lines and its certificate say so too). Both keep domain.com's mailboxes.
+    /// On submission it DKIM-signs mail whose From: is at example.com with the world's public TEST key (d=example.com,
+    /// s=rsa2026), so a learner can check their own program's mail with any DKIM tool against `smtp-tui world --zone`.
+    /// The mx profile checks no SPF, DKIM or DMARC: its real clients connect from addresses the world's DNS does not know.
     public static func serving(_ profile: ServerProfile) -> World {
-        profile == .mx ? MailNetwork.domainMXWorld : .standard
+        if profile == .mx { return MailNetwork.domainMXWorld }
+        var world = World.standard
+        world.signer = exampleComSigner
+        return world
     }
 
     public func scenario(named name: String) -> Scenario? {
