@@ -251,3 +251,29 @@ struct TrustStoryTests {
         #expect(run.verdict.dmarc.lookups.map(\.question) == ["TXT _dmarc.example.com?"])
     }
 }
+
+@Suite("The Trust chapter's missions judge the receiving server's verdicts")
+struct TrustMissionTests {
+    static func mission(_ id: String) throws -> Mission { try #require(MissionCatalog.builtin.first { $0.id == id }) }
+
+    @Test("Through an old address: sent straight to bob@domain.com, SPF passes, so the check says what mx.domain.com judged")
+    func forwardNeedsTheForward() throws {
+        let lines = ["connect", "EHLO client.example.com", "STARTTLS", "EHLO client.example.com",
+                     "AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=", "MAIL FROM:<alice@example.com>",
+                     "RCPT TO:<bob@domain.com>", "DATA", "From: alice@example.com", "", "hi", ".", "QUIT"]
+        let r = Grader.grade(try Self.mission("trust-forward"), lines: lines)
+        #expect(!r.passed)
+        #expect(r.verdict.checks.first?.message.contains("mx.domain.com judged it spf=pass, dkim=pass, dmarc=pass, not spf=fail") == true,
+                "\(r.verdict.checks)")
+        #expect(Grader.grade(try Self.mission("trust-forward"), lines: try Self.mission("trust-forward").solution).passed)
+    }
+
+    @Test("A forger at the door: with an honest From: the message is delivered, so no 5.7.26")
+    func forgeryNeedsTheForgery() throws {
+        let lines = ["connect mx.domain.com from mail.mallory.test", "EHLO mail.mallory.test", "MAIL FROM:<m@mallory.test>",
+                     "RCPT TO:<bob@domain.com>", "DATA", "From: m@mallory.test", "", "hi", ".", "QUIT"]
+        let r = Grader.grade(try Self.mission("trust-forgery"), lines: lines)
+        #expect(!r.passed)
+        #expect(r.verdict.checks.first?.message.contains("The final dot got: 250 2.0.0") == true, "\(r.verdict.checks)")
+    }
+}

@@ -808,5 +808,129 @@ hint: The listener does not offer AUTH before STARTTLS, and answers AUTH there w
 hint: In Python: s.ehlo(); s.starttls(context=ctx); s.ehlo(); s.login("alice@example.com", "wonderland"). The certificate is self-signed, so ctx must accept it (for this exercise only).
 why: STARTTLS (RFC 3207) encrypts the connection before AUTH sends the password, which PLAIN and LOGIN only encode in base64; a submission server that offers AUTH only inside TLS (RFC 4954 §4, as Postfix's smtpd_tls_auth_only does) protects clients that would otherwise send passwords in the clear. With a real server, never accept an unchecked certificate: that is what protects you from someone in the middle.
 """#),
+        ("trust-signed", #"""
+# The journey, seen by the receiver: every check passes when the message comes the honest way.
+id: trust-signed
+chapter: 8 Trust
+title: Signed, sealed, delivered
+goal: Through smtp.example.com, get a message with "From: alice@example.com" into Bob's mailbox that mx.domain.com judges spf=pass, dkim=pass and dmarc=pass.
+check: delivered bob@domain.com auth="spf=pass dkim=pass dmarc=pass"
+fail: hangup
+fail: lost
+hint: Submit as usual: EHLO, STARTTLS, EHLO, AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=, MAIL FROM:<alice@example.com>, RCPT TO:<bob@domain.com>, DATA.
+hint: DKIM signs the From: field: type "From: Alice <alice@example.com>" among the header fields (or leave it out: the submission server adds one from the envelope).
+hint: After QUIT, press r or b: Bob's copy carries an Authentication-Results: field above mx.domain.com's Received:.
+solution: connect
+solution: EHLO client.example.com
+solution: STARTTLS
+solution: EHLO client.example.com
+solution: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
+solution: MAIL FROM:<alice@example.com>
+solution: RCPT TO:<bob@domain.com>
+solution: DATA
+solution: From: Alice <alice@example.com>
+solution: Subject: Checked on arrival
+solution:
+solution: All three checks should pass.
+solution: .
+solution: QUIT
+why: smtp.example.com signed the message for example.com (DKIM, RFC 6376) and relayed it from 192.0.2.25, the address example.com's SPF record names (RFC 7208). Both passed for example.com, the From: domain, so DMARC passed (RFC 7489 §4.2), and mx.domain.com wrote all three into Authentication-Results: (RFC 8601).
+"""#),
+        ("trust-direct", #"""
+# Why Alice submits through her provider: from her own computer straight to the MX, example.com's policy refuses her.
+id: trust-direct
+chapter: 8 Trust
+title: Not from my own computer
+goal: Connect from Alice's computer straight to mx.domain.com (port 25) and send Bob a message whose From: is alice@example.com — and see it refused with 5.7.26.
+check: reply 550 enhanced=5.7.26 to=DATA-END
+fail: hangup
+hint: connect mx.domain.com, then EHLO, MAIL FROM:<alice@example.com>, RCPT TO:<bob@domain.com>, DATA.
+hint: Put "From: Alice <alice@example.com>" among the header fields, then an empty line, a body and a dot.
+solution: connect mx.domain.com
+solution: EHLO client.example.com
+solution: MAIL FROM:<alice@example.com>
+solution: RCPT TO:<bob@domain.com>
+solution: DATA
+solution: From: Alice <alice@example.com>
+solution: Subject: Straight from my laptop
+solution:
+solution: Hi Bob.
+solution: .
+solution: QUIT
+why: example.com's SPF record allows only smtp.example.com (192.0.2.25), so Alice's own computer (192.0.2.10) fails SPF; nothing signed the message, so DKIM has nothing to offer; DMARC fails for example.com and its p=reject makes mx.domain.com refuse with 550 5.7.26 (RFC 7489 §6.6.2, RFC 7372 §3.4). This is why mail programs submit to their provider on port 587 (RFC 6409) instead of delivering themselves.
+"""#),
+        ("trust-forgery", #"""
+# Play the forger: another domain's server claims to be Alice.
+id: trust-forgery
+chapter: 8 Trust
+title: A forger at the door
+goal: Sit at mail.mallory.test, connect to mx.domain.com and try to deliver a message that claims "From: alice@example.com" to Bob. It must be refused with 5.7.26, and Bob's mailbox must stay empty.
+check: reply 550 enhanced=5.7.26 to=DATA-END
+fail: hangup
+hint: Choose the machine you connect from: connect mx.domain.com from mail.mallory.test
+hint: Any envelope sender will do — try MAIL FROM:<mallory@mallory.test>: SPF passes for mallory.test, yet DMARC asks about the From: domain.
+solution: connect mx.domain.com from mail.mallory.test
+solution: EHLO mail.mallory.test
+solution: MAIL FROM:<mallory@mallory.test>
+solution: RCPT TO:<bob@domain.com>
+solution: DATA
+solution: From: Alice <alice@example.com>
+solution: Subject: Please pay this invoice
+solution:
+solution: Urgent.
+solution: .
+solution: QUIT
+why: SPF passed for mallory.test, but DMARC needs a pass for a domain aligned with the From: domain (RFC 7489 §3.1): mallory.test is not example.com, and no example.com signature was there. example.com publishes p=reject, so mx.domain.com refused the message (RFC 7372 §3.4's 5.7.26). The From: a reader sees is protected only by the From: domain's own DMARC policy.
+"""#),
+        ("trust-lenient", #"""
+# The same forgery against a domain that asks only for reports: it gets through, marked.
+id: trust-lenient
+chapter: 8 Trust
+title: A lenient policy
+goal: From mail.mallory.test, deliver a message to Bob whose From: is someone@elsewhere.org. elsewhere.org publishes p=none: mx.domain.com must deliver it, judged dmarc=fail.
+check: delivered bob@domain.com auth="dmarc=fail"
+fail: hangup
+hint: connect mx.domain.com from mail.mallory.test, EHLO, then an envelope and a message with "From: someone@elsewhere.org".
+hint: With MAIL FROM:<someone@elsewhere.org> SPF gives softfail (elsewhere.org ends its record with ~all); with Mallory's own address it passes for mallory.test. Either way DMARC fails, and p=none lets it through.
+solution: connect mx.domain.com from mail.mallory.test
+solution: EHLO mail.mallory.test
+solution: MAIL FROM:<someone@elsewhere.org>
+solution: RCPT TO:<bob@domain.com>
+solution: DATA
+solution: From: Someone <someone@elsewhere.org>
+solution: Subject: Not really from elsewhere.org
+solution:
+solution: p=none only asks for reports.
+solution: .
+solution: QUIT
+why: DMARC failed (RFC 7489 §4.2), but elsewhere.org's record says p=none: "deliver as usual, and send me reports" (§6.3). mx.domain.com delivered it and wrote dmarc=fail (p=none) in Authentication-Results:, where a mail program or a spam filter may still use it. Domains usually start at p=none, read the reports, then move to quarantine and reject.
+"""#),
+        ("trust-forward", #"""
+# Forwarding: the last hop's SPF fails, the signature carries the message.
+id: trust-forward
+chapter: 8 Trust
+title: Through an old address
+goal: Through smtp.example.com, send a message to Bob's old address, bob@elsewhere.org, which forwards to bob@domain.com. Bob must get it judged spf=fail but dkim=pass and dmarc=pass.
+check: delivered bob@domain.com auth="spf=fail dkim=pass dmarc=pass"
+fail: hangup
+fail: lost
+hint: Submit as usual (EHLO, STARTTLS, EHLO, AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=), with RCPT TO:<bob@elsewhere.org>.
+hint: Give the message a From: at example.com, so that smtp.example.com signs it.
+solution: connect
+solution: EHLO client.example.com
+solution: STARTTLS
+solution: EHLO client.example.com
+solution: AUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=
+solution: MAIL FROM:<alice@example.com>
+solution: RCPT TO:<bob@elsewhere.org>
+solution: DATA
+solution: From: Alice <alice@example.com>
+solution: Subject: To your old address
+solution:
+solution: Does this still reach you?
+solution: .
+solution: QUIT
+why: mx.elsewhere.org sent the message on from its own address with the envelope sender unchanged, so example.com's SPF record no longer matched (RFC 7208 judges only the last hop). The DKIM signature covers content, not the path (RFC 6376 §3.7), so it still verified, and one aligned pass is all DMARC needs (RFC 7489 §4.2).
+"""#),
     ]
 }

@@ -4,7 +4,9 @@
 //
 // The vocabulary (one per `check:` line; values with spaces in double quotes):
 //   delivered ADDRESS [from=ADDR] [subject="…"] [line="…"] [header="Name: value"] [hops=N] [retried] [bdat]
-//                     a message (not a notice) reached ADDRESS's mailbox, with all of that true of it
+//                     [auth="spf=pass dkim=pass dmarc=pass"]
+//                     a message (not a notice) reached ADDRESS's mailbox, with all of that true of it (auth: the
+//                     receiving server's own Authentication-Results: holds each method=result listed)
 //   notice ADDRESS action=failed|delayed|delivered|relayed [about=ADDR|@domain] [status=X.Y.Z] [envid=…] [orcpt=…]
 //                     a delivery status notification reached ADDRESS's mailbox (with that Original-Envelope-Id,
 //                     that Original-Recipient, e.g. orcpt=rfc822;bob@domain.com)
@@ -39,6 +41,8 @@ public enum MissionCheck: Sendable, Equatable {
         public var hops: Int?
         public var retried = false
         public var bdat = false
+        /// method=result pairs the receiving server's Authentication-Results: must hold, e.g. ["spf=fail", "dmarc=pass"].
+        public var auth: [String] = []
     }
 
     public struct ReplyPattern: Sendable, Equatable {
@@ -120,7 +124,7 @@ public enum MissionCheck: Sendable, Equatable {
         }
         switch kind {
         case "delivered":
-            try take(["from", "subject", "line", "header", "hops"], flags: ["retried", "bdat"])
+            try take(["from", "subject", "line", "header", "hops", "auth"], flags: ["retried", "bdat"])
             var filter = MessageFilter()
             filter.from = options["from"]?.lowercased(); filter.subject = options["subject"]; filter.line = options["line"]
             filter.header = options["header"]
@@ -129,6 +133,14 @@ public enum MissionCheck: Sendable, Equatable {
                 filter.hops = n
             }
             filter.retried = flags.contains("retried"); filter.bdat = flags.contains("bdat")
+            if let auth = options["auth"] {
+                filter.auth = auth.split(separator: " ").map { $0.lowercased() }
+                let methods = ["spf", "dkim", "dmarc"]
+                guard !filter.auth.isEmpty, filter.auth.allSatisfy({ pair in
+                    let parts = pair.split(separator: "=")
+                    return parts.count == 2 && methods.contains(String(parts[0]))
+                }) else { throw ParseError(reason: "auth= takes method=result pairs for spf, dkim and dmarc, e.g. auth=\"spf=pass dmarc=pass\"") }
+            }
             return .delivered(to: try address("whose mailbox"), filter: filter)
         case "notice":
             try take(["action", "about", "status", "envid", "orcpt"])
@@ -197,6 +209,7 @@ public enum MissionCheck: Sendable, Equatable {
             if let n = f.hops { parts.append("after \(n) hop\(n == 1 ? "" : "s")") }
             if f.retried { parts.append("after a retry") }
             if f.bdat { parts.append("sent with BDAT") }
+            if !f.auth.isEmpty { parts.append("judged " + f.auth.joined(separator: ", ")) }
             return "\(Narration.owner(of: to))'s mailbox (\(to)) receives a message" + (parts.isEmpty ? "" : " " + parts.joined(separator: ", "))
         case .notice(let to, let action, let about, let status, let envid, let orcpt):
             let kind = action == .failed ? "a bounce" : action == .delayed ? "a delay warning" : "a \"\(action.rawValue)\" receipt"

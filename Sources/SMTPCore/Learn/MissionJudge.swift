@@ -182,11 +182,24 @@ public enum MissionJudge {
                 why = "it got through at the first attempt, without a retry"
             } else if f.bdat, m.rawContent == nil {
                 why = "it was sent with DATA, not BDAT"
+            } else if !f.auth.isEmpty {
+                why = authDiagnosis(f.auth, m, host: arrival.host)
             }
             guard let why else { return (true, "In \(who): message \(m.id).") }
             reasons.append(why)
         }
         return (false, "\(who) holds \(box.count) message\(box.count == 1 ? "" : "s"), but \(reasons[0]).")
+    }
+
+    /// Why the receiving server's verdicts are not the ones asked for, or nil when they are.
+    static func authDiagnosis(_ wanted: [String], _ message: StoredMessage, host: String) -> String? {
+        guard let field = message.authenticationResults(by: host) else {
+            return "\(host) wrote no Authentication-Results: on it (it checked nothing)"
+        }
+        let got = AuthenticationResultsField.results(field).map { "\($0.method)=\($0.result)" }
+        let missing = wanted.filter { !got.contains($0) }
+        guard !missing.isEmpty else { return nil }
+        return "\(host) judged it " + got.joined(separator: ", ") + ", not " + missing.joined(separator: ", ")
     }
 
     /// Why a body did not hold `wanted`, when the world can tell: a dot the server removed, most of all.

@@ -199,3 +199,26 @@ public enum MailAuthenticator {
                                      dkimLookups: keyLookups, dmarc: dmarc)
     }
 }
+
+/// Reading an Authentication-Results: value back (RFC 8601 §2.2): the authserv-id, then method=result statements.
+public enum AuthenticationResultsField {
+    /// Each statement's method and result, e.g. [("spf", "pass"), ("dkim", "fail")]; comments and properties skipped.
+    public static func results(_ value: String) -> [(method: String, result: String)] {
+        value.split(separator: ";").dropFirst().compactMap { statement in
+            guard let first = statement.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).first,
+                  let eq = first.firstIndex(of: "=") else { return nil }
+            return (first[..<eq].lowercased(), first[first.index(after: eq)...].lowercased())
+        }
+    }
+}
+
+extension StoredMessage {
+    /// The value of the Authentication-Results: field `host` itself added (among the fields it put in front), if any.
+    public func authenticationResults(by host: String) -> String? {
+        headers.prefix(addedHeaderCount).lazy.compactMap { line -> String? in
+            guard line.lowercased().hasPrefix("authentication-results:") else { return nil }
+            let value = String(line.dropFirst("authentication-results:".count)).trimmingWhitespace()
+            return value.lowercased().hasPrefix(host.lowercased() + ";") ? value : nil
+        }.first
+    }
+}
