@@ -104,12 +104,69 @@ struct JourneyViewTests {
         _ = App.update(&s, .key(.escape))
         _ = App.update(&s, .key(.char("b")))
         #expect(s.popup == .inbox)
-        let lines = Frame.mailboxLines(s.sim).map(\.0)
+        let lines = Frame.mailboxLines(s.sim).lines.map(\.0)
         #expect(lines.contains { $0.hasPrefix("▌ Bob: bob@domain.com at mx.domain.com — 0 messages") })
         #expect(lines.contains { $0.hasPrefix("▌ Alice: alice@example.com at smtp.example.com — 1 message, 1 bounce") })
         #expect(lines.contains("Final-Recipient: rfc822; nobody@domain.com"))
         #expect(lines.contains("Status: 5.1.1"))
         #expect(Frame.render(s).buffer.text.contains("Mailboxes"))
+    }
+
+    @Test func tabInTheMailboxesExplainsEachHeaderFieldAndTheVerdicts() throws {
+        let stop = try #require(JourneyStop.all.first { $0.name == "delivered" })
+        var s = try #require(stateAt(stop, size: Size(width: 120, height: 36)))
+        settle(&s)
+        _ = App.update(&s, .key(.escape))
+        _ = App.update(&s, .key(.char("b")))
+        #expect(s.popup == .inbox && s.inboxField == nil)
+        _ = App.update(&s, .key(.tab))
+        #expect(s.inboxField == 0)
+        var text = Frame.render(s).buffer.text
+        #expect(text.contains("▸ Return-Path: <alice@example.com>"))
+        #expect(text.contains("the envelope sender (MAIL FROM)"))
+        // The next field is mx.domain.com's verdicts, read out one by one.
+        _ = App.update(&s, .key(.tab))
+        text = Frame.render(s).buffer.text
+        #expect(text.contains("▸ Authentication-Results: mx.domain.com;"))
+        #expect(text.contains("spf=pass: the sending server's address is among the envelope domain's senders"))
+        // Shift-Tab goes back; a click on a field selects it, a second click deselects it.
+        _ = App.update(&s, .key(.backTab))
+        #expect(s.inboxField == 0)
+        let frame = Frame.render(s)
+        let hit = try #require(frame.hits.last { if case .headerField(1) = $0.target { return true }; return false })
+        _ = App.update(&s, .mouse(MouseEvent(.press, x: hit.rect.x, y: hit.rect.y)))
+        _ = App.update(&s, .mouse(MouseEvent(.release, x: hit.rect.x, y: hit.rect.y)))
+        #expect(s.inboxField == 1)
+    }
+
+    @Test func theReferenceListsSPFDKIMDMARCAndAuthenticationResultsAfterTheCommands() throws {
+        var s = AppState(size: Size(width: 120, height: 36))
+        _ = App.update(&s, .key(.escape))
+        _ = App.update(&s, .key(.char("2")))
+        for _ in 0..<(CommandCatalogue.all.count + 1) { _ = App.update(&s, .key(.down)) }
+        _ = App.update(&s, .key(.enter))
+        #expect(s.popup == .trust(1))
+        let text = Frame.render(s).buffer.text
+        #expect(text.contains("DKIM — a domain's signature on the content"))
+        #expect(text.contains("rsa2026._domainkey.example.com."))
+        #expect(TrustCatalogue.all.map(\.id) == ["SPF", "DKIM", "DMARC", "Authentication-Results"])
+    }
+
+    @Test func followingNextOnPort25DeliversWithoutAForgedFrom() throws {
+        var s = AppState(size: Size(width: 120, height: 36))
+        type("connect mx.domain.com", &s)
+        var steps = 0
+        while let next = Suggestion.next(for: s), next != "QUIT", next != "connect", steps < 30 {
+            #expect(!next.hasPrefix("From:"), "a From: at example.com from Alice's computer meets example.com's p=reject")
+            type(next, &s)
+            steps += 1
+        }
+        settle(&s)
+        #expect(s.sim.mailbox("bob@domain.com").count == 1)
+        #expect(!s.transcript.contains { $0.text.hasPrefix("550") })
+        // Its verdicts are on it: Alice's computer is not example.com's sender; no From:, so no DMARC to apply.
+        let results = try #require(s.sim.mailbox("bob@domain.com").first?.message.authenticationResults(by: "mx.domain.com"))
+        #expect(results.contains("spf=fail") && results.contains("dkim=none") && results.contains("dmarc=none"))
     }
 
     @Test func rAndAClickOnTheHopOpenTheRelayTranscript() throws {

@@ -43,6 +43,8 @@ public enum Popup: Equatable, Sendable {
     case quiz
     /// The world's people and addresses: which exist, which bounce, which greylist; the selected row.
     case addressBook(Int)
+    /// A reference entry on why mail is trusted (TrustCatalogue: SPF, DKIM, DMARC, Authentication-Results).
+    case trust(Int)
 }
 
 public struct TranscriptLine: Equatable, Sendable {
@@ -65,6 +67,8 @@ public struct AppState: Sendable {
     public var mainSection: Section = .terminal
     public var popup: Popup?
     public var popupScroll = 0
+    /// In the mailboxes popup: the header field explained (counted over every message shown), or nil.
+    public var inboxField: Int?
     /// True while keys go to the terminal's input line.
     public var typing = true
     public var ascii = false

@@ -27,8 +27,12 @@ public enum Suggestion {
         case .data:
             // Header fields until an empty line has been sent, then one body line, then the dot.
             let sent = dataSent(state)
-            if sent.contains("") { return sent.last == "" ? dataLines[4] : "." }
-            return sent.count < 3 ? dataLines[sent.count] : ""
+            // Straight to an MX that checks senders, a From: at example.com from a machine example.com does not list
+            // would be refused by its DMARC policy (p=reject): the suggestion leaves From: out there.
+            let lines = session.world.trust != nil ? Array(dataLines.dropFirst()) : dataLines
+            let headers = lines.firstIndex(of: "") ?? 0
+            if sent.contains("") { return sent.last == "" ? lines[headers + 1] : "." }
+            return sent.count < headers ? lines[sent.count] : ""
         case .auth:
             switch session.authPrompt {
             case .loginUsername?: return Base64.encode(Array(SampleCredentials.username.utf8))

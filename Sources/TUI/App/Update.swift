@@ -83,7 +83,7 @@ public enum App {
             state.status = ("Animation speed ×\(speedLabel(state.speedQuarters))", false)
         case .char("c"): state.showPrefixes.toggle()
         case .char("b"):
-            state.popup = .inbox; state.popupScroll = 0
+            state.popup = .inbox; state.popupScroll = 0; state.inboxField = nil
             if state.live?.maildir != nil { return [.refreshMaildir] }
         case .char("]") where state.live != nil && state.focus != .examples: watch(step: 1, &state)
         case .char("[") where state.live != nil && state.focus != .examples: watch(step: -1, &state)
@@ -168,6 +168,10 @@ public enum App {
         if case .demoMenu(let row) = popup { return demoMenuKey(key, row, &state) }
         if popup == .quiz { quizKey(key, &state); return [] }
         if case .addressBook(let row) = popup { addressBookKey(key, row, &state); return [] }
+        if popup == .inbox, key == .tab || key == .backTab {
+            explainHeader(step: key == .tab ? 1 : -1, &state)
+            return []
+        }
         switch key {
         case .escape, .char("q"), .enter where popup != .help && !Frame.isCommandPopup(popup):
             state.popup = nil
@@ -186,6 +190,25 @@ public enum App {
         return []
     }
 
+
+    /// The reference row `i`: a command, or after the commands an entry on why mail is trusted.
+    static func referencePopup(_ i: Int) -> Popup {
+        i < CommandCatalogue.all.count ? .command(i) : .trust(i - CommandCatalogue.all.count)
+    }
+
+    /// The mailboxes popup: selects the next (or previous) header field and scrolls it into view, where its
+    /// explanation appears under it.
+    static func explainHeader(step: Int, _ state: inout AppState) {
+        let boxes = Frame.mailboxLines(state.sim)
+        guard !boxes.fieldLines.isEmpty else {
+            state.status = ("No message has been delivered yet: there is no header field to explain", false)
+            return
+        }
+        let count = boxes.fieldLines.count
+        let next = state.inboxField.map { ($0 + step + count) % count } ?? (step > 0 ? 0 : count - 1)
+        state.inboxField = next
+        state.popupScroll = max(0, Frame.maildirLines(state.live).count + boxes.fieldLines[next] - 2)
+    }
 
     /// The menu of lesson stories: ↑↓ choose, Enter presents, Esc closes.
     static func demoMenuKey(_ key: Key, _ row: Int, _ state: inout AppState) -> [Effect] {
@@ -216,7 +239,7 @@ public enum App {
         case .home: step = -10_000
         case .end: step = 10_000
         case .enter:
-            if state.focus == .commands { state.popup = .command(state.commandIndex); state.popupScroll = 0 }
+            if state.focus == .commands { state.popup = referencePopup(state.commandIndex); state.popupScroll = 0 }
             if state.focus == .codes, !state.visibleCodes.isEmpty { state.popup = .statusCode(state.visibleCodes[state.codeIndex].code); state.popupScroll = 0 }
             if state.focus == .terminal {
                 if let i = state.selectedTranscriptLine { state.popup = .explanation(i); state.popupScroll = 0 } else { focus(.terminal, &state) }
@@ -239,7 +262,7 @@ public enum App {
 
     static func move(_ step: Int, _ state: inout AppState) {
         switch state.focus {
-        case .commands: state.commandIndex = clamp(state.commandIndex + step, CommandCatalogue.all.count)
+        case .commands: state.commandIndex = clamp(state.commandIndex + step, CommandCatalogue.all.count + TrustCatalogue.all.count)
         case .codes: state.codeIndex = clamp(state.codeIndex + step, state.visibleCodes.count)
         case .examples: state.exampleScroll = max(0, state.exampleScroll + step)
         case .terminal:
@@ -452,6 +475,7 @@ public enum App {
             case .quizChoice(let i)?: quizKey(.char(Character(String(i + 1))), &state)
             case .addressRow(let i)?:
                 if state.popup == .addressBook(i) || double { addressBookKey(.enter, i, &state) } else { state.popup = .addressBook(i) }
+            case .headerField(let i)?: state.inboxField = state.inboxField == i ? nil : i
             case .popupBody?: break
             default: state.popup = nil
             }
@@ -464,7 +488,7 @@ public enum App {
             let wasSelected = state.commandIndex == i && state.focus == .commands
             focus(.commands, &state)
             state.commandIndex = i
-            if wasSelected || double { state.popup = .command(i); state.popupScroll = 0 }
+            if wasSelected || double { state.popup = referencePopup(i); state.popupScroll = 0 }
         case .codeRow(let i)?:
             let wasSelected = state.codeIndex == i && state.focus == .codes
             focus(.codes, &state); state.codeIndex = i
@@ -476,7 +500,7 @@ public enum App {
         case .suggestion?:
             if let s = Suggestion.next(for: state) { focus(.terminal, &state); state.editor.set(s) }
         case .viewAllCommands?: focus(.commands, &state)
-        case .flowNode(.recipient)?, .flowNode(.senderMailbox)?: state.popup = .inbox; state.popupScroll = 0
+        case .flowNode(.recipient)?, .flowNode(.senderMailbox)?: state.popup = .inbox; state.popupScroll = 0; state.inboxField = nil
         case .flowNode(.dns)?, .flowNode(.mx)?, .relayHop?: state.popup = .relay; state.popupScroll = 0
         case .flowNode?: focus(.flow, &state)
         case .transcriptLine(let i)?:
@@ -496,7 +520,7 @@ public enum App {
             focus(.missions, &state)
             state.learn.selected = i
             if (wasSelected || double), state.learn.missions.indices.contains(i) { startMission(state.learn.missions[i], &state) }
-        case .popupButton?, .popupBody?, .quizChoice?, .addressRow?, nil: break
+        case .popupButton?, .popupBody?, .quizChoice?, .addressRow?, .headerField?, nil: break
         }
         return []
     }

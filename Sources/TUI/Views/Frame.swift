@@ -30,6 +30,8 @@ public enum HitTarget: Equatable, Sendable {
     case quizChoice(Int)
     /// A row of the address book.
     case addressRow(Int)
+    /// A header field of a message in the mailboxes popup (counted over every message shown).
+    case headerField(Int)
 }
 
 public struct Hit: Equatable, Sendable {

@@ -3,10 +3,12 @@ import SMTPCore
 
 extension Frame {
     mutating func commandList(_ state: AppState, _ rect: Rect) {
-        let inner = pane(rect, title: "SMTP commands", focused: state.focus == .commands)
+        let inner = pane(rect, title: "SMTP commands · trust", focused: state.focus == .commands)
         hit(rect, .pane(.commands))
         guard inner.height > 0 else { return }
-        let entries = CommandCatalogue.all
+        // The commands, then the reference on trust (SPF, DKIM, DMARC, Authentication-Results), numbered on.
+        let entries = CommandCatalogue.all.map { (title: $0.title, summary: $0.summary) }
+            + TrustCatalogue.all.map { (title: $0.title, summary: $0.summary) }
         let rowsPerEntry = inner.height >= entries.count * 2 + 1 ? 2 : 1
         let visible = max(1, (inner.height - 1) / rowsPerEntry)
         let first = max(0, min(state.commandIndex - visible / 2, entries.count - visible))

@@ -71,8 +71,25 @@ extension Frame {
                 lines.append((Explanation.of(line), .popup))
             }
         case .inbox:
-            title = "Mailboxes — \(state.sim.arrivals.count) \(state.sim.arrivals.count == 1 ? "message" : "messages") delivered"
-            lines = Self.maildirLines(state.live) + Self.mailboxLines(state.sim)
+            title = "Mailboxes — \(state.sim.arrivals.count) \(state.sim.arrivals.count == 1 ? "message" : "messages") delivered · Tab: explain a header field"
+            lines = Self.maildirLines(state.live)
+            let boxes = Self.mailboxLines(state.sim, explaining: state.inboxField)
+            for (field, line) in boxes.fieldLines.enumerated() { targets[lines.count + line] = .headerField(field) }
+            lines += boxes.lines
+        case .trust(let i):
+            guard TrustCatalogue.all.indices.contains(i) else { return }
+            let entry = TrustCatalogue.all[i]
+            title = entry.title
+            lines.append((entry.summary, .caption))
+            lines.append(("", .text))
+            lines.append(("Example (this world's own)", .caption))
+            for line in entry.example { lines.append(("  " + line, .transcriptServer)) }
+            lines.append(("", .text))
+            for paragraph in entry.explanation { lines.append((paragraph, .popup)); lines.append(("", .text)) }
+            lines.append(("Results", .caption))
+            for note in entry.results { lines.append(("  \(note.code.rightPadded(10)) \(note.why)", .text)) }
+            lines.append(("", .text))
+            lines.append((entry.rfc, .muted))
         case .relay:
             title = "Relay hop: smtp.example.com → the MX (its own SMTP session)"
             lines = Self.relayLines(state.sim)
@@ -154,9 +171,11 @@ extension Frame {
         }
     }
 
-    /// Every mailbox of the network, grouped by the server that keeps it, Bob's first and Alice's (with bounces) next.
-    static func mailboxLines(_ sim: Simulation) -> [(String, Role)] {
+    /// Every mailbox of the network, grouped by the server that keeps it, Bob's first and Alice's (with bounces) next;
+    /// `fieldLines` gives the line of each header field shown, and the field `explaining` is followed by what it means.
+    static func mailboxLines(_ sim: Simulation, explaining selected: Int? = nil) -> (lines: [(String, Role)], fieldLines: [Int]) {
         var lines: [(String, Role)] = []
+        var fieldLines: [Int] = []
         let order = ["bob@domain.com", "alice@example.com"]
         let boxes = sim.network.allMailboxes.sorted { a, b in
             (order.firstIndex(of: a.box.address) ?? 9, a.box.address) < (order.firstIndex(of: b.box.address) ?? 9, b.box.address)
@@ -176,9 +195,14 @@ extension Frame {
                 let message = arrival.message
                 lines.append(("── \(arrival.notice.map { $0 == .failed ? "Bounce" : $0 == .delayed ? "Delay notice" : "Receipt" } ?? "Message") \(n + 1) · \(message.id) · \(message.size) octets", arrival.isBounce ? .flowBounce : .caption))
                 for header in message.headers {
+                    let field = fieldLines.count
+                    fieldLines.append(lines.count)
+                    let chosen = field == selected
                     for (k, piece) in header.split(separator: "\n").enumerated() {
-                        lines.append(((k == 0 ? "" : "  ") + piece.replacingTabs(), k == 0 && Self.isServerHeader(header) ? .flowServer : .muted))
+                        let role: Role = chosen ? .selection : (k == 0 && Self.isServerHeader(header) ? .flowServer : .muted)
+                        lines.append(((k == 0 ? (chosen ? "▸ " : "") : "  ") + piece.replacingTabs(), role))
                     }
+                    if chosen { lines.append(("    " + HeaderCatalogue.explain(header), .popup)) }
                 }
                 lines.append(("", .text))
                 for body in message.body.prefix(2_000) { lines.append((body, .transcriptData)) }
@@ -190,9 +214,9 @@ extension Frame {
             let forwards = (sim.stores[host.name]?.outbound ?? [])
             guard !forwards.isEmpty else { continue }
             lines.append(("▌ Forwarded by \(host.name) — \(forwards.count) waiting in its outbound queue", .caption))
-            for m in forwards { lines.append(("  \(m.id) for \(m.recipients.joined(separator: ", ")) (the simulation follows forwarded mail no further)", .muted)) }
+            for m in forwards { lines.append(("  \(m.id) for \(m.recipients.joined(separator: ", ")) (sent on when its domain is in this world)", .muted)) }
         }
-        return lines
+        return (lines, fieldLines)
     }
 
     /// Live mode with --maildir: what is really on disk, newest first (the simulated mailboxes follow).
@@ -231,7 +255,7 @@ extension Frame {
     }
 
     static func isServerHeader(_ header: String) -> Bool {
-        ["Return-Path:", "Received:", "Message-ID:", "Date:"].contains { header.hasPrefix($0) }
+        ["Return-Path:", "Received:", "Message-ID:", "Date:", "Authentication-Results:", "DKIM-Signature:"].contains { header.hasPrefix($0) }
     }
 }
 
