@@ -3,7 +3,9 @@
 // `swiftc -sanitize=fuzzer,address -parse-as-library` and runs it.
 //
 // Input: byte 0 chooses the setup (bit 0: mx profile instead of submission; bit 1: start logged in on submission;
-// bit 2: the tight-limits scenario; bit 3: RFC 2920's synchronization check on), byte 1 seeds the chunking, the rest is what the client sends. The same bytes
+// bit 2: the tight-limits scenario; bit 3: RFC 2920's synchronization check on; bit 4: trust — the mx checks SPF,
+// DKIM and DMARC against the world's DNS, submission DKIM-signs), byte 1 seeds the chunking, the rest is what the
+// client sends. The same bytes
 // go to two sessions: A gets them in pseudo-random chunks of 1–64 octets, B line by line. Checked, and trapped on
 // (libFuzzer then saves the input as a crash):
 //   - no crash, no sanitizer report (ASan), and memory stays bounded;
@@ -28,6 +30,7 @@ enum EngineFuzz {
         let loggedIn: Bool
         let tight: Bool
         let synchronized: Bool
+        let trust: Bool
         let chunkSeed: UInt64
     }
 
@@ -35,7 +38,7 @@ enum EngineFuzz {
         let flags = header.count > 0 ? header[0] : 0
         let seed = header.count > 1 ? UInt64(header[1]) : 0
         return Setup(profile: flags & 1 == 1 ? .mx : .submission, loggedIn: flags & 2 == 2, tight: flags & 4 == 4,
-                     synchronized: flags & 8 == 8, chunkSeed: seed &* 0x9E37_79B9_7F4A_7C15 | 1)
+                     synchronized: flags & 8 == 8, trust: flags & 16 == 16, chunkSeed: seed &* 0x9E37_79B9_7F4A_7C15 | 1)
     }
 
     static func fail(_ why: String) -> Never {
@@ -46,6 +49,10 @@ enum EngineFuzz {
     static func newSession(_ s: Setup) -> ServerSession {
         var world = World.standard
         if s.tight, let tight = world.scenario(named: "tight-limits") { world.scenario = tight }
+        if s.trust {
+            world.trust = TrustChecks(zone: MailNetwork.standardZone)
+            world.signer = World.exampleComSigner
+        }
         var session = ServerSession(world: world, profile: s.profile)
         session.enforcesPipelining = s.synchronized
         _ = session.start()
@@ -186,6 +193,12 @@ enum EngineFuzz {
         out["mx-vrfy-tolerances"] = [1, 9] + lines(["STARTTLS", "EHLO x", "VRFY bob", "MAIL  FROM:  <a@b.example>>",
                                                    "MAIL FROM:<\"a\"@[192.0.2.1]>", "RCPT TO:<bob>", "RCPT TO:<>", "HELP"])
         out["flood"] = [5, 1] + lines(Array(repeating: "BOGUS", count: 25))
+        // Trust: signed and unsigned messages at an MX that checks, and a message signed on submission.
+        let signature = "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=rsa2026; t=1; h=from:subject; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=AAAA"
+        out["mx-trust-forged"] = [17, 11] + lines(["EHLO mail.mallory.test", "MAIL FROM:<m@mallory.test>", "RCPT TO:<bob@domain.com>", "DATA",
+                                                   signature, " x", "From: Alice <alice@example.com>", "Subject: hi", "", "body", ".", "QUIT"])
+        out["submission-trust-signed"] = [18, 13] + lines(["MAIL FROM:<alice@example.com>", "RCPT TO:<bob@domain.com>", "DATA",
+                                                           "From: Alice <alice@example.com>", "Subject: signed", "", "hello", ".", "QUIT"])
         return out
     }
 }

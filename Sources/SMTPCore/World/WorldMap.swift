@@ -39,7 +39,7 @@ public enum WorldMap {
         lines.append("  to that MX, which stores it in the mailbox. If the MX refuses for good, \(sub.name) sends Alice a")
         lines.append("  bounce (RFC 3464) into her own mailbox; if it says \"try later\" (4xx), the message waits in the queue")
         lines.append("  and is retried once, 6 simulated seconds later. Simplified: no real DNS, one retry only (Postfix keeps")
-        lines.append("  trying for days), and forwarded mail is followed no further than the forwarding server's queue.")
+        lines.append("  trying for days), and forwarded or list mail is followed only to domains of this world.")
         lines.append("")
         for host in network.hosts {
             let w = host.world
@@ -58,9 +58,25 @@ public enum WorldMap {
             }
             lines.append("")
         }
-        lines.append("DNS (what `MX domain?` and `A host?` answer)")
-        for record in network.dns.records { lines.append("  " + record.description) }
+        lines.append("DNS (what `MX domain?`, `A host?` and `TXT name?` answer; `smtp-tui world --zone` prints it as a zone file)")
+        for record in network.dns.records {
+            let text = record.description
+            lines.append("  " + (text.count > 110 ? String(text.prefix(107)) + "…" : text))
+        }
         lines.append("  any other domain: no MX and no A record — mail to it bounces with 5.4.4 Host or domain name not found")
+        lines.append("")
+        lines.append("Why mail is trusted (what a receiving MX checks before it answers the final dot)")
+        lines.append("  mx.domain.com and mx.elsewhere.org check every message: SPF (may this address send for the MAIL FROM")
+        lines.append("  domain? RFC 7208), DKIM (does a domain's signature verify? RFC 6376), DMARC (did either pass for the")
+        lines.append("  From: domain, and what does that domain want otherwise? RFC 7489), and write Authentication-Results:")
+        lines.append("  (RFC 8601). example.com: only 192.0.2.25 sends its mail (-all), DMARC p=reject — a failing message is")
+        lines.append("  refused with 550 5.7.26. elsewhere.org: its MX sends (~all), p=none. mallory.test: its own server, no DMARC.")
+        lines.append("  smtp.example.com signs example.com's mail: d=example.com, s=\(World.exampleComSigner.selector), rsa-sha256,")
+        lines.append("  relaxed/relaxed, with a fixed TEST key whose private half ships with smtp-tui — public, for teaching only.")
+        lines.append("")
+        lines.append("Machines to connect from (`connect HOST from NAME`; the server sees that name and address)")
+        for machine in network.machines { lines.append("  " + pad(machine.name, 22) + pad(machine.address, 15) + machine.role) }
+        lines.append("  " + pad("(any server above)", 22) + pad("", 15) + "a mail server talking to another, as forwarding does")
         lines.append("")
         let w = sub.world
         lines.append("Limits on every server")
