@@ -39,7 +39,7 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Allow --listen on an address other than loopback (anyone who can reach it can talk to the server).")
     var allowRemote = false
 
-    @Option(help: "submission: smtp.example.com, port 587, STARTTLS then AUTH required. mx: mx.domain.com, port 25, mail for domain.com only.")
+    @Option(help: "submission: smtp.example.com, port 587, STARTTLS then AUTH required; mail from example.com is DKIM-signed with the world's public TEST key. mx: mx.domain.com, port 25, mail for domain.com only.")
     var profile: ServerProfile = .submission
 
     @Option(help: ArgumentHelp("Store every accepted message in this Maildir: DIR/<recipient>/{tmp,new,cur}.", valueName: "dir"))

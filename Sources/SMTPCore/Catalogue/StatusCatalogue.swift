@@ -165,7 +165,7 @@ public enum StatusCatalogue {
         StatusCodeEntry(
             code: 550, meaning: "Mailbox not found",
             description: "Permanent: the action was not taken because the mailbox doesn't exist or may not be used. The client should not send the same request again unchanged (RFC 5321 §4.2.1).",
-            whenSimulated: "At mx.domain.com (connect mx.domain.com), RCPT TO any name at domain.com without a mailbox, e.g. nobody@domain.com: 550 5.1.1 User unknown. Sent through smtp.example.com, the submission server accepts it (it cannot know domain.com's users) and the 550 comes back later, inside a bounce in Alice's mailbox.",
+            whenSimulated: "At mx.domain.com (connect mx.domain.com), RCPT TO any name at domain.com without a mailbox, e.g. nobody@domain.com: 550 5.1.1 User unknown. Sent through smtp.example.com, the submission server accepts it (it cannot know domain.com's users) and the 550 comes back later, inside a bounce in Alice's mailbox. After the final dot, 550 5.7.26 (RFC 7372 §3.4) refuses a message whose From: domain's DMARC policy is p=reject when neither SPF nor DKIM passed for it (the spoofed-sender story).",
             trigger: TriggerRecipe(preamble: .mxMailStarted, lines: ["RCPT TO:<nobody@domain.com>"]),
             inSeedTable: true),
         StatusCodeEntry(
@@ -262,6 +262,9 @@ public enum StatusCatalogue {
                              usedFor: "5.7.8 for a wrong user name or password.", rfc: "RFC 4954"),
         EnhancedStatusDetail(7, 11, "encryption required for requested authentication mechanism",
                              usedFor: "5.7.11 for AUTH before STARTTLS.", rfc: "RFC 4954"),
+        EnhancedStatusDetail(7, 26, "multiple authentication checks failed",
+                             usedFor: "5.7.26 at an MX that checks senders, after the final dot, when DMARC fails and the From: domain asks for p=reject.",
+                             rfc: "RFC 7372 §3.4"),
     ]
 
     public static func enhancedClass(_ value: Int) -> EnhancedStatusPart? {

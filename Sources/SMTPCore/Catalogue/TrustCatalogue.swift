@@ -46,7 +46,8 @@ public enum TrustCatalogue {
             What a pass proves is narrow: this server may send mail whose envelope names that domain. It says nothing \
             about the From: a reader sees, and it belongs to the last hop only: a forwarder that keeps the envelope \
             sender sends from its own address and fails the original domain's record (the "forwarded" story). \
-            Receivers seldom refuse on SPF alone; DMARC decides what a failure means.
+            This world's MXes do not refuse on SPF alone: DMARC decides what a failure means (RFC 7489 §10.1 warns \
+            that a receiver refusing early on -all never gets to DMARC).
             """,
             """
             In this world example.com allows only smtp.example.com (192.0.2.25, then -all), elsewhere.org its MX \

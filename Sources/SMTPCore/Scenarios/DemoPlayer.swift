@@ -145,7 +145,7 @@ public enum DemoReport {
         let hops = record.sim.hopLines
         if !hops.isEmpty {
             out.append("")
-            heading(2, "The relay hop: smtp.example.com and the MX, with the DNS lookup")
+            heading(2, "The relay hops: server to server, with the DNS lookups and the receiving server's checks")
             out.append("")
             block(hops.map {
                 switch $0.kind {

@@ -240,7 +240,7 @@ extension Frame {
     static func relayLines(_ sim: Simulation) -> [(String, Role)] {
         let visible = sim.hopLines.filter { $0.tick <= sim.tick }
         var lines: [(String, Role)] = [
-            ("After it queues a message, smtp.example.com delivers it itself: it asks DNS for the recipient domain's MX record, connects to that server on port 25 and runs the same SMTP dialogue you typed — this time as the client. Here is that conversation.", .popup),
+            ("After it queues a message, smtp.example.com delivers it itself: it asks DNS for the recipient domain's MX record, connects to that server on port 25 and runs the same SMTP dialogue you typed — this time as the client. Here is that conversation, with the receiving server's DNS questions and SPF, DKIM and DMARC verdicts before it answers the final dot (and the next hop's, when a server forwards the message or posts it to a list).", .popup),
             ("", .text),
         ]
         if visible.isEmpty { lines.append(("Nothing relayed yet: send a message to bob@domain.com (or nobody@domain.com, dave@domain.com, someone@elsewhere.org) through smtp.example.com.", .muted)) }
