@@ -79,9 +79,9 @@ struct LearnCommand: ParsableCommand {
             if !result.passed { throw ExitCode(1) }
             return
         }
-        var options = options
-        options.missions = true
-        try TUICommand.launch(options)
+        var app = options.app
+        app.missions = true
+        try TUICommand.launch(app)
     }
 
     private func checkFile(_ path: String) throws {

@@ -2,6 +2,9 @@
 // `serve`, `world` and `bench` expose the engine directly. Every usage error exits with status 2.
 import ArgumentParser
 import CTerminalGuard
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @main
 struct SMTPTUI: ParsableCommand {
@@ -25,10 +28,12 @@ struct SMTPTUI: ParsableCommand {
 
     @OptionGroup var options: TUIOptions
 
-    func run() throws { try TUICommand.launch(options) }
+    func run() throws { try TUICommand.launch(options.app) }
 
     static func main() {
         var arguments = Array(CommandLine.arguments.dropFirst())
+        // The usual start, `smtp-tui` alone, goes straight to the app (see AppOptions).
+        if arguments.isEmpty { launchWithoutArguments() }
         // `--demo` may stand alone (the happy path) or name a scenario: argument-parser has no optional-value
         // options, so a bare one gets its default here.
         for i in arguments.indices.reversed() where arguments[i] == "--demo" {
@@ -48,6 +53,18 @@ struct SMTPTUI: ParsableCommand {
             run(ServeCommand.self, Array(arguments.dropFirst()))
         }
         run(SMTPTUI.self, arguments)
+    }
+
+    static func launchWithoutArguments() -> Never {
+        do {
+            try TUICommand.launch(AppOptions())
+            exitWith(0)
+        } catch let code as ExitCode {
+            exitWith(code.rawValue)
+        } catch {
+            tg_write_stderr("smtp-tui: \(error)\n")
+            exitWith(1)
+        }
     }
 
     /// Parses and runs `type` with `arguments`; usage errors exit 2, like every other.
@@ -71,7 +88,9 @@ struct SMTPTUI: ParsableCommand {
         }
     }
 
+    /// Ends the process with `status` (stdout flushed by exit(3)). argument-parser's exit(withError:) builds its
+    /// help text's machinery first even for a plain status, which made quitting the app slower than starting it.
     static func exitWith(_ status: Int32) -> Never {
-        exit(withError: ExitCode(status))
+        Glibc.exit(status)
     }
 }

@@ -32,10 +32,13 @@ struct TUIOptions: ParsableArguments {
             completion: .list(CodeExamples.all.map(\.id)))
     var printExample: String?
 
-    @Option(help: ArgumentHelp("Present a lesson story step by step: a scenario's name (alone, --demo is happy-path; `smtp-tui play --help` lists them) or a path to a .scenario file. The presenter layout and the projector theme unless --theme says otherwise; PgDn/Space next, PgUp back, a autoplay, Esc leaves.",
+    @Option(help: ArgumentHelp("Present a lesson story step by step: a scenario's name (alone, --demo is happy-path; `smtp-tui play --help` lists them) or a path to a .scenario file. The presenter layout and the projector theme unless --theme says otherwise; PgDn/Space next, PgUp back, a autoplay (off unless --autoplay), Esc leaves.",
                                valueName: "scenario"),
             completion: .list(BuiltinScenarios.all.map(\.name)))
     var demo: String?
+
+    @Flag(help: "With --demo: play the story by itself, a step every few seconds once the last one has finished (a in the app turns it on or off). Without it the story waits for PgDn/Space.")
+    var autoplay = false
 
     @Flag(help: "The presenter layout without a story: banner, big caption, big diagram, no chrome.")
     var presenter = false
@@ -83,6 +86,39 @@ struct TUIOptions: ParsableArguments {
         }
     }
 
+    /// The parsed options as the plain values the app starts with.
+    var app: AppOptions {
+        AppOptions(noMouse: noMouse, ascii: ascii, noColor: noColor, theme: theme, listThemes: listThemes,
+                   printExample: printExample, demo: demo, autoplay: autoplay, presenter: presenter, record: record,
+                   cast: cast, listen: listen, maildir: maildir, profile: profile, tlsHandshakeTimeout: tlsHandshakeTimeout,
+                   maxConnectionsPerClient: maxConnectionsPerClient, local: local, missions: missions)
+    }
+}
+
+/// What the app starts with, as plain values. `smtp-tui` with no arguments at all starts from these defaults
+/// without argument-parser: its reflection over the options (Mirror, type lookups, protocol conformance scans of
+/// the whole binary) was a fifth of the time before the first frame. A test checks that they equal what
+/// `TUIOptions` parses from no arguments.
+struct AppOptions: Equatable, Sendable {
+    var noMouse = false
+    var ascii = false
+    var noColor = false
+    var theme: String?
+    var listThemes = false
+    var printExample: String?
+    var demo: String?
+    var autoplay = false
+    var presenter = false
+    var record: String?
+    var cast: String?
+    var listen: String?
+    var maildir: String?
+    var profile: ServerProfile = .submission
+    var tlsHandshakeTimeout: Double = SMTPServerConfiguration.defaultTLSHandshakeTimeout
+    var maxConnectionsPerClient: Int = SMTPServerConfiguration.defaultMaxConnectionsPerClient
+    var local: Int?
+    var missions = false
+
     /// What the app's listener is started with, by --listen or by the first Run it.
     var liveSettings: LiveLink.Settings {
         LiveLink.Settings(profile: profile, maildir: maildir, tlsHandshakeTimeout: tlsHandshakeTimeout,
@@ -97,9 +133,9 @@ struct TUICommand: ParsableCommand {
 
     @OptionGroup var options: TUIOptions
 
-    func run() throws { try Self.launch(options) }
+    func run() throws { try Self.launch(options.app) }
 
-    static func launch(_ options: TUIOptions) throws {
+    static func launch(_ options: AppOptions) throws {
         if let id = options.printExample, let example = CodeExamples.example(id) {
             if let port = options.local {
                 switch LocalExample.code(example, port: port) {
@@ -112,8 +148,10 @@ struct TUICommand: ParsableCommand {
             return
         }
         var story: DemoScenario?
-        let stories = ScenarioFiles.catalog()
-        if let name = options.demo {
+        // Stories and missions are read after the first frame, unless the start needs them (--demo, --missions).
+        var files: StartFiles?
+        if options.demo != nil || options.missions { files = StartFiles.load() }
+        if let name = options.demo, let stories = files?.stories {
             do {
                 story = try ScenarioFiles.resolve(name, in: stories)
             } catch let problem as ScenarioFiles.Problem {
@@ -157,16 +195,28 @@ struct TUICommand: ParsableCommand {
                 throw ExitCode(SMTPTUI.usageError)
             }
         }
-        // Missions and progress: a broken mission file of the user's is said in the status bar; the built-in ones stay.
-        var learn = LearnState(progress: LearnFiles.loadProgress())
-        var learnProblem: String?
-        do { learn.missions = try LearnFiles.catalog().missions } catch { learnProblem = "\(error)" }
         let status = try MainActor.assumeIsolated {
             try Runtime.run(mouse: !options.noMouse, ascii: options.ascii || !utf8, noColor: noColor, theme: startTheme, catalog: catalog,
-                            stories: stories, story: story, presenter: options.presenter || options.demo != nil, record: options.record, cast: options.cast,
-                            link: link, live: options.liveSettings, learn: learn, learnProblem: learnProblem, missions: options.missions)
+                            files: files, story: story, autoplay: options.autoplay, presenter: options.presenter || options.demo != nil, record: options.record, cast: options.cast,
+                            link: link, live: options.liveSettings, missions: options.missions)
         }
         if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// What the app reads from disk besides its theme: the lesson stories (built-in and the user's), the missions and
+/// the learner's progress. Parsing them is most of the start-up work, so a plain start draws its first frame first.
+struct StartFiles {
+    var stories: ScenarioCatalog
+    var learn: LearnState
+    /// A broken mission file of the user's, said in the status bar (the built-in missions stay).
+    var learnProblem: String?
+
+    static func load() -> StartFiles {
+        var learn = LearnState(progress: LearnFiles.loadProgress())
+        var problem: String?
+        do { learn.missions = try LearnFiles.catalog().missions } catch { problem = "\(error)" }
+        return StartFiles(stories: ScenarioFiles.catalog(), learn: learn, learnProblem: problem)
     }
 }
 
@@ -205,10 +255,9 @@ enum Locale {
 
 @MainActor
 enum Runtime {
-    static func run(mouse: Bool, ascii: Bool, noColor: Bool, theme: Theme, catalog: ThemeCatalog, stories: ScenarioCatalog,
-                    story: DemoScenario?, presenter: Bool, record: String?, cast: String?,
-                    link startingLink: LiveLink?, live settings: LiveLink.Settings, learn: LearnState, learnProblem: String?,
-                    missions: Bool) throws -> Int32 {
+    static func run(mouse: Bool, ascii: Bool, noColor: Bool, theme: Theme, catalog: ThemeCatalog, files early: StartFiles?,
+                    story: DemoScenario?, autoplay: Bool, presenter: Bool, record: String?, cast: String?,
+                    link startingLink: LiveLink?, live settings: LiveLink.Settings, missions: Bool) throws -> Int32 {
         let terminal: NcursesTerminal
         do {
             terminal = try NcursesTerminal(mouse: mouse, noColor: noColor)
@@ -217,20 +266,28 @@ enum Runtime {
             return 2
         }
         defer { terminal.restore() }
-        var state = AppState(size: terminal.size)
+        var state = AppState(size: terminal.size, learn: early?.learn ?? LearnState(missions: []))
         state.ascii = ascii
         terminal.theme = terminal.depth == .none && theme.name != "mono" ? ((try? catalog.load("mono")) ?? theme) : theme
         state.themeName = terminal.theme.name
-        state.scenarios = stories.scenarios
-        state.learn = learn
-        // A returning learner starts at the first mission not done yet.
-        state.learn.selected = learn.missions.firstIndex { !learn.progress.isDone($0.id) } ?? 0
+        func take(_ files: StartFiles) {
+            state.scenarios = files.stories.scenarios
+            state.learn = files.learn
+            // A returning learner starts at the first mission not done yet.
+            state.learn.selected = files.learn.missions.firstIndex { !files.learn.progress.isDone($0.id) } ?? 0
+            if let problem = files.learnProblem { state.status = ("Missions: \(problem)", true) }
+            if let problem = files.stories.problems.first { state.status = ("Scenario not loaded — \(problem)", true) }
+        }
+        if let early { take(early) }
         if missions { App.focus(.missions, &state) }
-        if let learnProblem { state.status = ("Missions: \(learnProblem)", true) }
         state.presenter = presenter
-        if let story { App.startDemo(story, &state, autoplay: true) }
-        if let problem = stories.problems.first { state.status = ("Scenario not loaded — \(problem)", true) }
-        var recorder = cast.flatMap { CastRecorder(path: $0, size: state.size) }
+        if let story {
+            let problem = state.status
+            App.startDemo(story, &state, autoplay: autoplay)
+            if problem?.isError == true { state.status = problem }
+        }
+        var filesToRead = early == nil
+        let recorder = cast.flatMap { CastRecorder(path: $0, size: state.size) }
         if cast != nil && recorder == nil { state.status = ("Cannot write the cast file \(cast ?? "")", true) }
         defer {
             recorder?.close()
@@ -266,6 +323,12 @@ enum Runtime {
                 dirty = false
                 // Lets the end-to-end tests prove that a crash still restores the terminal.
                 if getenv("SMTP_TUI_TEST_CRASH") != nil { fatalError("crash requested by SMTP_TUI_TEST_CRASH") }
+            }
+            if filesToRead {
+                // The first frame is on the screen: now the stories and missions (before any key is read).
+                filesToRead = false
+                take(StartFiles.load())
+                if state.status != nil { dirty = true; continue }
             }
             // Block until input when nothing moves: no CPU, no wake-ups. Otherwise about 30 frames a second.
             // Live mode also wakes for the listener's reports, and checks on a running example four times a second.

@@ -29,6 +29,10 @@ struct JourneyStop: CustomTestStringConvertible, Sendable {
             sim.flows.contains { if case .dnsAnswer = $0.kind { return $0.progress(at: sim.tick) != nil }; return false }
         }, sendsDot: true),
         JourneyStop(name: "relay", recipient: "bob@domain.com", reached: { inFlight($0, from: .server, to: .mx) }, sendsDot: true),
+        JourneyStop(name: "checks", recipient: "bob@domain.com", reached: { sim in
+            guard let (run, steps) = sim.trust(at: sim.tick) else { return false }
+            return steps.count == run.steps.count && run.end <= sim.tick
+        }, sendsDot: true),
         JourneyStop(name: "delivered", recipient: "bob@domain.com", reached: { if case .delivered? = $0.currentStage { return true }; return false }, sendsDot: true),
         JourneyStop(name: "bounced", recipient: "nobody@domain.com", reached: { if case .bounced? = $0.currentStage { return true }; return false }, sendsDot: true),
     ]
@@ -78,11 +82,27 @@ struct JourneyViewTests {
                 return server.upperBound <= envelope.lowerBound && envelope.upperBound <= mx.lowerBound
             }
             #expect(onTheRelayLink, "the message is not between smtp.example.com and mx.domain.com:\n\(text)")
-        case "delivered": #expect(text.contains(wide ? "✉ 1 message" : "Bob [1]"))
+        case "checks":
+            // mx.domain.com's three verdicts beside it: one a row in the full chain, in a line in the strip.
+            if wide {
+                for check in ["SPF   ✓ pass", "DKIM  ✓ pass", "DMARC ✓ pass"] { #expect(text.contains(check), "\(check) missing:\n\(text)") }
+            } else {
+                #expect(text.contains("SPF✓ DKIM✓ DMARC✓"), "the checks are missing:\n\(text)")
+            }
+        case "delivered": #expect(text.contains(size.width >= 200 ? "✉ 1 message" : wide ? "bob@domain.com  ✉ 1" : "Bob [1]"))
         case "bounced":
             #expect(text.contains("Bounced"))
             #expect(text.contains(wide ? "1 bounce (DSN)" : "Alice's mailbox"))
         default: Issue.record("unknown stop \(stop.name)")
+        }
+        // At every stage: the recipient's address is on screen, and DNS is never a hop on the mail's path (no row
+        // runs smtp.example.com, DNS, mx.domain.com in that order).
+        #expect(text.contains(stop.recipient), "\(stop.recipient) is not on screen:\n\(text)")
+        for row in text.split(separator: "\n") {
+            if let server = row.range(of: "smtp.example.com"), let dns = row.range(of: "DNS"), let mx = row.range(of: "mx.domain.com"),
+               server.upperBound <= dns.lowerBound, dns.upperBound <= mx.lowerBound {
+                Issue.record("DNS drawn on the path: \(row)")
+            }
         }
         Snapshot.check(Frame.render(s).buffer, named: Snapshot.name("journey-\(stop.name)", size))
     }

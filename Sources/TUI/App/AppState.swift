@@ -92,7 +92,7 @@ public struct AppState: Sendable {
 
     public var sim = Simulation()
     /// Missions, progress and the quiz (Learn mode).
-    public var learn = LearnState()
+    public var learn: LearnState
     /// Lines the learner entered while a reply was still on its way: each is sent once the reply is in (RFC 2920:
     /// a careful client waits). Ctrl-T sends a line at once instead (pipelining).
     public var typedAhead: [String] = []
@@ -135,8 +135,11 @@ public struct AppState: Sendable {
         isAnimating || statusExpiresAt != nil || (!queuedLines.isEmpty && !paused) || fillSuggestionWhenReady || (!typedAhead.isEmpty && !paused)
     }
 
-    public init(size: Size) {
+    /// `learn`: the missions on offer (the built-in ones unless given; the app passes none and reads them after
+    /// its first frame).
+    public init(size: Size, learn: LearnState = LearnState()) {
         self.size = size
+        self.learn = learn
         transcript = [TranscriptLine(.local, "Type `connect` to begin an SMTP session with smtp.example.com.")]
     }
 

@@ -72,12 +72,11 @@ extension App {
     /// The canonical state at the start (or, with `ending`, the end) of step `index`: a fresh app with the same
     /// size and looks, the steps before replayed through `update` to their ends.
     static func demoState(_ scenario: DemoScenario, at index: Int, ending: Bool, like old: AppState) -> AppState {
-        var s = AppState(size: old.size)
+        var s = AppState(size: old.size, learn: old.learn)
         s.ascii = old.ascii
         s.themeName = old.themeName
         s.presenter = old.presenter
         s.scenarios = old.scenarios
-        s.learn = old.learn
         s.transcript = []
         var demo = DemoMode(scenario: scenario)
         demo.pace = old.demo?.pace ?? demo.pace

@@ -144,7 +144,7 @@ public struct ColorPlan: Sendable {
             // The plain nearest colour (a cheap RGB distance) is kept whenever it already does the job: that is most
             // roles, and the search below costs milliseconds before the first frame.
             let plain = ColorMapping.index(c, depth: depth)
-            if plain >= 0, Self.candidates(depth).contains(plain), ok(ColorMapping.rgb(ofIndex: plain)) { return plain }
+            if plain >= 0, pool.contains(where: { $0.0 == plain }), ok(ColorMapping.rgb(ofIndex: plain)) { return plain }
             return (byDistance(c, all: false).first { ok(pool[$0].1) } ?? byDistance(c, all: true).first { ok(pool[$0].1) }).map { pool[$0].0 }
         }
         // Backgrounds: nearest, except that the selection must stay visible on the background.
@@ -170,11 +170,10 @@ public struct ColorPlan: Sendable {
             let mates = (Self.groups.first { $0.contains(role) } ?? []).compactMap { fg[$0].flatMap { Self.rgb($0, depth: depth) } }
             let need = Self.requiredContrast(role, theme: theme.name)
             let apart: (RGB) -> Bool = { c in mates.allSatisfy { ColorScience.deltaE($0, c) >= Self.minimumDeltaE } }
-            let readable = pool.filter { RGB.contrast($0.1, under) >= need }
             let choice = nearest(want) { RGB.contrast($0, under) >= need && apart($0) }
                 // Nothing at this depth does both (16 or 8 colours on white at 7:1): contrast wins, the colour
                 // furthest from the group's others is taken, and the theme's modifiers carry the difference.
-                ?? readable.max { a, b in
+                ?? pool.filter({ RGB.contrast($0.1, under) >= need }).max { a, b in
                     mates.map { ColorScience.deltaE($0, a.1) }.min() ?? 0 < mates.map { ColorScience.deltaE($0, b.1) }.min() ?? 0
                 }?.0
                 ?? pool.max { RGB.contrast($0.1, under) < RGB.contrast($1.1, under) }?.0

@@ -25,11 +25,16 @@ public struct RGB: Hashable, Sendable, CustomStringConvertible {
 
     /// WCAG 2.x relative luminance.
     public var luminance: Double {
-        func lin(_ c: Int) -> Double {
-            let s = Double(c) / 255
-            return s <= 0.03928 ? s / 12.92 : Double.pow((s + 0.055) / 1.055, 2.4)
-        }
-        return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+        let lin = Self.linear
+        func at(_ c: Int) -> Double { lin[max(0, min(255, c))] }
+        return 0.2126 * at(r) + 0.7152 * at(g) + 0.0722 * at(b)
+    }
+
+    /// Each 8-bit channel value made linear, computed once: the colour plan asks for thousands of contrasts before
+    /// the first frame, and two powers per channel each time were most of its cost.
+    static let linear: [Double] = (0...255).map { c in
+        let s = Double(c) / 255
+        return s <= 0.03928 ? s / 12.92 : Double.pow((s + 0.055) / 1.055, 2.4)
     }
 
     public static func contrast(_ a: RGB, _ b: RGB) -> Double {

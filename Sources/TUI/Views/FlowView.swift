@@ -1,8 +1,9 @@
-// The journey diagram: Alice's mail client → smtp.example.com (submission) → DNS → the MX → the recipient's mailbox,
-// with Alice's own mailbox (where bounces land) under her server. Everything that moves comes from the simulation's
-// flow events at the current tick, and where the message is comes from its journey stage, so the picture is a pure
-// function of the state. Three sizes: a one-line strip (80x24), the full chain (120x36), and the full chain with
-// the hops' last lines beside it (200x60).
+// The journey diagram: Alice's mail client → smtp.example.com (submission) → the MX → the recipient's mailbox, with
+// DNS beside the relay link (it answers a question; mail never passes through it) and Alice's own mailbox (where
+// bounces land) under her server. Everything that moves comes from the simulation's flow events at the current
+// tick, and where the message is comes from its journey stage, so the picture is a pure function of the state.
+// Three sizes: a two-line strip (80x24), the full chain (120x36), and the full chain with the hops' last lines beside
+// it (200x60). Text that does not fit ends in "…"; nothing is cut where the row has room.
 import SMTPCore
 
 extension Frame {
@@ -24,7 +25,7 @@ extension Frame {
     }
 
     mutating func center(_ text: String, in rect: Rect, role: Role, reverse: Bool = false) {
-        let shown = TextWidth.prefix(text, fitting: rect.width)
+        let shown = TextWidth.truncated(text, fitting: rect.width)
         buffer.put(shown, x: rect.x + max(0, (rect.width - TextWidth.width(of: shown)) / 2), y: rect.y, role: role,
                    clip: rect, reverse: reverse)
     }
@@ -32,7 +33,9 @@ extension Frame {
 
 /// What the diagram needs from the state at this tick, computed once per frame.
 struct JourneyDrawing {
-    static let fullHeight = 13
+    /// Rows the full chain needs inside its pane: phases, DNS (3) and its connector, the chain (3), a connector,
+    /// Alice's mailbox (3) and two rows of caption.
+    static let fullHeight = 14
 
     let state: AppState
     let ascii: Bool
@@ -64,17 +67,32 @@ struct JourneyDrawing {
         watched = state.live?.watched
         direct = watched == nil && sim.learnerServerNode == .mx && sim.session != nil
         mxName = sim.shownMX
-        let submission = sim.network.submissionHostName
-        let recipient = sim.arrivals.last(where: { !$0.isBounce && $0.host != submission })?.mailbox ?? "bob@domain.com"
+        let recipient = Self.recipient(of: sim)
         recipientAddress = recipient
-        recipientCount = sim.arrivals.reduce(0) { $0 + ($1.mailbox == recipient ? 1 : 0) }
+        recipientCount = sim.arrivals.reduce(0) { $0 + ($1.mailbox == recipient.lowercased() ? 1 : 0) }
         aliceBox = sim.arrivals.filter { $0.mailbox == "alice@example.com" }
         stageDetail = Self.detail(stage, tick: now, learnerHost: sim.host.name)
     }
 
+    /// Whose mailbox the diagram shows: the recipient of the message on its way now, so the box follows the message
+    /// (to someone@elsewhere.org as well as to Bob). In order: the envelope being written, the message waiting in
+    /// the queue, the last relay's RCPT (known from the moment the queue hands the message over), the last mail
+    /// delivered; Bob before anything was sent.
+    static func recipient(of sim: Simulation) -> String {
+        if let rcpt = sim.session?.recipients.last { return rcpt }
+        if let waiting = sim.queue.min(by: { $0.due < $1.due }), let rcpt = waiting.recipients.first { return rcpt }
+        if let line = sim.hopLines.last(where: { $0.kind == .client && $0.text.hasPrefix("RCPT TO:<") }),
+           let end = line.text.firstIndex(of: ">") {
+            return String(line.text[line.text.index(line.text.startIndex, offsetBy: 9)..<end])
+        }
+        let submission = sim.network.submissionHostName
+        return sim.arrivals.last(where: { $0.notice == nil && $0.host != submission })?.mailbox ?? "bob@domain.com"
+    }
+
     // MARK: - Words
 
-    var recipientTitle: String { "\(Narration.owner(of: recipientAddress))'s mailbox" }
+    var recipientOwner: String { Narration.owner(of: recipientAddress) }
+    var recipientTitle: String { "\(recipientOwner)'s mailbox" }
 
     /// The phase row's detail for the active phase, e.g. "asking DNS for domain.com's MX".
     static func detail(_ stage: JourneyStage?, tick: Int, learnerHost: String) -> String {
@@ -94,6 +112,7 @@ struct JourneyDrawing {
         }
     }
 
+    /// The label of something in flight, in at most `room` cells (the e-mail's subject is cut with "…").
     static func packetLabel(_ kind: FlowKind, ascii: Bool, room: Int) -> (String, Role, reverse: Bool)? {
         switch kind {
         case .command(let verb): return ("\(verb)→", .flowPacket, false)
@@ -105,7 +124,7 @@ struct JourneyDrawing {
         case .message(_, let label):
             // The e-mail itself: solid (reverse video), wide, readable without colour.
             // At most two thirds of the link, so it visibly travels.
-            let text = TextWidth.prefix("✉ " + label, fitting: max(1, min(24, room * 2 / 3 - 2)))
+            let text = TextWidth.truncated("✉ " + label, fitting: max(1, min(24, room * 2 / 3 - 2)))
             return ("[\(text)]", .flowPacket, true)
         case .dnsQuery(let q): return (q, .flowServer, false)
         case .dnsAnswer(let a): return (a, .flowServer, false)
@@ -127,6 +146,14 @@ struct JourneyDrawing {
         sim.arrivals.last(where: filter).map { tick - $0.tick < 60 } ?? false
     }
 
+    var recipientJustArrived: Bool {
+        justArrived { $0.notice == nil && $0.host != self.sim.network.submissionHostName }
+    }
+
+    /// The recipient's mailbox stands out (its colour, a solid block in projector) only once it matters: mail has
+    /// arrived or is arriving. Before that it is drawn like a frame.
+    var recipientRole: Role { recipientCount > 0 || recipientJustArrived || busy(.recipient) ? .flowRecipient : .border }
+
     var learnerHopTitle: String {
         watched.map { "real client #\($0.id) ↔ smtp.example.com (live)" } ?? (direct ? "you ↔ \(sim.host.name)" : "Alice ↔ smtp.example.com")
     }
@@ -141,36 +168,52 @@ struct JourneyDrawing {
         switch stage {
         case .composing?: return .sender
         case .queued?, .dnsLookup?, .deferred?: return .server
-        case .relaying?:
-            // Before its DATA flight the message is still in the queue; after it, at the MX.
+        case .relaying(let host)?:
+            // Before its DATA flight the message is still in the queue; after it, at the MX. The simulation forgets
+            // a flight soon after it lands, so an MX already judging the message (its checks come after the final
+            // dot) also says the message is there.
             let flown = sim.flows.contains { if case .message = $0.kind { return $0.from == .server && $0.end <= tick }; return false }
-            return flown ? .mx : .server
+            let since = sim.stages.last { $0.tick <= tick }?.tick ?? 0
+            let judging = sim.trust(at: tick).map { $0.run.host == host && $0.run.start >= since } ?? false
+            return flown || judging ? .mx : .server
         case .delivered(_, let host)?: return host == sim.network.submissionHostName ? .senderMailbox : .recipient
         case .bounced?: return .senderMailbox
         default: return nil
         }
     }
 
+    /// No e-mail is in flight: the resting envelope is drawn.
+    var nothingInFlight: Bool { active.allSatisfy { if case .message = $0.kind { return false }; return true } }
+
     // MARK: - Phases
 
-    /// "● Composing ─ ○ Transmitting ─ ● Delivering: asking DNS … ─ ○ Delivered", plus the clock and connection.
+    /// "● Composing ─ ○ Transmitting ─ ● Delivering: asking DNS … ─ ○ Delivered", and at the right end the
+    /// connection, the simulated time and the speed.
     func phases(_ row: Rect, into f: inout Frame, info: Bool = true) {
         let current = stage?.phase ?? .idle
         let items: [(String, JourneyStage.Phase)] = [("Composing", .composing), ("Transmitting", .transmitting),
                                                       ("Delivering", .delivering),
                                                       (current == .bounced ? "Bounced" : "Delivered", current == .bounced ? .bounced : .delivered)]
-        // Narrow rows: first the clock goes, then the detail (the caption says it too), then inactive names shrink.
-        let speed = state.paused ? " paused (p)" : state.speedQuarters != 4 ? " ×\(App.speedLabel(state.speedQuarters))" : ""
-        let full = items.reduce(0) { $0 + TextWidth.width(of: $1.0) + 5 } + TextWidth.width(of: stageDetail) + 2
-        let withDetail = full + TextWidth.width(of: speed) <= row.width
-        let short = items.reduce(0) { $0 + TextWidth.width(of: $1.0) + 5 } > row.width
+        let speed = state.paused ? "paused (p)" : state.speedQuarters != 4 ? "×\(App.speedLabel(state.speedQuarters))" : ""
+        let connection = info ? state.connectionLabel : ""
+        // The clock counts simulated seconds (greylisting's "retry in 5 s" is read against it).
+        let clock = info ? "simulated time \(tick / SimulatedTime.ticksPerSecond) s" : ""
+        func right(_ parts: [String]) -> String {
+            let shown = parts.filter { !$0.isEmpty }
+            return shown.isEmpty ? "" : " " + shown.joined(separator: " · ")
+        }
+        let names = items.reduce(0) { $0 + TextWidth.width(of: $1.0) + 2 } + 3 * (items.count - 1)
+        let detail = stageDetail.isEmpty ? 0 : TextWidth.width(of: stageDetail) + 2
+        // Narrow rows lose, in this order: the clock, the detail (the caption says it too), the connection, and
+        // then the names of the phases not active are shortened. The connection goes last of the words.
+        var end = right([connection, clock, speed])
+        var withDetail = true, short = false
+        if names + detail + TextWidth.width(of: end) > row.width { end = right([connection, speed]) }
+        if names + detail + TextWidth.width(of: end) > row.width { withDetail = false }
+        if names + TextWidth.width(of: end) > row.width { end = right([speed]) }
+        if names + TextWidth.width(of: end) > row.width { short = true }
+        let room = Rect(x: row.x, y: row.y, width: max(0, row.width - TextWidth.width(of: end)), height: 1)
         var x = row.x
-        // The phases come first; then pause and speed (a learner must see why nothing moves); then the connection
-        // and the clock, where the row has room.
-        let phasesWidth = items.reduce(0) { $0 + TextWidth.width(of: $1.0) + 5 } + TextWidth.width(of: stageDetail) + 2
-        var right = info ? " \(state.connectionLabel) · t \(tick / SimulatedTime.ticksPerSecond) s" + (speed.isEmpty ? "" : " ·" + speed) : speed
-        if phasesWidth + TextWidth.width(of: right) > row.width { right = speed }
-        let room = Rect(x: row.x, y: row.y, width: max(0, row.width - TextWidth.width(of: right)), height: 1)
         for (i, item) in items.enumerated() {
             let on = item.1 == current
             var text = (on ? "● " : "○ ") + (short && !on ? String(item.0.prefix(4)) : item.0)
@@ -179,14 +222,28 @@ struct JourneyDrawing {
             x = f.buffer.put(text, x: x, y: row.y, role: on ? (current == .bounced ? .flowBounce : .flowPhaseActive) : .flowPhaseIdle,
                              clip: room, reverse: on)
         }
-        if !right.isEmpty { f.buffer.put(right, x: row.maxX - TextWidth.width(of: right), y: row.y, role: speed.isEmpty ? .muted : .flowPhaseActive, clip: row) }
+        if !end.isEmpty {
+            f.buffer.put(end, x: row.maxX - TextWidth.width(of: end), y: row.y, role: speed.isEmpty ? .muted : .flowPhaseActive, clip: row)
+        }
     }
 
+    /// The simulation's sentence for this moment, wrapped into `rect`; a sentence longer than its rows ends in "…".
     func caption(_ rect: Rect, into f: inout Frame) {
         let text = sim.currentCaption ?? (sim.session == nil
             ? "Alice wants to e-mail Bob. Type `connect` (or follow Next:) and watch the message travel, hop by hop."
             : "")
-        f.buffer.wrapped(text, in: rect, role: .caption)
+        Self.wrapped(text, in: rect, role: .caption, into: &f)
+    }
+
+    /// Text wrapped into a rect; what does not fit ends the last row with "…".
+    static func wrapped(_ text: String, in rect: Rect, role: Role, into f: inout Frame) {
+        guard rect.height > 0, rect.width > 0 else { return }
+        let lines = Wrap.lines(text, width: rect.width)
+        var shown = Array(lines.prefix(rect.height))
+        if lines.count > rect.height, let last = shown.last {
+            shown[shown.count - 1] = TextWidth.truncated(last + " " + lines[rect.height], fitting: rect.width)
+        }
+        for (i, line) in shown.enumerated() { f.buffer.put(line, x: rect.x, y: rect.y + i, role: role, clip: rect) }
     }
 
     // MARK: - The full chain
@@ -194,11 +251,15 @@ struct JourneyDrawing {
     mutating func chain(_ r: Rect, into f: inout Frame) {
         let large = r.height >= 17
         let chainRows = large ? 4 : 3
-        let captionRows = large ? 2 : 1
-        // Columns: four boxes on the chain, three links between them.
-        // Boxes wide enough for "smtp.example.com"; links keep room for a packet to travel (narrower below 110).
-        let boxW = max(18, min(28, (r.width - 3 * (r.width < 110 ? 8 : 12)) / 4))
-        let linkW = max(4, (r.width - 4 * boxW) / 3)
+        let captionRows = 2
+        // Columns: four boxes on the chain, three links between them. The recipient's box is as wide as its
+        // address needs; the others are wide enough for "smtp.example.com"; the links keep room for a packet to
+        // travel (narrower below 110 columns).
+        let linkMin = r.width < 110 ? 8 : 12
+        let rcptLine = recipientLine(rows: chainRows - 2)
+        let rcptW = max(20, min(r.width / 3, TextWidth.width(of: rcptLine) + 4))
+        let boxW = max(19, min(28, (r.width - 3 * linkMin - rcptW) / 3))  // 19: "alice@example.com" and its borders
+        let linkW = max(4, (r.width - 3 * boxW - rcptW) / 3)
         let xs = (0..<4).map { r.x + $0 * (boxW + linkW) }
         let lastW = r.maxX - xs[3]
         // Rows: phases, DNS band, connector, chain, connector, Alice's mailbox band, caption at the bottom.
@@ -216,74 +277,45 @@ struct JourneyDrawing {
             .recipient: Rect(x: xs[3], y: chainY, width: lastW, height: chainRows),
             .senderMailbox: Rect(x: xs[1] - 1, y: boxY, width: boxW + 2, height: boxH),
         ]
-        let dnsW = min(r.width * 2 / 5, max(boxW + 4, 36))
-        let dnsRect = Rect(x: xs[1] + boxW + linkW / 2 - dnsW / 2, y: dnsY, width: dnsW, height: 3)
         let linkRow = chainY + 1
         let link1 = Rect(x: xs[0] + boxW, y: linkRow, width: linkW, height: 1)
         let link2 = Rect(x: xs[1] + boxW, y: linkRow, width: linkW, height: 1)
         let link3 = Rect(x: xs[2] + boxW, y: linkRow, width: xs[3] - xs[2] - boxW, height: 1)
 
-        // Links first, so packets draw over them; locked (double line) once TLS protects the hop.
-        let secure1 = learnerLinkSecure
-        f.drawLink(direct ? link2 : link1, role: secure1 ? .flowTLS : .border, glyph: secure1 ? (ascii ? "=" : "═") : (ascii ? "-" : "─"))
-        if !direct {
-            f.drawLink(link2, role: relaySecure ? .flowTLS : (relayOpen ? .flowServer : .border),
-                       glyph: relaySecure ? (ascii ? "=" : "═") : (ascii ? "-" : "─"))
-        } else {
-            f.drawLink(link1, role: .muted, glyph: " ")
-        }
-        f.drawLink(link3, role: .border, glyph: ascii ? "-" : "─")
-        // What runs on each link: the protocol and port, "+TLS" once the hop is encrypted.
-        let label1 = direct ? "SMTP 25" : (secure1 ? "587+TLS" : "SMTP 587")
-        let label2 = (direct ? secure1 : relaySecure) ? "25+TLS" : "SMTP 25"
-        if !direct { f.center(label1, in: link1.row(0).offsetBy(dy: 1), role: secure1 ? .flowTLS : .muted) }
-        f.center(label2, in: link2.row(0).offsetBy(dy: 1), role: (direct ? secure1 : relaySecure) ? .flowTLS : .muted)
-        f.center("deliver", in: link3.row(0).offsetBy(dy: 1), role: .muted)
-        f.hit(Rect(x: link2.x, y: chainY, width: link2.width, height: chainRows), direct ? .pane(.flow) : .relayHop)
+        drawLinks(link1, link2, link3, chainY: chainY, chainRows: chainRows, into: &f)
+        let connX = dnsBox(above: link2, y: dnsY, width: r, into: &f)
 
-        // The DNS box and its connector down to the relay link.
-        let dnsBusy = busy(.dns)
-        let dnsInner = f.buffer.box(dnsRect, title: "DNS", role: dnsBusy ? .flowPacket : .flowServer,
-                                    glyphs: ascii ? .ascii : (dnsBusy ? .heavy : .light))
-        f.center(dnsText, in: dnsInner.row(0), role: dnsBusy ? .flowPacket : .caption)
-        f.hit(dnsRect, .flowNode(.dns))
-        let connX = dnsRect.x + dnsRect.width / 2
-        f.buffer.put(ascii ? "|" : "┆", x: connX, y: dnsY + 3, role: .border)
-
-        // The nodes.
+        // The nodes. Titles say the role, the first line the host or address: both are what a learner must
+        // connect. Narrow boxes get the short titles rather than cut ones.
         let senderSlot = slots[.sender] ?? .zero
         let serverSlot = slots[.server] ?? .zero
-        // Titles say the role, the first line the host: both are what a learner must connect. Narrow boxes get
-        // the short titles rather than cut ones.
-        func title(_ full: String, _ short: String) -> String { TextWidth.width(of: full) <= boxW - 6 ? full : short }
+        func title(_ full: String, _ short: String, _ width: Int) -> String { TextWidth.width(of: full) <= width - 6 ? full : short }
         if let watched {
-            node(senderSlot, .sender, title: title("Real client", "Client"), lines: [watched.peer, "a real program"],
+            node(senderSlot, .sender, title: title("Real client", "Client", boxW), lines: [watched.peer, "a real program"],
                  role: .flowSender, into: &f)
-        } else {
-            node(direct ? serverSlot : senderSlot, .sender, title: direct ? "You (client)" : title("Alice's client", "Alice"),
-                 lines: direct ? ["client.example.com", "port 25 client"] : [boxW >= 19 ? "alice@example.com" : "mail program", "alice@example.com"],
-                 role: .flowSender, into: &f)
-        }
-        if direct {
+        } else if direct {
+            node(serverSlot, .sender, title: "You (client)", lines: ["client.example.com", "port 25 client"], role: .flowSender, into: &f)
             f.buffer.put("(not used)", x: senderSlot.x + 1, y: senderSlot.y + 1, role: .muted, clip: senderSlot)
         } else {
-            node(serverSlot, .server, title: title("Alice's server", "Submission"), lines: ["smtp.example.com", "submission · 587"], role: .flowServer, into: &f)
+            node(senderSlot, .sender, title: title("Alice's client", "Alice", boxW), lines: ["alice@example.com", "her mail program"],
+                 role: .flowSender, into: &f)
+        }
+        if !direct {
+            node(serverSlot, .server, title: title("Alice's server", "Submission", boxW), lines: ["smtp.example.com", "submission · 587"],
+                 role: .flowServer, into: &f)
         }
         node(slots[.mx] ?? .zero, .mx, title: "MX server", lines: [mxName, "port 25 · \(mxDomain)"], role: .flowServer, into: &f)
-        let rcptFlash = justArrived { !$0.isBounce && $0.host != self.sim.network.submissionHostName }
-        node(slots[.recipient] ?? .zero, .recipient, title: TextWidth.width(of: recipientTitle) <= lastW - 6 ? recipientTitle : "Mailbox",
-             lines: ["✉ \(recipientCount) message\(recipientCount == 1 ? "" : "s")", recipientAddress],
-             role: .flowRecipient, flash: rcptFlash, into: &f)
+        node(slots[.recipient] ?? .zero, .recipient, title: title(recipientTitle, "Mailbox", lastW),
+             lines: chainRows > 3 ? [recipientAddress, messages(recipientCount)] : [rcptLine],
+             role: recipientRole, flash: recipientJustArrived, into: &f)
         let bounces = aliceBox.filter(\.isBounce).count
-        let aliceFlash = justArrived { $0.mailbox == "alice@example.com" }
-        node(slots[.senderMailbox] ?? .zero, .senderMailbox, title: TextWidth.width(of: "Alice's mailbox") <= boxW - 4 ? "Alice's mailbox" : "Alice's box",
-             lines: [bounces == 0 ? "bounces land here" : "\(bounces) bounce\(bounces == 1 ? "" : "s") (DSN)",
-                     "\(aliceBox.count) message\(aliceBox.count == 1 ? "" : "s")"],
-             role: bounces > 0 ? .flowBounce : .flowSender, flash: aliceFlash, into: &f)
+        node(slots[.senderMailbox] ?? .zero, .senderMailbox, title: title("Alice's mailbox", "Alice's box", boxW + 2),
+             lines: [bounces == 0 ? "bounces land here" : "\(bounces) bounce\(bounces == 1 ? "" : "s") (DSN)", messages(aliceBox.count)],
+             role: bounces > 0 ? .flowBounce : .flowSender, flash: justArrived { $0.mailbox == "alice@example.com" }, into: &f)
         f.buffer.put(ascii ? "|" : "┆", x: serverSlot.x + boxW / 2, y: chainY + chainRows, role: .border)
 
         // The envelope at rest: inside the box where the message is now.
-        if let at = restingAt, active.allSatisfy({ if case .message = $0.kind { return false }; return true }) {
+        if let at = restingAt, nothingInFlight {
             let slot = at == .sender && direct ? serverSlot : (slots[at] ?? .zero)
             let id = sim.stages.last(where: { if case .queued = $0.value { return $0.tick <= tick }; return false })
                 .flatMap { if case .queued(let id) = $0.value { return id }; return nil }
@@ -300,15 +332,20 @@ struct JourneyDrawing {
             let pair = Set([event.from, event.to])
             let forward: Bool
             let path: Rect
-            if pair == [.server, .dns] || pair == [.dns] {
+            if pair == [.mx, .dns] {
+                // The MX's own questions (SPF record, DKIM key, DMARC policy): above the MX, under the DNS box.
+                let mx = slots[.mx] ?? .zero
+                let shown = (event.to == .dns ? "↑ " : "↓ ") + label
+                f.buffer.put(TextWidth.truncated(shown, fitting: r.maxX - mx.x), x: mx.x, y: chainY - 1, role: role)
+                continue
+            } else if pair == [.server, .dns] || pair == [.dns] {
                 // Up and down the connector: drawn beside it, above the relay link.
                 let y = chainY - 1
                 let shown = (event.to == .dns ? "↑ " : "↓ ") + label
-                f.buffer.put(shown, x: connX + 2, y: y, role: role, clip: Rect(x: r.x, y: y, width: r.width, height: 1))
+                f.buffer.put(TextWidth.truncated(shown, fitting: r.maxX - connX - 2), x: connX + 2, y: y, role: role)
                 continue
             } else if pair == [.server, .senderMailbox] {
-                let y = chainY + chainRows
-                f.buffer.put("↓ " + label, x: serverSlot.x + boxW / 2 + 2, y: y, role: role, clip: r)
+                f.buffer.put("↓ " + label, x: serverSlot.x + boxW / 2 + 2, y: chainY + chainRows, role: role, clip: r)
                 continue
             } else if pair == [.sender, .server] || (direct && pair == [.sender, .mx]) || pair == [.sender] {
                 path = direct ? link2 : link1
@@ -321,33 +358,154 @@ struct JourneyDrawing {
                 forward = true
             } else { continue }
             guard path.width > 2 else { continue }
-            let travel = max(0, path.width - TextWidth.width(of: label))
+            let shown = TextWidth.truncated(label, fitting: path.width)
+            let travel = max(0, path.width - TextWidth.width(of: shown))
             let offset = Int((forward ? p : 1 - p) * Double(travel))
-            f.buffer.put(label, x: path.x + offset, y: path.y, role: role, clip: path, reverse: reverse)
+            f.buffer.put(shown, x: path.x + offset, y: path.y, role: role, clip: path, reverse: reverse)
         }
 
-        // At 200x60: the last lines of each hop beside the diagram.
+        // Under the MX: its SPF, DKIM and DMARC verdicts, one a row (and at 200x60 what it did with the message).
+        let checkRows = checks.map { _ in large ? 5 : 3 } ?? 0
+        if let checks {
+            let mx = slots[.mx] ?? .zero
+            let area = Rect(x: mx.x, y: boxY, width: r.maxX - mx.x, height: min(checkRows, captionY - boxY))
+            for (i, line) in checkLines(checks).prefix(3).enumerated() where i < area.height {
+                var x = area.x
+                for (text, role) in line { x = f.buffer.put(text, x: x, y: area.y + i, role: role, clip: area) }
+            }
+            if large, area.height >= 4, let outcome = checksOutcome {
+                f.buffer.put(TextWidth.truncated(outcome.0, fitting: area.width), x: area.x, y: area.y + 3, role: outcome.1)
+            }
+            f.hit(Rect(x: area.x, y: area.y, width: min(area.width, boxW), height: min(3, area.height)), .flowNode(.mx))
+        }
+
+        // At 200x60: the last lines of each hop beside Alice's mailbox, down to the caption (the relay's under the
+        // MX's checks).
         if large, boxY + 1 < captionY {
-            let rows = captionY - boxY - 1
-            let left = Rect(x: r.x, y: boxY, width: xs[1] - r.x - 1, height: rows)
-            let right = Rect(x: serverSlot.maxX + 2, y: boxY, width: r.maxX - serverSlot.maxX - 2, height: rows)
-            hopTail(learnerLines(rows), in: left, title: learnerHopTitle, into: &f)
-            if !direct { hopTail(relayLines(rows), in: right, title: "smtp.example.com ↔ \(mxName)  (r: full transcript)", into: &f) }
+            let mailbox = slots[.senderMailbox] ?? .zero
+            let left = Rect(x: r.x, y: boxY, width: mailbox.x - 1 - r.x, height: captionY - boxY)
+            let right = Rect(x: mailbox.maxX + 1, y: boxY + checkRows, width: r.maxX - mailbox.maxX - 1,
+                             height: max(0, captionY - boxY - checkRows))
+            hopTail(learnerLines(left.height), in: left, title: learnerHopTitle, into: &f)
+            if !direct {
+                let relay = relayLines(right.height)
+                hopTail(relay.isEmpty ? [("(nothing yet: once smtp.example.com has queued a message, its own SMTP session with the MX appears here)", .muted)] : relay,
+                        in: right, title: "smtp.example.com ↔ \(mxName)  (r: the whole relay transcript)", into: &f)
+            }
         }
         caption(Rect(x: r.x + 1, y: captionY, width: r.width - 2, height: captionRows), into: &f)
+    }
+
+    /// The recipient box's text when it has room for one line: the address and the count of messages.
+    func recipientLine(rows: Int) -> String {
+        rows > 1 ? recipientAddress : "\(recipientAddress)  ✉ \(recipientCount)"
+    }
+
+    func messages(_ n: Int) -> String { "✉ \(n) message\(n == 1 ? "" : "s")" }
+
+    /// The three links (locked, double line, once TLS protects a hop) with what runs on each under it.
+    func drawLinks(_ link1: Rect, _ link2: Rect, _ link3: Rect, chainY: Int, chainRows: Int, into f: inout Frame) {
+        let secure1 = learnerLinkSecure
+        let plain = ascii ? "-" : "─", locked = ascii ? "=" : "═"
+        f.drawLink(direct ? link2 : link1, role: secure1 ? .flowTLS : .border, glyph: secure1 ? locked : plain)
+        if !direct {
+            f.drawLink(link2, role: relaySecure ? .flowTLS : (relayOpen ? .flowServer : .border), glyph: relaySecure ? locked : plain)
+        } else {
+            f.drawLink(link1, role: .muted, glyph: " ")
+        }
+        f.drawLink(link3, role: .border, glyph: plain)
+        // What runs on each link: the protocol and port, "+TLS" once the hop is encrypted.
+        let label1 = direct ? "SMTP 25" : (secure1 ? "587+TLS" : "SMTP 587")
+        let label2 = (direct ? secure1 : relaySecure) ? "25+TLS" : "SMTP 25"
+        if !direct { f.center(label1, in: link1.row(0).offsetBy(dy: 1), role: secure1 ? .flowTLS : .muted) }
+        f.center(label2, in: link2.row(0).offsetBy(dy: 1), role: (direct ? secure1 : relaySecure) ? .flowTLS : .muted)
+        f.center("deliver", in: link3.row(0).offsetBy(dy: 1), role: .muted)
+        f.hit(Rect(x: link2.x, y: chainY, width: link2.width, height: chainRows), direct ? .pane(.flow) : .relayHop)
+    }
+
+    /// The DNS box above the relay link, as wide as its answer needs, and its dotted connector down to the link.
+    /// Returns the connector's column.
+    func dnsBox(above link: Rect, y: Int, width r: Rect, into f: inout Frame) -> Int {
+        let text = dnsText
+        let dnsW = min(r.width - 2, max(36, TextWidth.width(of: text) + 4))
+        let x = max(r.x, min(r.maxX - dnsW, link.x + link.width / 2 - dnsW / 2))
+        let rect = Rect(x: x, y: y, width: dnsW, height: 3)
+        let dnsBusy = busy(.dns)
+        let inner = f.buffer.box(rect, title: "DNS", role: dnsBusy ? .flowPacket : .flowServer,
+                                 glyphs: ascii ? .ascii : (dnsBusy ? .heavy : .light))
+        f.center(text, in: inner.row(0), role: dnsBusy ? .flowPacket : .caption)
+        f.hit(rect, .flowNode(.dns))
+        let connX = link.x + link.width / 2
+        f.buffer.put(ascii ? "|" : "┆", x: connX, y: y + 3, role: .border)
+        return connX
+    }
+
+    // MARK: - The receiving server's checks
+
+    /// SPF, DKIM and DMARC for the last message the shown MX judged: each verdict once it is reached, nil for those
+    /// still to come. Nil before that server has judged anything.
+    var checks: [(TrustStep.Check, TrustStep?)]? {
+        guard let (run, reached) = sim.trust(at: tick), run.host == mxName else { return nil }
+        return TrustStep.Check.allCases.map { check in (check, reached.first { $0.check == check }) }
+    }
+
+    static func checkName(_ check: TrustStep.Check) -> String {
+        switch check {
+        case .spf: return "SPF"
+        case .dkim: return "DKIM"
+        case .dmarc: return "DMARC"
+        }
+    }
+
+    /// ✓ for pass, – for "nothing to judge" (none, neutral), ✗ for every failure; in ASCII the words carry it.
+    func mark(_ step: TrustStep) -> (String, Role) {
+        if step.passed { return (ascii ? "ok" : "✓", .reply2xx) }
+        if step.result == "none" || step.result == "neutral" { return (ascii ? "-" : "–", .reply4xx) }
+        return (ascii ? "x" : "✗", .reply5xx)
+    }
+
+    /// One row per check: "DKIM  ✓ pass", or "DKIM  … " while the server is still asking.
+    func checkLines(_ checks: [(TrustStep.Check, TrustStep?)]) -> [[(String, Role)]] {
+        checks.map { check, step in
+            let short = Self.checkName(check)
+            let name = short + String(repeating: " ", count: max(1, 6 - short.count))
+            guard let step else { return [(name, .muted), (ascii ? "..." : "…", .muted)] }
+            let (sign, role) = mark(step)
+            return [(name, .text), (sign + " " + step.result, role)]
+        }
+    }
+
+    /// The strip's one-line form: "SPF✓ DKIM✓ DMARC✗".
+    func checksInline(_ checks: [(TrustStep.Check, TrustStep?)]) -> [(String, Role)] {
+        checks.map { check, step in
+            guard let step else { return (Self.checkName(check) + (ascii ? ":... " : "… "), .muted) }
+            let (sign, role) = mark(step)
+            return (Self.checkName(check) + (ascii ? ":" : "") + sign + " ", role)
+        }
+    }
+
+    /// What the MX did once all three were known: refused (DMARC p=reject) or accepted with the results recorded.
+    var checksOutcome: (String, Role)? {
+        guard let (run, reached) = sim.trust(at: tick), run.host == mxName, reached.count == run.steps.count,
+              run.end <= tick else { return nil }
+        return run.refused ? ("→ refused: 550 5.7.26", .reply5xx) : ("→ accepted, Authentication-Results: added", .reply2xx)
     }
 
     var mxDomain: String {
         sim.network.host(named: mxName)?.world.localDomain ?? "domain.com"
     }
 
+    /// A node's box, filled with its role (so a reverse-video role is one solid block), its lines centred.
     func node(_ slot: Rect, _ which: FlowNode, title: String, lines: [String], role: Role, flash: Bool = false, into f: inout Frame) {
         guard slot.width >= 4, slot.height >= 2 else { return }
         let hot = busy(which) || flash
-        let content = f.buffer.box(slot, title: title + (busy(which) && which != .dns ? " ⚙" : ""), role: hot ? .flowPacket : role,
+        let boxRole: Role = hot ? .flowPacket : role
+        let content = f.buffer.box(slot, title: title + (busy(which) && which != .dns ? " ⚙" : ""), role: boxRole,
                                    glyphs: ascii ? .ascii : (hot ? .heavy : .light))
+        f.buffer.fill(content, role: boxRole)
         for (i, line) in lines.prefix(content.height).enumerated() {
-            f.center(line, in: content.row(i), role: i == 0 ? role : .caption)
+            let lineRole: Role = boxRole == .border ? (i == 0 ? .text : .muted) : (i == 0 ? boxRole : .caption)
+            f.center(line, in: content.row(i), role: lineRole)
         }
         f.hit(slot, .flowNode(which))
     }
@@ -373,26 +531,39 @@ struct JourneyDrawing {
         }
     }
 
+    /// A hop's last lines under its title, wrapped (continuations hang under the text after "C: ") and showing the
+    /// newest at the bottom.
     func hopTail(_ lines: [(String, Role)], in rect: Rect, title: String, into f: inout Frame) {
         guard rect.width > 10, rect.height > 1 else { return }
-        f.buffer.put(TextWidth.prefix(title, fitting: rect.width), x: rect.x, y: rect.y, role: .muted)
-        for (i, line) in lines.suffix(rect.height - 1).enumerated() {
-            f.buffer.put(TextWidth.prefix(line.0, fitting: rect.width), x: rect.x, y: rect.y + 1 + i, role: line.1, clip: rect)
+        f.buffer.put(TextWidth.truncated(title, fitting: rect.width), x: rect.x, y: rect.y, role: .muted)
+        var rows: [(String, Role, first: Bool)] = []
+        for line in lines {
+            for (i, piece) in Wrap.lines(line.0, width: rect.width, hanging: Wrap.labelWidth(line.0)).enumerated() {
+                rows.append((piece, line.1, i == 0))
+            }
+        }
+        // The oldest line shown starts at its beginning: a sentence's tail alone at the top reads as nonsense.
+        var shown = rows.suffix(rect.height - 1)
+        while let top = shown.first, !top.first { shown = shown.dropFirst() }
+        for (i, row) in shown.enumerated() {
+            f.buffer.put(row.0, x: rect.x, y: rect.y + 1 + i, role: row.1, clip: rect)
         }
     }
 
-    // MARK: - The one-line strip (80x24)
+    // MARK: - The strip (80x24)
 
+    /// Row 1: Alice ═ smtp.example.com ─ mx.domain.com ─ Bob [n], the packets travelling on the links. Row 2: the
+    /// resting envelope, DNS under the relay link (beside the path: mail never passes through it) and the
+    /// recipient's address. Then the caption, the phases with the connection, and in a tall strip the hops' lines.
     mutating func strip(_ r: Rect, into f: inout Frame) {
         let names: [(FlowNode, String, Role)] = [
             (.sender, watched != nil ? "Client" : direct ? "You" : "Alice", .flowSender),
             (.server, direct ? "(bypassed)" : "smtp.example.com", .flowServer),
-            (.dns, "DNS", .flowServer),
             (.mx, mxName, .flowServer),
-            (.recipient, "\(Narration.owner(of: recipientAddress)) [\(recipientCount)]", .flowRecipient),
+            (.recipient, "\(recipientOwner) [\(recipientCount)]", recipientRole),
         ]
         let total = names.reduce(0) { $0 + TextWidth.width(of: $1.1) }
-        let linkW = max(2, (r.width - total) / 4)
+        let linkW = max(2, (r.width - total) / (names.count - 1))
         let y = r.y
         var x = r.x
         var spans: [FlowNode: (Int, Int)] = [:]
@@ -400,65 +571,47 @@ struct JourneyDrawing {
         let secure1 = learnerLinkSecure
         for (i, n) in names.enumerated() {
             let start = x
-            let hot = busy(n.0) || (n.0 == .recipient && justArrived { !$0.isBounce && $0.host != self.sim.network.submissionHostName })
+            let hot = busy(n.0) || (n.0 == .recipient && recipientJustArrived)
             x = f.buffer.put(n.1, x: x, y: y, role: hot ? .flowPacket : n.2, clip: r, reverse: hot)
             spans[n.0] = (start, x)
-            f.hit(Rect(x: start, y: y, width: x - start, height: 1), n.0 == .server || n.0 == .dns ? .relayHop : .flowNode(n.0))
+            f.hit(Rect(x: start, y: y, width: x - start, height: 1), n.0 == .server ? .relayHop : .flowNode(n.0))
             if i < names.count - 1 {
                 let link = Rect(x: x, y: y, width: min(linkW, max(0, r.maxX - x)), height: 1)
-                let secure = (i == 0 && secure1) || ((i == 1 || i == 2) && relaySecure)
+                let secure = (i == 0 && secure1) || (i == 1 && relaySecure)
                 f.drawLink(link, role: secure ? .flowTLS : .border, glyph: secure ? (ascii ? "=" : "═") : (ascii ? "-" : "─"))
                 links.append(link)
                 x = link.maxX
             }
         }
-        guard links.count == 4 else { return }
+        guard links.count == 3 else { return }
+        f.hit(links[1], .relayHop)
         // The learner's hop: Alice ↔ server, or (direct) the whole way to the MX.
-        let learnerPath = direct ? Rect(x: links[0].x, y: y, width: links[2].maxX - links[0].x, height: 1) : links[0]
-        let relayPath = Rect(x: links[1].x, y: y, width: links[2].maxX - links[1].x, height: 1)
+        let learnerPath = direct ? Rect(x: links[0].x, y: y, width: links[1].maxX - links[0].x, height: 1) : links[0]
         for event in active {
             guard let p = event.progress(at: tick),
-                  let (label0, role, reverse) = Self.packetLabel(event.kind, ascii: ascii, room: 14) else { continue }
-            let pair = Set([event.from, event.to])
+                  let (label0, role, reverse) = Self.packetLabel(event.kind, ascii: ascii, room: linkW + 4) else { continue }
             var label = label0
             let path: Rect, forward: Bool
-            switch pair {
+            switch Set([event.from, event.to]) {
             case [.sender, .server], [.sender], [.sender, .mx]:
                 path = learnerPath; forward = event.to != .sender
-            case [.server, .dns], [.dns]:
-                path = links[1]; forward = event.to == .dns; label = event.to == .dns ? "MX?" : "MX!"
             case [.server, .mx]:
-                path = relayPath; forward = event.to == .mx
+                path = links[1]; forward = event.to == .mx
             case [.mx, .recipient]:
-                path = links[3]; forward = true
+                path = links[2]; forward = true
             case [.server, .senderMailbox]:
                 path = links[0]; forward = false; label = ascii ? "<@" : "↩✉"
-            default: continue
+            default: continue  // DNS is drawn under the relay link, below
             }
-            if TextWidth.width(of: label) > path.width - 2, case .message(_, let subject) = event.kind {
-                label = path.width >= 6 ? "[" + TextWidth.prefix("✉ " + subject, fitting: path.width - 4) + "]" : "✉"
-            }
-            if TextWidth.width(of: label) > path.width { label = TextWidth.prefix(label, fitting: path.width) }
+            label = TextWidth.truncated(label, fitting: path.width)
             let travel = max(0, path.width - TextWidth.width(of: label))
             let offset = Int((forward ? p : 1 - p) * Double(travel))
             f.buffer.put(label, x: path.x + offset, y: y, role: role, clip: path, reverse: reverse)
         }
         guard r.height >= 2 else { return }
-        // Row 2: where the message is, and Alice's mailbox when it holds something.
-        let row = r.row(1)
-        if let at = restingAt, active.allSatisfy({ if case .message = $0.kind { return false }; return true }) {
-            let key: FlowNode = at == .senderMailbox ? .sender : at
-            if let span = spans[key] {
-                let label = at == .senderMailbox ? "↳✉ Alice's mailbox" : "✉"
-                f.buffer.put(label, x: span.0 + max(0, (span.1 - span.0 - TextWidth.width(of: label)) / 2), y: row.y,
-                             role: at == .senderMailbox ? .flowBounce : .flowPacket, clip: row)
-            }
-        }
-        let info = " \(state.connectionLabel)" + (state.paused ? " · paused" : "")
-        f.buffer.put(info, x: row.maxX - TextWidth.width(of: info), y: row.y, role: .muted, clip: row)
+        stripSecondRow(r.row(1), spans: spans, relayLink: links[1], into: &f)
         guard r.height >= 3 else { return }
-        let phaseRow = r.row(r.height - 1)
-        phases(phaseRow, into: &f, info: false)
+        phases(r.row(r.height - 1), into: &f)
         guard r.height >= 4 else { return }
         // A tall strip (the Flow section at 80x24): the caption, then the last lines of both hops.
         let captionRows = r.height >= 12 ? 3 : r.height - 3
@@ -467,13 +620,53 @@ struct JourneyDrawing {
         if rest >= 4 {
             let top = r.y + 2 + captionRows + 1
             let half = rest / 2
-            hopTail(learnerLines(half - 1), in: Rect(x: r.x, y: top, width: r.width, height: half),
-                    title: learnerHopTitle, into: &f)
+            hopTail(learnerLines(half), in: Rect(x: r.x, y: top, width: r.width, height: half), title: learnerHopTitle, into: &f)
             if !direct {
-                hopTail(relayLines(rest - half - 1), in: Rect(x: r.x, y: top + half, width: r.width, height: rest - half),
+                hopTail(relayLines(rest - half), in: Rect(x: r.x, y: top + half, width: r.width, height: rest - half),
                         title: "smtp.example.com ↔ \(mxName)  (r: the whole relay transcript)", into: &f)
             }
         }
+    }
+
+    /// The strip's second row: where the message rests, DNS under the relay link, the recipient's address.
+    func stripSecondRow(_ row: Rect, spans: [FlowNode: (Int, Int)], relayLink: Rect, into f: inout Frame) {
+        var addressX = row.maxX
+        if let span = spans[.recipient] {
+            let width = TextWidth.width(of: recipientAddress)
+            addressX = max(row.x, min(row.maxX - width, span.0 + (span.1 - span.0 - width) / 2))
+            f.buffer.put(TextWidth.truncated(recipientAddress, fitting: row.maxX - addressX), x: addressX, y: row.y,
+                         role: recipientRole == .border ? .muted : .flowRecipient)
+        }
+        var restX = row.x
+        if let at = restingAt, nothingInFlight {
+            let key: FlowNode = at == .senderMailbox ? .sender : at
+            if let span = spans[key] {
+                let label = at == .senderMailbox ? "↳✉ Alice's mailbox" : "✉"
+                let lx = span.0 + max(0, (span.1 - span.0 - TextWidth.width(of: label)) / 2)
+                restX = f.buffer.put(label, x: lx, y: row.y, role: at == .senderMailbox ? .flowBounce : .flowPacket,
+                                     clip: Rect(x: row.x, y: row.y, width: max(0, addressX - 1 - row.x), height: 1)) + 1
+            }
+        }
+        // The MX's verdicts under its name, left of the recipient's address.
+        var dnsEnd = addressX - 1
+        if let checks, let mx = spans[.mx] {
+            let parts = checksInline(checks)
+            let width = parts.reduce(0) { $0 + TextWidth.width(of: $1.0) }
+            var x = max(row.x, min(mx.0, addressX - 1 - width))
+            dnsEnd = x - 1
+            for (text, role) in parts { x = f.buffer.put(text, x: x, y: row.y, role: role, clip: Rect(x: row.x, y: row.y, width: max(0, addressX - row.x), height: 1)) }
+        }
+        // DNS: asked and answered beside the path, once a server has asked it something.
+        guard let lookup = sim.lookup(at: tick), !direct || checks != nil else { return }
+        let asking = active.contains { if case .dnsQuery = $0.kind { return true }; return false }
+        let answering = active.contains { if case .dnsAnswer = $0.kind { return true }; return false }
+        let text = (asking ? "↑ " : answering ? "↓ " : "") + "DNS: " + lookup
+        let start = max(restX, relayLink.x)
+        let room = dnsEnd - start
+        guard room > 8 else { return }
+        f.buffer.put(TextWidth.truncated(text, fitting: room), x: start, y: row.y,
+                     role: asking || answering ? .flowPacket : .muted)
+        f.hit(Rect(x: start, y: row.y, width: min(room, TextWidth.width(of: text)), height: 1), .flowNode(.dns))
     }
 }
 

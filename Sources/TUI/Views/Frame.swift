@@ -81,9 +81,9 @@ public struct Frame {
         let body = rows[1]
         if state.isWide {
             // The journey gets the rows it can use: the full chain from 34 rows of body, growing to 24 rows.
-            let flowRows = body.height >= 34 ? min(24, max(15, body.height * 2 / 5)) : 7
+            let flowRows = body.height >= 34 ? min(24, max(JourneyDrawing.fullHeight + 2, body.height * 2 / 5)) : 7
             let parts = body.split(.vertical, [.fixed(flowRows), .fill])
-            frame.flow(state, parts[0], compact: flowRows < 15)
+            frame.flow(state, parts[0], compact: flowRows < JourneyDrawing.fullHeight + 2)
             if area.width >= 160 {
                 // Room for the session and a reference beside it: the status codes next to the terminal (or the
                 // terminal next to the codes or examples when one of those is the main pane).

@@ -58,6 +58,13 @@ final class NcursesTerminal {
         define_key("\u{1B}[200~", Self.pasteStart)
         define_key("\u{1B}[201~", Self.pasteEnd)
         tg_write("\u{1B}[?2004h")
+        // ncurses empties its output buffer with a write() at every cursor movement until the screen has once come
+        // back from endwin() (its `_endwin` state stays "initial"; see _nc_mvcur in lib_mvcur.c): the first frame
+        // took about 90 write() calls and every animation frame one per changed line, each a wake-up of the
+        // terminal. One round trip through endwin() before the first frame puts it in its running state, where
+        // a frame leaves in buffer-sized writes.
+        refresh()
+        endwin()
     }
 
     /// The terminfo entry to use. COLORTERM=truecolor (or 24bit) announces 24-bit colour, but an entry such as
@@ -116,7 +123,7 @@ final class NcursesTerminal {
                 if cell.role != lastRole { lastStyle = style(cell.role); lastRole = cell.role }
                 var (attrs, pair) = lastStyle
                 if cell.reverse { attrs ^= shim_a_reverse() }
-                cell.text.withCString { shim_put(Int32(y), Int32(x), $0, attrs, pair) }
+                Self.put(cell.text, y: y, x: x, attrs: attrs, pair: pair)
             }
         }
         previous = buffer
@@ -127,6 +134,12 @@ final class NcursesTerminal {
             curs_set(0)
         }
         refresh()
+    }
+
+    /// One cell to ncurses. Not isolated to the main actor: a closure isolated to it (as withCString's would be
+    /// inside `draw`) checks the executor on every call, a tenth of a frame's drawing.
+    private nonisolated static func put(_ text: String, y: Int, x: Int, attrs: attr_t, pair: Int32) {
+        text.withCString { shim_put(Int32(y), Int32(x), $0, attrs, pair) }
     }
 
     /// Forgets the last frame so the next draw repaints everything.
