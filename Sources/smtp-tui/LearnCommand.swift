@@ -32,6 +32,9 @@ struct LearnCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Grade the attempt in FILE against the mission ID.", valueName: "ID"))
     var grade: String?
 
+    @Option(help: ArgumentHelp("Print the reference solution of the mission ID, one line as typed per line (a solved attempt for --grade).", valueName: "ID"))
+    var solution: String?
+
     @Argument(help: "The attempt file for --grade.")
     var file: String?
 
@@ -66,6 +69,11 @@ struct LearnCommand: ParsableCommand {
         do { catalog = try LearnFiles.catalog() } catch { fail("\(error)") }
         if list {
             for m in catalog.missions { print("\(m.id)\t\(m.chapter)\t\(m.title)") }
+            return
+        }
+        if let id = solution {
+            guard let mission = catalog.mission(id) else { fail("no mission called \(id); `smtp-tui learn --list` shows them") }
+            for line in mission.solution { print(line) }
             return
         }
         if let id = grade, let file {

@@ -18,6 +18,9 @@ struct PlayCommand: ParsableCommand {
     @Argument(help: "The scenario's name, or a path to a .scenario file.")
     var scenario: String
 
+    @Flag(help: "Print the story's file itself (to start your own: redirect it into your stories folder and edit it).")
+    var source = false
+
     @Option(help: "text or markdown.")
     var format: String = "text"
 
@@ -35,6 +38,14 @@ struct PlayCommand: ParsableCommand {
             tg_write_stderr("smtp-tui: \(problem)\n")
             throw ExitCode(2)
         }
+        if source {
+            guard let text = Self.sourceText(scenario, chosen) else {
+                tg_write_stderr("smtp-tui: cannot read the file of \(scenario)\n")
+                throw ExitCode(2)
+            }
+            print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+            return
+        }
         let record = DemoPlayer.play(chosen)
         if let export {
             do { try Self.export(record.sim, to: export) } catch {
@@ -48,6 +59,13 @@ struct PlayCommand: ParsableCommand {
 }
 
 extension PlayCommand {
+    /// The file a story was read from: the path given, the user's own file of that name, or the built-in text.
+    static func sourceText(_ nameOrPath: String, _ story: DemoScenario) -> String? {
+        if nameOrPath.contains("/") || nameOrPath.hasSuffix(".scenario") { return ThemeSetup.readFile(nameOrPath) }
+        if let own = ThemeSetup.readFile(ScenarioFiles.userFolder + "/\(story.name).scenario") { return own }
+        return BuiltinScenarios.all.first { $0.name == story.name }?.text
+    }
+
     /// Every arrival into its mailbox's folder under DIR/maildir (written as the listener writes mail: tmp/, synced,
     /// renamed into new/), and the zone as DIR/zone.txt.
     static func export(_ sim: Simulation, to dir: String) throws {

@@ -272,6 +272,7 @@ enum Runtime {
         state.themeName = terminal.theme.name
         func take(_ files: StartFiles) {
             state.scenarios = files.stories.scenarios
+            state.storyFolder = ScenarioFiles.userFolder
             state.learn = files.learn
             // A returning learner starts at the first mission not done yet.
             state.learn.selected = files.learn.missions.firstIndex { !files.learn.progress.isDone($0.id) } ?? 0

@@ -181,7 +181,7 @@ struct EndToEndTests {
         let t = try TmuxSession()
         try t.waitFor("theme: default")
         let before = try t.screen(colors: true)
-        try t.keys("Escape"); try t.type("t")
+        try t.keys("Escape"); try t.type("T")
         try t.waitFor("theme: light")
         let after = try t.screen(colors: true)
         #expect(before != after)
@@ -379,10 +379,10 @@ struct EndToEndTests {
         try t.waitFor("theme: default")
         try t.keys("Escape")
         for name in ["light", "projector", "mono", "okabe-ito"] {
-            try t.type("t")
+            try t.type("T")
             try t.waitFor("theme: \(name)")
         }
-        try t.type("t")
+        try t.type("T")
         try t.waitFor("Theme zz-broken not loaded")
         let screen = try t.screen()
         #expect(screen.contains("theme: okabe-ito"))

@@ -40,6 +40,30 @@ struct JourneyTests {
          "See you at noon.", ".", "QUIT"]
     }
 
+    /// Every command of the relay hop has its caption on screen from the moment it leaves smtp.example.com: the
+    /// words lead the arrow, never follow it. Also paced like the learner's own hop.
+    @Test func theRelayHopsCaptionsLeadItsArrows() throws {
+        var sim = Simulation()
+        let connected = sim.connect()
+        #expect(connected)
+        _ = Self.run(&sim, Self.submit + Self.message(to: "bob@domain.com"))
+        var seen: [String: String] = [:]
+        var n = 0
+        while sim.isBusy && n < 20_000 {
+            _ = sim.advanceAll(by: 1); n += 1
+            for flow in sim.flows where flow.from == .server && flow.to == .mx && flow.start == sim.tick {
+                guard case .command(let verb) = flow.kind, seen[verb] == nil else { continue }
+                seen[verb] = sim.currentCaption ?? ""
+                #expect(flow.end - flow.start == sim.latency.transit, "the relay's \(verb) travels as slowly as the learner's own commands")
+            }
+        }
+        #expect(Set(seen.keys) == ["EHLO", "STARTTLS", "MAIL", "RCPT", "DATA", "QUIT"], "commands seen: \(seen.keys.sorted())")
+        for (verb, caption) in seen {
+            let word = verb == "MAIL" ? "MAIL FROM" : verb == "RCPT" ? "RCPT TO" : verb
+            #expect(caption.contains(word), "as \(verb) leaves, the caption says: \(caption)")
+        }
+    }
+
     @Test func mailToBobTravelsThroughTheMXAndArrivesWithTwoReceivedHeaders() throws {
         var sim = Simulation()
         let connected = sim.connect()

@@ -28,6 +28,26 @@ struct LearnCommandTests {
         try Binary.run("/usr/bin/env", ["HOME=\(home)", "XDG_CONFIG_HOME=\(home)/config", "XDG_STATE_HOME=\(home)/state", Binary.path] + args)
     }
 
+    /// The app's last hint points here: the printed solution, graded, passes; an unknown id is a usage error.
+    @Test func solutionPrintsAnAttemptThatPasses() throws {
+        let home = NSTemporaryDirectory()
+        let r = try run(["learn", "--solution", "dot-stuffing"], home: home)
+        #expect(r.status == 0)
+        let file = try write(r.out, "solution")
+        let graded = try run(["learn", "--grade", "dot-stuffing", file], home: home)
+        #expect(graded.status == 0, "\(graded.out)")
+        #expect(try run(["learn", "--solution", "no-such"], home: home).status == 2)
+    }
+
+    /// `play NAME --source` prints the story file itself, as the demo menu tells a teacher to copy it.
+    @Test func playSourcePrintsTheStoryFile() throws {
+        let r = try run(["play", "bounce", "--source"], home: NSTemporaryDirectory())
+        #expect(r.status == 0)
+        let file = try #require(BuiltinScenarios.all.first { $0.name == "bounce" }).text
+        #expect(r.out == file + "\n")
+        #expect(try DemoScenarioParser.parse(r.out, name: "mine", file: "mine.scenario").steps.count > 5)
+    }
+
     @Test func listPrintsEveryMissionByChapter() throws {
         let r = try run(["learn", "--list"], home: NSTemporaryDirectory())
         #expect(r.status == 0)

@@ -19,11 +19,20 @@ enum Binary {
     /// while we wait on the other would hang), and a child still running after `seconds` is killed and the call
     /// throws, so a hung server fails its test instead of hanging the run.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], stdin: Data = Data(), seconds: Double = 60) throws -> (status: Int32, out: String, err: String) {
-        let (process, inPipe, outPipe, errPipe) = try launch(executable, arguments)
+    /// `stdinFirst`: the input is in the pipe before the child starts (at most a pipe's 64 KiB), not written after.
+    static func run(_ executable: String, _ arguments: [String], stdin: Data = Data(), stdinFirst: Bool = false,
+                    seconds: Double = 60) throws -> (status: Int32, out: String, err: String) {
+        let preloaded = Pipe()
+        if stdinFirst {
+            try preloaded.fileHandleForWriting.write(contentsOf: stdin)
+            try preloaded.fileHandleForWriting.close()
+        }
+        let (process, inPipe, outPipe, errPipe) = try launch(executable, arguments, stdin: stdinFirst ? preloaded : nil)
         let group = DispatchGroup()
         nonisolated(unsafe) var out = Data(), err = Data()
-        DispatchQueue.global().async(group: group) { try? inPipe.fileHandleForWriting.write(contentsOf: stdin); try? inPipe.fileHandleForWriting.close() }
+        if !stdinFirst {
+            DispatchQueue.global().async(group: group) { try? inPipe.fileHandleForWriting.write(contentsOf: stdin); try? inPipe.fileHandleForWriting.close() }
+        }
         DispatchQueue.global().async(group: group) { out = outPipe.fileHandleForReading.readDataToEndOfFile() }
         DispatchQueue.global().async(group: group) { err = errPipe.fileHandleForReading.readDataToEndOfFile() }
         if group.wait(timeout: .now() + seconds) == .timedOut {
@@ -36,7 +45,7 @@ enum Binary {
     }
 
     /// Starts a child with its three pipes, its data folder outside the real home.
-    static func launch(_ executable: String, _ arguments: [String]) throws -> (Process, Pipe, Pipe, Pipe) {
+    static func launch(_ executable: String, _ arguments: [String], stdin: Pipe? = nil) throws -> (Process, Pipe, Pipe, Pipe) {
         // A server may hang up before it has read everything (421, a closed session): writing on then must fail
         // with EPIPE for this call, not kill the whole test process with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
@@ -47,7 +56,7 @@ enum Binary {
         var environment = ProcessInfo.processInfo.environment
         environment["XDG_DATA_HOME"] = NSTemporaryDirectory() + "smtp-tui-test-data-\(getpid())"
         process.environment = environment
-        let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
+        let inPipe = stdin ?? Pipe(), outPipe = Pipe(), errPipe = Pipe()
         process.standardInput = inPipe; process.standardOutput = outPipe; process.standardError = errPipe
         try process.run()
         return (process, inPipe, outPipe, errPipe)
@@ -197,7 +206,7 @@ struct ServeStdioTests {
 
     @Test func inputBeforeTheGreetingGets554InsteadOfIt() throws {
         // Everything is in the pipe before the server starts: the client spoke first.
-        let r = try Binary.run(Binary.path, ["serve", "--stdio", "--profile", "mx"], stdin: Data("EHLO x\r\n".utf8))
+        let r = try Binary.run(Binary.path, ["serve", "--stdio", "--profile", "mx"], stdin: Data("EHLO x\r\n".utf8), stdinFirst: true)
         #expect(r.status == 0)
         #expect(r.out == Self.synchronization, "\(r.out)")
     }

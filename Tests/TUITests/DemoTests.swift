@@ -95,6 +95,51 @@ struct DemoTests {
         #expect(s.sim.isConnected)
     }
 
+    @Test func withoutAutoplayTheStoryWaitsOnStepOneForAKey() throws {
+        var s = try demoState("happy-path")
+        #expect(s.demo?.autoplay == false)
+        for _ in 0..<600 { _ = App.update(&s, .tick(2)) }  // 20 s of frames
+        #expect(s.demo?.step == 0)
+        #expect(s.demoStepFinished)
+        #expect(!s.wantsTicks, "a finished step with autoplay off must let the app sleep")
+    }
+
+    /// The relay hop, one server-to-server command a step: each step of the journey's relay ends with exactly one
+    /// more of smtp.example.com's commands answered, and the world stands still between two clicks.
+    @Test func everyRelayCommandIsAStepOfItsOwn() throws {
+        var s = try demoState("happy-path")
+        /// smtp.example.com's commands that have their reply by now.
+        func relayed(_ s: AppState) -> [String] {
+            let lines = s.sim.hopLines.filter { !$0.host.isEmpty }
+            return lines.indices.compactMap { i in
+                guard lines[i].kind == .client,
+                      let reply = lines[(i + 1)...].first(where: { if case .server = $0.kind { return true }; return false }),
+                      reply.tick <= s.sim.tick else { return nil }
+                return lines[i].text
+            }
+        }
+        var perStep: [[String]] = []
+        var n = 0
+        while n < 40 {
+            _ = App.update(&s, .key(.pageDown))  // finish
+            let end = s.sim.tick
+            _ = App.update(&s, .tick(120))  // two seconds later nothing has moved
+            #expect(s.sim.tick == end, "the world moved on after step \((s.demo?.step ?? 0) + 1) had finished")
+            perStep.append(relayed(s))
+            if s.demo?.isLast == true { break }
+            _ = App.update(&s, .key(.pageDown))  // next
+            n += 1
+        }
+        let all = try #require(perStep.last)
+        #expect(all.map { $0.split(separator: " ")[0] } == ["EHLO", "STARTTLS", "EHLO", "MAIL", "RCPT", "DATA", "(the", "QUIT"], "\(all)")
+        // Between two steps, never two answers at once (QUIT's comes with the last step, the delivery).
+        for (before, after) in zip(perStep, perStep.dropFirst()) {
+            #expect(after.count - before.count <= 1, "one step had \(after.dropFirst(before.count)) answered; steps: \(perStep.map(\.count))")
+        }
+        #expect(perStep.map(\.count).filter { $0 > 0 }.count >= 7, "the relay's answers came in fewer than seven steps: \(perStep.map(\.count))")
+        #expect(s.sim.mailbox("bob@domain.com").count == 1)
+    }
+
     @Test func autoplayStepsOnByItselfAndStopsAtTheEnd() throws {
         var s = try demoState("wrong-password")
         _ = App.update(&s, .key(.char("a")))
@@ -119,7 +164,7 @@ struct DemoTests {
         #expect(!s.isAnimating)
         _ = App.update(&s, .key(.char("x")))
         #expect(s.demo?.blanked == false && s.demo?.step == 0)
-        #expect(Frame.render(s).buffer.text.contains("step 1 of 12"))
+        #expect(Frame.render(s).buffer.text.contains("step 1 of 22"))
     }
 
     @Test func escLeavesTheDemoAndHomeRestarts() throws {
@@ -148,13 +193,30 @@ struct DemoTests {
         #expect(s.presenter)
     }
 
+    /// A relay step on the projector: the servers' own conversation in the lower pane, the line the caption talks
+    /// about on screen, the header one text at a time.
+    @Test(arguments: [Size(width: 80, height: 24), Size(width: 100, height: 30), Size(width: 200, height: 60)])
+    func aRelayStepOnTheProjector(_ size: Size) throws {
+        var s = try demoState("happy-path", size: size)
+        let scenario = try #require(s.demo?.scenario)
+        let index = try #require(scenario.steps.firstIndex { $0.wait == .relay("MAIL") })
+        s = App.demoState(scenario, at: index, ending: true, like: s)
+        let text = Frame.render(s).buffer.text
+        #expect(text.contains("the relay hop, port 25"), "\(text)")
+        #expect(text.contains("C: MAIL FROM:<alice@example.com>"), "\(text)")
+        #expect(text.contains("S: 250 2.1.0 Ok"), "\(text)")
+        let header = try #require(text.split(separator: "\n").first)
+        #expect(!header.contains("…") || !header.contains("PgDn"), "the header cuts the key reminder: \(header)")
+        Snapshot.check(Frame.render(s).buffer, named: Snapshot.name("presenter-relay", size))
+    }
+
     @Test(arguments: [Size(width: 80, height: 24), Size(width: 100, height: 30), Size(width: 200, height: 60)])
     func thePresenterLayout(_ size: Size) throws {
         var s = try demoState("bounce", size: size)
         for _ in 0..<12 { _ = App.update(&s, .key(.pageDown)) }
         finishStep(&s)
         let text = Frame.render(s).buffer.text
-        #expect(text.contains("step 7 of 10"))
+        #expect(text.contains("step 7 of 16"))
         // The reply code as a banner: block letters when there are rows for them, plain text otherwise.
         #expect(size.height >= 30 ? text.contains("█") || text.contains("▀") : text.contains("250"))
         #expect(text.contains("There is no \"nobody\" at domain.com"))

@@ -30,6 +30,7 @@ enum Snapshot {
         }
         for size in [Size(width: 80, height: 24), Size(width: 100, height: 30), Size(width: 200, height: 60)] {
             names.insert(name("presenter-bounce", size))
+            names.insert(name("presenter-relay", size))
         }
         for size in LiveSnapshotTests.sizes { names.insert(name("live-session", size)) }
         for theme in ThemeTests.names {

@@ -54,6 +54,16 @@ struct UpdateTests {
         #expect(s.focus == .terminal && s.typing)
     }
 
+    /// One meaning per key: T changes the theme; t is Try it in a popup and outside one only says so.
+    @Test func capitalTChangesTheThemeAndLowerTOnlyTries() throws {
+        var s = AppState(size: Size(width: 120, height: 36))
+        _ = App.update(&s, .key(.escape))
+        #expect(App.update(&s, .key(.char("t"))).isEmpty)
+        #expect(s.status?.text.contains("T changes the theme") == true)
+        let effects = App.update(&s, .key(.char("T")))
+        #expect(effects.contains { if case .cycleTheme = $0 { return true }; return false })
+    }
+
     @Test func listSelectionAndDetailPopupWithTryIt() throws {
         var s = AppState(size: Size(width: 120, height: 36))
         _ = App.update(&s, .key(.escape))

@@ -55,8 +55,48 @@ caption: The dot ends the message. The server answers "queued": from now on deli
 
 step: QUIT
 expect: 221
+wait: lookup
+caption: Alice's program says goodbye: her part is done. Now smtp.example.com asks DNS where mail for domain.com goes, and the MX record answers mx.domain.com.
+
+step: (wait)
+wait: relay 220
+caption: smtp.example.com connects to mx.domain.com on port 25 and waits for its 220 greeting. From here on Alice's server is the client.
+
+step: (wait)
+wait: relay EHLO
+caption: It introduces itself with EHLO. mx.domain.com lists its extensions, and STARTTLS is among them.
+
+step: (wait)
+wait: relay STARTTLS
+caption: Between servers, encryption is used whenever it is offered: STARTTLS, 220, then the TLS handshake.
+
+step: (wait)
+wait: relay EHLO
+caption: After the handshake both sides start over (RFC 3207 §4.2), so EHLO again, inside TLS.
+
+step: (wait)
+wait: relay MAIL
+caption: MAIL FROM:<alice@example.com>: the envelope sender travels on unchanged. A bounce from here on would go back to Alice.
+
+step: (wait)
+wait: relay RCPT
+caption: RCPT TO:<bob@domain.com>: this is the server that knows domain.com's users, and Bob is one of them: 250.
+
+step: (wait)
+wait: relay DATA
+caption: DATA and 354. Then the message crosses, carrying the Received: line and the DKIM-Signature: that smtp.example.com added to it.
+
+step: (wait)
+wait: checks
+caption: Before it answers the final dot, mx.domain.com checks who really sent the message: SPF (may 192.0.2.25 send for example.com?), DKIM (is the signature good?), DMARC (do they match the From: domain?). All three pass.
+
+step: (wait)
+wait: relay .
+caption: 250: mx.domain.com has taken the message, with its verdicts written into an Authentication-Results: field. Now it is mx.domain.com's job.
+
+step: (wait)
 wait: delivered
-caption: Alice's program says goodbye. Meanwhile smtp.example.com asks DNS for domain.com's MX, connects to mx.domain.com on port 25 and hands the message over. It lands in Bob's mailbox with two Received: headers, one per hop.
+caption: QUIT, and the message lands in Bob's mailbox with two Received: lines, one per hop (b opens the mailboxes).
 
 quiz: Who looks up domain.com's MX record in DNS?
 choice: Alice's mail program, before it connects
@@ -131,8 +171,32 @@ caption: The message and its final dot. It is queued; so far everything looks fi
 
 step: QUIT
 expect: 221
+wait: lookup
+caption: Alice's program says goodbye, sure the message is on its way. smtp.example.com asks DNS for domain.com's MX: mx.domain.com.
+
+step: (wait)
+wait: relay EHLO
+caption: smtp.example.com connects to mx.domain.com on port 25, gets its 220 greeting and says EHLO: now it is the client.
+
+step: (wait)
+wait: relay STARTTLS
+caption: mx.domain.com offers STARTTLS, so the servers encrypt their link before anything else.
+
+step: (wait)
+wait: relay EHLO
+caption: After TLS both sides start over: EHLO again (RFC 3207 §4.2).
+
+step: (wait)
+wait: relay MAIL
+caption: MAIL FROM:<alice@example.com>: the envelope sender, where a bounce will go.
+
+step: (wait)
+wait: relay RCPT
+caption: RCPT TO:<nobody@domain.com>: mx.domain.com knows its users, and there is no nobody. 550 5.1.1 User unknown: refused for good.
+
+step: (wait)
 wait: bounced
-caption: mx.domain.com refuses the recipient for good: 550 5.1.1 User unknown. Having accepted the message, smtp.example.com must tell Alice: a report from MAILER-DAEMON lands in her mailbox (b opens it).
+caption: No recipient is left, so no DATA: QUIT. Having accepted the message, smtp.example.com must tell Alice: a report from MAILER-DAEMON lands in her mailbox (b opens it).
 
 quiz: Why did smtp.example.com answer 250 to RCPT TO:<nobody@domain.com>?
 choice: It looked "nobody" up in domain.com's list of users and found it

@@ -54,7 +54,8 @@ public enum DemoPlayer {
     public static func finish(_ step: DemoStep, _ sim: inout Simulation, limit: Int = 60_000) -> [SimulationOutput] {
         var seen: [SimulationOutput] = []
         var n = 0
-        while (sim.isAwaitingServer || !(step.wait?.isReached(by: sim) ?? true)) && n < limit {
+        let since = sim.tick
+        while (sim.isAwaitingServer || !(step.wait?.isReached(by: sim, since: since) ?? true)) && n < limit {
             if !sim.isBusy && !sim.isAwaitingServer { break }  // nothing will ever change again
             seen += sim.advanceAll(by: 1)
             n += 1

@@ -46,17 +46,80 @@ public struct QuizQuestion: Sendable, Equatable {
     public var line: Int
 }
 
-public enum DemoWait: String, Sendable, Equatable, CaseIterable {
+/// What a step waits for once its lines are sent. Besides the journey's stages, a story can stop inside the relay
+/// hop, one server-to-server exchange at a time, so a presenter can say what each command does before the next.
+public enum DemoWait: Sendable, Equatable {
     case queued, delivered, bounced, deferred, idle
+    /// DNS has answered the relaying server's MX question.
+    case lookup
+    /// The relaying server has the receiving server's answer to its next `verb` (the greeting for "220"; "." for the
+    /// message itself).
+    case relay(String)
+    /// The receiving server has reached its SPF, DKIM and DMARC verdicts.
+    case checks
 
-    public func isReached(by sim: Simulation) -> Bool {
+    /// The words `wait:` takes, for the error message.
+    public static let spellings = ["queued", "delivered", "bounced", "deferred", "idle", "lookup", "checks",
+                                   "relay 220", "relay EHLO", "relay STARTTLS", "relay MAIL", "relay RCPT", "relay DATA", "relay .", "relay QUIT"]
+
+    public init?(_ text: String) {
+        let words = text.split(separator: " ").map(String.init)
+        switch words.map({ $0.lowercased() }) {
+        case ["queued"]: self = .queued
+        case ["delivered"]: self = .delivered
+        case ["bounced"]: self = .bounced
+        case ["deferred"]: self = .deferred
+        case ["idle"]: self = .idle
+        case ["lookup"]: self = .lookup
+        case ["checks"]: self = .checks
+        case let w where w.count == 2 && w[0] == "relay" && ["220", "ehlo", "starttls", "mail", "rcpt", "data", ".", "quit"].contains(w[1]):
+            self = .relay(words[1].uppercased())
+        default: return nil
+        }
+    }
+
+    /// Whether the wait is over; `since` is the simulated tick when the step began (a relay wait counts only
+    /// exchanges after it, so a second `relay EHLO` waits for the EHLO after STARTTLS).
+    public func isReached(by sim: Simulation, since: Int = 0) -> Bool {
         switch (self, sim.currentStage) {
         case (.idle, _): return !sim.isBusy
         case (.queued, .queued?), (.queued, .dnsLookup?), (.queued, .relaying?): return true
         case (.delivered, .delivered?), (.bounced, .bounced?): return true
         case (.deferred, .deferred?): return true
+        case (.lookup, _):
+            return sim.hopLines.contains { $0.tick >= since && $0.tick <= sim.tick && $0.kind == .note && $0.text.hasPrefix("DNS answer") }
+        case (.checks, _):
+            guard let (run, _) = sim.trust(at: sim.tick) else { return false }
+            return run.start >= since && run.end <= sim.tick
+        case (.relay(let verb), _):
+            return Self.relayReply(verb, in: sim.hopLines, since: since).map { $0.tick <= sim.tick } ?? false
         default: return false
         }
+    }
+
+    /// The reply (its first line) to the first relay exchange for `verb` whose answer comes after `since`; it may
+    /// be scheduled for later than now. Nil while no such exchange is scheduled.
+    public static func relayReply(_ verb: String, in all: [HopLine], since: Int) -> HopLine? {
+        let lines = all.filter { !$0.host.isEmpty }  // DNS notes carry no host
+        func isReply(_ line: HopLine) -> Bool { if case .server = line.kind { return true }; return false }
+        for (i, line) in lines.enumerated() {
+            let asked: Bool
+            switch line.kind {
+            case .client:
+                let word = line.text.hasPrefix("(the message") ? "." : line.text.split(separator: " ").first.map { $0.uppercased() } ?? ""
+                asked = word == verb
+            case .server:
+                // The greeting: a reply with no command before it in this hop.
+                asked = verb == "220" && (i == 0 || lines[i - 1].kind == .note)
+                if asked, line.tick > since { return line }
+                continue
+            case .note:
+                continue
+            }
+            guard asked, let reply = lines[(i + 1)...].first(where: isReply), reply.tick > since else { continue }
+            return reply
+        }
+        return nil
     }
 }
 
@@ -136,8 +199,8 @@ public enum DemoScenarioParser {
             case "wait":
                 guard !steps.isEmpty else { throw fail(n, "`wait:` needs a `step:` before it") }
                 guard quiz.isEmpty else { throw fail(n, "`wait:` after the quiz: the quiz comes last") }
-                guard let wait = DemoWait(rawValue: text.lowercased()) else {
-                    throw fail(n, "`wait:` takes one of \(DemoWait.allCases.map(\.rawValue).joined(separator: ", ")), not “\(text)”")
+                guard let wait = DemoWait(text) else {
+                    throw fail(n, "`wait:` takes one of \(DemoWait.spellings.joined(separator: ", ")), not “\(text)”")
                 }
                 steps[steps.count - 1].wait = wait
             case "quiz":

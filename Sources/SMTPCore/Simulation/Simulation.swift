@@ -197,8 +197,9 @@ public struct Latency: Sendable, Equatable {
     public var tlsHandshake = 36
     /// The smallest gap between two pipelined commands leaving the client.
     public var pipelineGap = 4
-    /// One way between two servers (they sit on fast links).
-    public var relayTransit = 14
+    /// One way between two servers. Real servers sit on fast links; the relay hop is drawn as slowly as the
+    /// learner's own, because it is the part a student most needs to follow.
+    public var relayTransit = 24
     /// One way to the DNS resolver.
     public var dns = 18
     /// How long a message sits visibly in the queue before its first attempt.
@@ -787,9 +788,12 @@ public struct Simulation: Sendable {
         var tlsFrom: Int?
         var stored: [StoredMessage] = []
 
-        // One exchange: a command travels, the MX works, the reply travels back. Returns the reply.
-        func exchange(_ line: String?, verb: String, flight: FlowKind? = nil, payload: [UInt8] = []) -> Reply? {
+        // One exchange: the client reads the last reply and the command leaves (with `says`, its caption, so the
+        // words lead the arrow), the MX works, the reply travels back. Returns the reply.
+        func exchange(_ line: String?, verb: String, says: String? = nil, flight: FlowKind? = nil, payload: [UInt8] = []) -> Reply? {
             if let line {
+                t += latency.processing  // the client reads the reply before it sends again
+                if let says { caption(says, at: t) }
                 addFlow(flight ?? .command(verb), from: node, to: .mx, start: t, length: rt)
                 hopLine(t, mx.name, .client, line)
                 t += rt
@@ -845,12 +849,16 @@ public struct Simulation: Sendable {
         let greeting = exchange(nil, verb: "")
         caption("\(mx.name) greets \(submission.name): now \(submission.name) is the client, speaking SMTP on port 25.", at: t)
         var passesDSN = false
-        if greeting?.code == 220, var ehlo = exchange("EHLO \(submission.name)", verb: "EHLO"), ehlo.code == 250 {
+        // Each command's caption appears as the command leaves, so the words lead the arrow.
+        if greeting?.code == 220, var ehlo = exchange("EHLO \(submission.name)", verb: "EHLO",
+                                                      says: "\(submission.name) introduces itself with EHLO; \(mx.name)'s answer lists the extensions it supports."),
+           ehlo.code == 250 {
             if ehlo.lines.contains(where: { $0.uppercased() == "STARTTLS" }) {
                 // Opportunistic TLS between servers, as Postfix's smtp_tls_security_level=may does.
-                if exchange("STARTTLS", verb: "STARTTLS")?.code == 220 {
-                    caption("The servers switch their link to TLS before the message crosses it.", at: t)
-                    ehlo = exchange("EHLO \(submission.name)", verb: "EHLO") ?? ehlo
+                if exchange("STARTTLS", verb: "STARTTLS",
+                            says: "\(mx.name) offers STARTTLS, so \(submission.name) asks for it: between servers, encryption is used whenever it is offered.")?.code == 220 {
+                    ehlo = exchange("EHLO \(submission.name)", verb: "EHLO",
+                                    says: "The link is encrypted now, and both sides have forgotten the conversation so far: EHLO again (RFC 3207 §4.2).") ?? ehlo
                 }
             }
             // RFC 3461 §5.2.1: a DSN request travels on to a next hop that offers DSN, unchanged. (A message sent on
@@ -858,28 +866,34 @@ public struct Simulation: Sendable {
             passesDSN = home && ehlo.lines.contains { $0.uppercased() == "DSN" }
             let dsn = passesDSN ? message.dsn : nil
             let from = message.envelopeFrom
-            if let mail = exchange("MAIL FROM:<\(from)>" + (dsn?.mailParameters ?? ""), verb: "MAIL"), mail.code == 250 {
+            let mailSays = from.isEmpty
+                ? "MAIL FROM:<>: the null sender. This message is a report, and a report must never cause another (RFC 5321 §4.5.5)."
+                : "MAIL FROM:<\(from)>: the envelope sender travels on unchanged. If a later server refuses the message, the report goes there."
+            if let mail = exchange("MAIL FROM:<\(from)>" + (dsn?.mailParameters ?? ""), verb: "MAIL", says: mailSays), mail.code == 250 {
                 for rcpt in entry.recipients {
-                    guard let r = exchange("RCPT TO:<\(rcpt)>" + (dsn?.rcptParameters(for: rcpt) ?? ""), verb: "RCPT") else { failAll(nil, [rcpt]); continue }
+                    guard let r = exchange("RCPT TO:<\(rcpt)>" + (dsn?.rcptParameters(for: rcpt) ?? ""), verb: "RCPT",
+                                           says: "RCPT TO:<\(rcpt)>: now the server that holds \(mx.world.localDomain)'s mailboxes judges the recipient.")
+                    else { failAll(nil, [rcpt]); continue }
                     if r.code < 300 { accepted.append(rcpt) } else { failAll(r, [rcpt]) }
                     if r.code >= 400 {
                         caption("\(mx.name) answers \(r.code) for \(rcpt): " + (r.code >= 500 ? "refused for good." : "not now, try again later."), at: t)
                     }
                 }
                 if !accepted.isEmpty {
-                    if let d = exchange("DATA", verb: "DATA"), d.code == 354 {
+                    if let d = exchange("DATA", verb: "DATA", says: "DATA: \(mx.name) answers 354, and the message follows, ended by a line with only a dot."),
+                       d.code == 354 {
                         // The copy that travels on: every header but Return-Path, which only the final server adds (RFC 5321 §4.4).
                         let content = message.relayContent
                         let lineCount = content.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-                        caption("\(submission.name) hands the message to \(mx.name).", at: t)
                         let end = exchange("(the message: \(lineCount) lines, then a line with only a dot)", verb: ".",
+                                           says: "\(submission.name) hands the message to \(mx.name).",
                                            flight: .message(id: message.id, label: message.header("Subject").map { String($0.prefix(40)) } ?? "message"),
                                            payload: content)
                         if end?.code != 250 { failAll(end, accepted); accepted = [] }
                     } else { failAll(nil, accepted); accepted = [] }
                 }
             } else { failAll(nil, entry.recipients) }
-            _ = exchange("QUIT", verb: "QUIT")
+            _ = exchange("QUIT", verb: "QUIT", says: "QUIT: \(submission.name) is done; \(mx.name) answers 221 and closes the connection.")
         } else {
             failAll(greeting?.code == 220 ? nil : greeting, entry.recipients)
         }

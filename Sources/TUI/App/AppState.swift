@@ -106,6 +106,8 @@ public struct AppState: Sendable {
     public var presenter = false
     /// The lesson stories the demo menu lists (built-in, then the user's), and the last loading problem.
     public var scenarios: [DemoScenario] = []
+    /// Where this user's own stories go (the runtime sets the real path; the menu names it).
+    public var storyFolder = "~/.config/smtp-tui/scenarios"
     public var paused = false
     /// Simulation ticks per real tick, in quarters: 4 = normal, 1 = quarter speed, 16 = four times.
     public var speedQuarters = 4
@@ -184,13 +186,17 @@ public struct AppState: Sendable {
     }
 
     /// Whether anything moves: the runtime ticks only then.
-    public var isAnimating: Bool { (sim.isBusy && !paused && demo?.blanked != true) || demoNeedsTicks }
+    public var isAnimating: Bool { (sim.isBusy && !paused && demo?.blanked != true && !demoHolds) || demoNeedsTicks }
 
     mutating func advanceSimulation(realTicks: Int) -> [SimulationOutput] {
         uptime += realTicks
         guard !paused else { return [] }
         let quarters = realTicks * speedQuarters + tickRemainder
         tickRemainder = quarters % 4
-        return sim.advanceAll(by: quarters / 4)
+        guard demo != nil else { return sim.advanceAll(by: quarters / 4) }
+        // Presenting: tick by tick, so the world stops exactly where the step ends (as Next rebuilds it).
+        var outputs: [SimulationOutput] = []
+        for _ in 0..<(quarters / 4) where !demoHolds { outputs += sim.advanceAll(by: 1) }
+        return outputs
     }
 }

@@ -46,7 +46,7 @@ public enum KeyMap {
         Binding(keys: [.char("x")], context: "Code examples", help: "Run it: run the example for real against the app's own listener and watch its session", hint: nil),
         Binding(keys: [.ctrl("n")], context: "Live (--listen or Run it)", help: "Watch the next session: each real client's in turn, then your own again (or click its tab; ] and [ step when not typing)", hint: nil),
         Binding(keys: [.ctrl("p")], context: "Live (--listen or Run it)", help: "Back to your own session", hint: nil),
-        Binding(keys: [.char("t")], context: "Not typing", help: "Next theme (the header shows its name)", hint: "theme"),
+        Binding(keys: [.char("T")], context: "Not typing", help: "Next theme (the header shows its name)", hint: "theme"),
         Binding(keys: [.char("?")], context: "Not typing", help: "This help", hint: "help"),
         Binding(keys: [.char("q")], context: "Not typing", help: "Quit", hint: "quit"),
         Binding(keys: [.ctrl("c")], context: "Anywhere", help: "Quit", hint: nil),

@@ -71,7 +71,9 @@ public enum App {
         case .escape: state.status = nil
         case .char("q"): return [.quit]
         case .char("?"), .function(1): state.popup = .help; state.popupScroll = 0
-        case .char("t"): return [.cycleTheme]
+        // T for the theme; t alone means "Try it" (in a command or status-code popup) and nothing else.
+        case .char("T"): return [.cycleTheme]
+        case .char("t"): state.status = ("t is Try it, in a command or status-code popup (Enter opens one); T changes the theme", false)
         case .char("p"):
             state.paused.toggle()
             state.status = (state.paused ? "Animation paused (p resumes)" : "Animation resumed", false)

@@ -25,6 +25,8 @@ public struct DemoMode: Sendable {
     public var blanked = false
     /// The transcript's length when the step's last line was sent: replies after it answer this step.
     public var sentMark = 0
+    /// The simulated tick when the step began (a relay wait counts exchanges from there).
+    public var since = 0
 
     /// Real ticks per typed character: about 20 characters a second, readable and not tedious.
     public static let typingTicks = 3
@@ -50,8 +52,13 @@ extension AppState {
         guard let demo else { return false }
         guard demo.sent, !sim.isAwaitingServer else { return false }
         guard let wait = demo.current.wait else { return true }
-        return wait.isReached(by: sim) || !sim.isBusy
+        return wait.isReached(by: sim, since: demo.since) || !sim.isBusy
     }
+
+    /// A story's world stands still once the step has finished: what the room sees between two clicks is the
+    /// step's end, and the relay hop goes on only when the presenter moves on (one exchange a step, if the story
+    /// says so). It is also what Next rebuilds, so nothing jumps back.
+    var demoHolds: Bool { demo != nil && demoStepFinished }
 
     /// Whether the demo needs ticks: typing, or autoplay counting down.
     var demoNeedsTicks: Bool {
@@ -77,6 +84,7 @@ extension App {
         s.themeName = old.themeName
         s.presenter = old.presenter
         s.scenarios = old.scenarios
+        s.storyFolder = old.storyFolder
         s.transcript = []
         var demo = DemoMode(scenario: scenario)
         demo.pace = old.demo?.pace ?? demo.pace
@@ -86,10 +94,11 @@ extension App {
         for i in 0...max(0, last) where i < last || ending {
             s.demo?.step = i
             s.demo?.lineIndex = 0; s.demo?.typed = 0; s.demo?.sent = false
+            s.demo?.since = s.sim.tick
             finishDemoStep(&s)
         }
         s.demo?.step = last
-        if !ending { s.demo?.lineIndex = 0; s.demo?.typed = 0; s.demo?.sent = false; s.editor.set("") }
+        if !ending { s.demo?.lineIndex = 0; s.demo?.typed = 0; s.demo?.sent = false; s.demo?.since = s.sim.tick; s.editor.set("") }
         s.demo?.restTicks = 0
         s.demo?.autoplay = old.demo?.autoplay ?? false
         s.focus = .terminal; s.mainSection = .terminal; s.typing = false
@@ -220,7 +229,7 @@ extension App {
 
     /// The demo keys for the overlay; a test presses every one and checks `demoKey` acts on it.
     public static let demoBindings: [(keys: [Key], help: String)] = [
-        ([.char(" "), .right, .down, .pageDown, .enter], "next step (a running step is finished first)"),
+        ([.char(" "), .right, .down, .pageDown, .enter], "next step; while a step still plays, the first press shows its end and the second moves on"),
         ([.left, .up, .pageUp, .backspace], "back to the end of the previous step, recomputed: forward again shows the same frames"),
         ([.char("a"), .function(5)], "autoplay on or off"),
         ([.char("+"), .char("-")], "shorter or longer pause between steps in autoplay"),

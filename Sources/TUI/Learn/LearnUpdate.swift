@@ -83,7 +83,7 @@ extension App {
         }
         let shown = state.learn.active?.hintsShown ?? 0
         guard shown < mission.hints.count else {
-            state.status = (mission.hints.isEmpty ? "This mission has no hints" : "No more hints: the reference solution is in Missions/\(mission.id).mission", false)
+            state.status = (mission.hints.isEmpty ? "This mission has no hints" : "No more hints. The reference solution: smtp-tui learn --solution \(mission.id)", false)
             return
         }
         state.learn.active?.hintsShown = shown + 1

@@ -40,7 +40,7 @@ extension Frame {
             x = buffer.put(on ? "[\(label)]" : " \(label) ", x: x, y: inner.y, role: on ? .selection : .muted, clip: inner) + 1
             hit(Rect(x: start, y: inner.y, width: x - start, height: 1), .codeFilter(filter))
         }
-        buffer.put("+ = not in the original table · Enter: details", x: x + 1, y: inner.y, role: .muted, clip: inner)
+        buffer.put("f filter · Enter details", x: x + 1, y: inner.y, role: .muted, clip: inner)
         let codes = state.visibleCodes
         let detailHeight = min(8, inner.height / 3)
         let table = Rect(x: inner.x, y: inner.y + 2, width: inner.width, height: inner.height - 3 - detailHeight)
@@ -54,8 +54,7 @@ extension Frame {
             let entry = codes[index]
             let y = table.y + row
             let selected = index == state.codeIndex
-            let seedMark = entry.inSeedTable ? " " : "+"
-            var cx = buffer.put("\(entry.code)\(seedMark) ", x: table.x, y: y, role: selected ? .selection : Role.reply(entry.code), clip: table)
+            var cx = buffer.put("\(entry.code)  ", x: table.x, y: y, role: selected ? .selection : Role.reply(entry.code), clip: table)
             cx = buffer.put(" " + TextWidth.truncated(entry.meaning, fitting: meaningWidth - 1).rightPadded(meaningWidth - 1), x: cx, y: y, role: selected ? .selection : .text, clip: table)
             buffer.putTruncated(" " + entry.description, x: cx, y: y, width: table.maxX - cx, role: selected ? .selection : .muted)
             if selected { buffer.restyle(Rect(x: table.x, y: y, width: table.width, height: 1), role: .selection) }

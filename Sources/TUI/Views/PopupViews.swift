@@ -60,7 +60,6 @@ extension Frame {
                 lines.append(("", .text))
                 lines.append(("Reading a reply code", .caption))
                 lines.append(("The first digit is the outcome: 2 done, 3 go on, 4 failed for now (try again later), 5 failed for good. The second is the area: 0 syntax, 1 information, 2 connection, 5 mail system. An enhanced code such as 5.1.1 (RFC 3463) adds class.subject.detail, e.g. 5.1.1 = \(StatusCatalogue.describeEnhanced(EnhancedStatusCode(5, 1, 1))).", .popup))
-                if !entry.inSeedTable { lines.append(("", .text)); lines.append(("Marked + in the table: not in the original list of sixteen, but this server sends it.", .muted)) }
             }
         case .explanation(let index):
             title = "What this line means"
@@ -105,7 +104,7 @@ extension Frame {
                 if !s.summary.isEmpty { lines.append(("    " + s.summary, .muted)) }
             }
             lines.append(("", .text))
-            lines.append(("Stories are files: copy one from Scenarios/ into ~/.config/smtp-tui/scenarios/ and edit it. smtp-tui play NAME prints one as a handout.", .muted))
+            lines.append(("Stories are files. To write your own, start from one: smtp-tui play happy-path --source > \(state.storyFolder)/mine.scenario, edit it, and it appears here. smtp-tui play NAME prints a story as a handout.", .muted))
         case .quiz:
             guard let quiz = state.learn.quiz else { return }
             title = "Quiz — \(quiz.title) · question \(quiz.index + 1) of \(quiz.questions.count)"

@@ -18,12 +18,22 @@ extension Frame {
         } else {
             where_ = " ▶ smtp-tui · presenter view"
         }
-        // A status message (what a key just did) takes the place of the key reminder.
-        let keys = state.status.map { $0.text + " " } ?? (state.demo != nil ? "PgDn next · PgUp back · a auto · ? keys " : "? keys ")
-        let x = buffer.put(where_, x: area.x, y: y, role: .headerActive, clip: area.row(0))
-        let room = area.width - (x - area.x) - 1
-        let shown = TextWidth.width(of: keys) <= room ? keys : TextWidth.prefix(keys, fitting: max(0, room - 1)) + "…"
-        buffer.put(shown, x: area.maxX - TextWidth.width(of: shown), y: y, role: state.status?.isError == true ? .statusError : .header)
+        // A status message (what a key just did) takes the place of the key reminder. One text at a time: the
+        // reminder shrinks to what fits whole, or goes; a status message too long ends in "…"; the title gives way.
+        let reminders = state.demo != nil ? ["PgDn next · PgUp back · a auto · ? keys ", "PgDn next · ? keys ", "? keys "] : ["? keys "]
+        let titleRoom = area.width - 1
+        let title = TextWidth.truncated(where_, fitting: titleRoom)
+        let x = buffer.put(title, x: area.x, y: y, role: .headerActive, clip: area.row(0))
+        let room = area.maxX - x - 2
+        let right: String?
+        if let status = state.status {
+            right = room >= 12 ? TextWidth.truncated(status.text, fitting: room) + " " : nil
+        } else {
+            right = reminders.first { TextWidth.width(of: $0) <= room }
+        }
+        if let right {
+            buffer.put(right, x: area.maxX - TextWidth.width(of: right), y: y, role: state.status?.isError == true ? .statusError : .header)
+        }
         y += 1
 
         // The banner: five rows of blocks when there is room, three of half blocks, else plain bold text.
@@ -53,21 +63,39 @@ extension Frame {
         }
         y += max(3, captionRows)
 
-        // The journey as big as it fits; the session's last lines below when there is room.
+        // The journey as big as it fits; the session's last lines below. Where only the one-line strip fits, the
+        // diagram keeps its strip, caption and phases (8 rows) and the rest goes to the session, so the line a
+        // caption talks about is on screen.
         let left = area.maxY - y
         guard left >= 4 else { return }
-        let flowRows = left >= 22 ? min(left - 6, 24) : left >= 15 ? 15 : left
-        flow(state, Rect(x: area.x, y: y, width: area.width, height: flowRows), compact: flowRows < 15)
-        // The session's last lines, as the learner's transcript shows them.
+        let chainFits = area.width - 2 >= 96 && left - 6 >= JourneyDrawing.fullHeight + 2
+        let flowRows = chainFits ? min(left - 6, 24) : min(left, 8)
+        flow(state, Rect(x: area.x, y: y, width: area.width, height: flowRows), compact: !chainFits)
         let tail = Rect(x: area.x, y: y + flowRows, width: area.width, height: area.maxY - y - flowRows)
         guard tail.height >= 3 else { return }
-        let inner = pane(tail, title: "telnet \(state.sim.host.name) \(state.sim.host.port)", focused: false)
         let d = JourneyDrawing(state: state, ascii: ascii)
+        // While the story is in the relay hop, that hop's lines: the servers' own conversation.
+        if Self.showsRelay(state) {
+            let inner = pane(tail, title: "\(state.sim.network.submissionHostName) ↔ \(state.sim.shownMX) · the relay hop, port 25", focused: false)
+            for (i, line) in d.relayLines(inner.height).suffix(inner.height).enumerated() {
+                buffer.put(TextWidth.truncated(line.0, fitting: inner.width), x: inner.x, y: inner.y + i, role: line.1, clip: inner)
+            }
+            return
+        }
+        let inner = pane(tail, title: "telnet \(state.sim.host.name) \(state.sim.host.port)", focused: false)
         // The line being typed goes last, so the room sees it appear character by character.
         let typing: [(String, Role)] = state.demo.map { !$0.sent } == true
             ? [((state.sim.session?.phase == .data ? "D: " : "C: ") + String(state.editor.text) + "▏", .input)] : []
         for (i, line) in (d.learnerLines(inner.height - typing.count) + typing).enumerated() {
-            buffer.put(TextWidth.prefix(line.0, fitting: inner.width), x: inner.x, y: inner.y + i, role: line.1, clip: inner)
+            buffer.put(TextWidth.truncated(line.0, fitting: inner.width), x: inner.x, y: inner.y + i, role: line.1, clip: inner)
+        }
+    }
+
+    /// The story's step waits inside the relay hop (its DNS answer, a relay command, the receiving server's checks).
+    static func showsRelay(_ state: AppState) -> Bool {
+        switch state.demo?.current.wait {
+        case .lookup?, .relay?, .checks?: return true
+        default: return false
         }
     }
 
@@ -75,6 +103,20 @@ extension Frame {
     static func bannerText(_ state: AppState) -> (String, Role) {
         if let demo = state.demo, let line = demo.pendingLine ?? (demo.sent ? nil : "") {
             return (verb(of: line, in: state), .banner)
+        }
+        // Inside the relay hop: the servers' command, then its reply code.
+        if let demo = state.demo {
+            switch demo.current.wait {
+            case .relay(let verb)?:
+                if let reply = DemoWait.relayReply(verb, in: state.sim.hopLines, since: demo.since), reply.tick <= state.sim.tick,
+                   case .server(let code) = reply.kind {
+                    return ("\(code)", Role.reply(code))
+                }
+                return (verb == "." ? "MESSAGE" : verb == "220" ? "CONNECT" : verb, .flowServer)
+            case .checks?:
+                return ("CHECKS", .flowServer)
+            default: break
+            }
         }
         if state.demo?.current.wait != nil, let stage = state.sim.currentStage {
             switch stage {
