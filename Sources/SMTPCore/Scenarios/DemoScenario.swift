@@ -261,7 +261,12 @@ public enum DemoScenarioParser {
                     }
                     let host = connect.host.map { network.host(named: $0) } ?? network.submissionHost
                     guard let host else { session = nil; continue }
-                    var fresh = ServerSession(world: host.world, profile: host.profile)
+                    // Only the replies matter here: no DKIM signature, no sender checks (RSA work the app would do
+                    // for every story it loads).
+                    var plain = host.world
+                    plain.signer = nil
+                    plain.trust = nil
+                    var fresh = ServerSession(world: plain, profile: host.profile)
                     if let world { fresh.setScenario(world) }
                     _ = fresh.start()
                     session = fresh

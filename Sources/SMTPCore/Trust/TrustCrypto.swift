@@ -3,6 +3,7 @@
 // the SHA-256 digest (ed25519-sha256, RFC 8463 §3). Nothing here is hand-written cryptography.
 import Crypto
 import _CryptoExtras
+import Synchronization
 
 /// The signing algorithms a DKIM-Signature may name in `a=`.
 public enum DKIMAlgorithm: String, Sendable, Equatable, CaseIterable {
@@ -36,7 +37,7 @@ enum TrustCrypto {
         do {
             switch key.algorithm {
             case .rsaSHA256:
-                let rsa = try _RSA.Signing.PrivateKey(pemRepresentation: String(decoding: key.material, as: UTF8.self))
+                let rsa = try rsaKey(pem: String(decoding: key.material, as: UTF8.self))
                 return Array(try rsa.signature(for: digest, padding: .insecurePKCS1v1_5).rawRepresentation)
             case .ed25519SHA256:
                 let ed = try Curve25519.Signing.PrivateKey(rawRepresentation: key.material)
@@ -72,6 +73,17 @@ enum TrustCrypto {
 
     /// The public half of an RSA private key (PEM), as the DER SubjectPublicKeyInfo a key record publishes.
     static func rsaPublicKey(pem: String) throws -> [UInt8] {
-        Array(try _RSA.Signing.PrivateKey(pemRepresentation: pem).publicKey.derRepresentation)
+        Array(try rsaKey(pem: pem).publicKey.derRepresentation)
+    }
+
+    /// Parsing a PEM key checks it (RSA_check_key: big-number arithmetic), which cost more than the signature
+    /// itself; the world has one or two keys, so each is parsed once.
+    private static let parsedKeys = Mutex<[String: _RSA.Signing.PrivateKey]>([:])
+
+    static func rsaKey(pem: String) throws -> _RSA.Signing.PrivateKey {
+        if let key = parsedKeys.withLock({ $0[pem] }) { return key }
+        let key = try _RSA.Signing.PrivateKey(pemRepresentation: pem)
+        parsedKeys.withLock { $0[pem] = key }
+        return key
     }
 }

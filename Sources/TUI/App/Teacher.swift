@@ -109,7 +109,8 @@ enum Teacher {
 
     /// After a copy with OSC 52: a message that goes away by itself and does not claim more than we know.
     static func copied(_ title: String, _ id: String, _ state: inout AppState) {
-        state.status = ("Sent “\(title)” to the terminal's clipboard with OSC 52; if nothing was copied your terminal ignores it: smtp-tui --print-example \(id)", false)
+        // The fallback command first: on a narrow bar it is the part that must survive.
+        state.status = ("Not pasted? smtp-tui --print-example \(id) prints it (the OSC 52 copy of “\(title)” needs a terminal that allows it)", false)
         state.statusExpiresAt = state.uptime + transientTicks
     }
 

@@ -304,7 +304,8 @@ struct JourneyDrawing {
             node(serverSlot, .server, title: title("Alice's server", "Submission", boxW), lines: ["smtp.example.com", "submission · 587"],
                  role: .flowServer, into: &f)
         }
-        node(slots[.mx] ?? .zero, .mx, title: "MX server", lines: [mxName, "port 25 · \(mxDomain)"], role: .flowServer, into: &f)
+        node(slots[.mx] ?? .zero, .mx, title: "MX server", lines: [mxName, TextWidth.width(of: "port 25 · \(mxDomain)") <= boxW - 2 ? "port 25 · \(mxDomain)" : "port 25"],
+             role: .flowServer, into: &f)
         node(slots[.recipient] ?? .zero, .recipient, title: title(recipientTitle, "Mailbox", lastW),
              lines: chainRows > 3 ? [recipientAddress, messages(recipientCount)] : [rcptLine],
              role: recipientRole, flash: recipientJustArrived, into: &f)

@@ -169,17 +169,11 @@ public struct Frame {
             let all = KeyMap.bindings.compactMap { b in b.hint.map { (b.keys.count > 1 && b.keys.first == .char("1") ? "1-6" : b.keys[0].label, $0) } }
             items = all.filter { ["?", "q"].contains($0.0) } + all.filter { !["?", "q"].contains($0.0) }
         }
-        // The last cell stays free (some terminals scroll when it is written); an item that does not fit whole
-        // is cut with an ellipsis, never silently.
+        // The last cell stays free (some terminals scroll when it is written). Only whole items: a half key is
+        // worse than none, and ? (first) lists them all.
         let end = rect.maxX - 1
         for (key, label) in items {
-            guard x < end else { break }
-            let room = end - x
-            if TextWidth.width(of: key) + 1 + TextWidth.width(of: label) > room {
-                x = buffer.putTruncated(key, x: x, y: rect.y, width: room, role: .keyhintKey)
-                if x < end { buffer.putTruncated(" " + label, x: x, y: rect.y, width: end - x, role: .keyhint) }
-                break
-            }
+            guard TextWidth.width(of: key) + 1 + TextWidth.width(of: label) <= end - x else { break }
             x = buffer.put(key, x: x, y: rect.y, role: .keyhintKey, clip: rect)
             x = buffer.put(" \(label)  ", x: x, y: rect.y, role: .keyhint, clip: rect)
         }
