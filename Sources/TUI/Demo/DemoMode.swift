@@ -73,7 +73,8 @@ extension App {
     public static func startDemo(_ scenario: DemoScenario, _ state: inout AppState, autoplay: Bool = false) {
         state = demoState(scenario, at: 0, ending: false, like: state)
         state.demo?.autoplay = autoplay
-        state.status = ("Presenting “\(scenario.title)”" + (autoplay ? " (autoplay: a stops it)" : "") + ": PgDn/Space next, PgUp back, Esc leaves, ? keys", false)
+        // The header already names the story: the status says only what to press.
+        state.status = ((autoplay ? "Autoplay on (a stops it) · " : "") + "PgDn/Space next · PgUp back · Esc leaves · ? keys", false)
     }
 
     /// The canonical state at the start (or, with `ending`, the end) of step `index`: a fresh app with the same

@@ -26,7 +26,9 @@ extension Frame {
         let x = buffer.put(title, x: area.x, y: y, role: .headerActive, clip: area.row(0))
         let room = area.maxX - x - 2
         let right: String?
-        if let status = state.status {
+        if let status = state.status, TextWidth.width(of: status.text) + 1 <= room {
+            right = status.text + " "
+        } else if let status = state.status, status.isError {
             right = room >= 12 ? TextWidth.truncated(status.text, fitting: room) + " " : nil
         } else {
             right = reminders.first { TextWidth.width(of: $0) <= room }
