@@ -42,7 +42,7 @@ struct EndToEndTests {
         // While the message travels on, the diagram shows the MX lookup and the relay to mx.domain.com.
         try t.waitFor("the DNS answer in the diagram") { $0.contains("domain.com → MX 10 mx.domain.com") && $0.contains("mx.domain.com") }
         try t.waitFor("the relay phase") { $0.contains("● Delivering") }
-        try t.waitFor("Bob's mailbox holding the message") { $0.contains("✉ 1 message") }
+        try t.waitFor("Bob's mailbox holding the message") { $0.contains("✉ 1 message") || $0.contains("bob@domain.com  ✉ 1") }
         try t.waitFor("● Authenticated")
         try t.keys("Escape"); try t.type("b")
         try t.waitFor("Mailboxes")
@@ -284,7 +284,7 @@ struct EndToEndTests {
         }
         try t.type("."); try t.keys("Enter")
         let queued = try t.waitFor("the queue id") { TmuxSession.pieces($0).contains { $0.wholeMatch(of: /S: 250 2\.0\.0 Ok: queued as [0-9A-F]{10}/) != nil } }
-        try t.waitFor("Bob's mailbox holding the message") { $0.contains("✉ 1 message") }
+        try t.waitFor("Bob's mailbox holding the message") { $0.contains("✉ 1 message") || $0.contains("bob@domain.com  ✉ 1") }
         let colours = try t.screen(colors: true)
         // 2xx in the default theme's reply.2xx colour.
         let ok = try DefaultTheme.expectDrawn("reply.2xx", try #require(SGR.colours(of: "S: 250 2.0.0 Ok: queued as", offset: 3, in: colours)))
@@ -358,7 +358,7 @@ struct EndToEndTests {
         try t.run(["load-buffer", file])
         try t.run(["paste-buffer", "-p"])  // -p: bracketed paste, as a terminal sends it
         try t.waitFor("the queue id", seconds: 120) { TmuxSession.pieces($0).contains { $0.hasPrefix("S: 250 2.0.0 Ok: queued as ") } }
-        try t.waitFor("Bob's mailbox holding the message", seconds: 120) { $0.contains("✉ 1 message") }
+        try t.waitFor("Bob's mailbox holding the message", seconds: 120) { $0.contains("✉ 1 message") || $0.contains("bob@domain.com  ✉ 1") }
         try t.keys("Escape"); try t.type("b")
         try t.waitFor("Bob: bob@domain.com at mx.domain.com — 1 message")
         try t.keys("Escape"); try t.keys("Escape"); try t.type("q")

@@ -43,7 +43,7 @@ s.quit()
         try t.waitFor("the TLS lock on the link", seconds: 60) { $0.contains("587+TLS") && $0.contains("#1 127.0.0.1:") && $0.contains(" TLS") }
         try t.waitFor("the queued reply", seconds: 60) { $0.contains("S: 250 2.0.0 Ok: queued as") }
         // Then the message goes on through the simulated world into Bob's mailbox.
-        try t.waitFor("Bob's mailbox filling", seconds: 90) { $0.contains("✉ 1 message") }
+        try t.waitFor("Bob's mailbox filling", seconds: 90) { $0.contains("✉ 1 message") || $0.contains("bob@domain.com  ✉ 1") }
         // The Maildir holds exactly the one file, and the mailboxes popup lists it.
         let files = (try? FileManager.default.contentsOfDirectory(atPath: home + "/mail/bob@domain.com/new")) ?? []
         #expect(files.count == 1, "Maildir: \(files)")

@@ -12,9 +12,10 @@ struct PresenterEndToEndTests {
     }
 
     @Test func aClickerStepsRewindsBlanksAndAutoplays() throws {
-        let t = try TmuxSession(width: 100, height: 30, command: "\"$0\" --demo")
-        try t.waitFor("step 1 of 12")
-        // With no key pressed the story tells itself: `connect` is typed, the greeting arrives, step 2 follows.
+        let t = try TmuxSession(width: 100, height: 30, command: "\"$0\" --demo --autoplay")
+        try t.waitFor("step 1 of 22")
+        // With --autoplay and no key pressed the story tells itself: `connect` is typed, the greeting arrives, step 2
+        // follows.
         try t.waitFor("the greeting") { $0.contains("S: 220 smtp.example.com ESMTP") }
         try t.waitFor("autoplay reaching step 2", seconds: 30) { Self.step($0) == 2 }
         // The clicker takes over: autoplay off, then PgUp/PgDn.
@@ -56,7 +57,7 @@ struct PresenterEndToEndTests {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let t = try TmuxSession(width: 100, height: 30, command: "\"$0\" --demo bounce --cast \(dir)/demo.cast --record \(dir)/demo.txt")
-        try t.waitFor("step 1 of 10")
+        try t.waitFor("step 1 of 16")
         try t.waitFor("the greeting") { $0.contains("S: 220 smtp.example.com ESMTP") }
         try t.type("q")
         #expect(try t.exitStatus() == 0)
