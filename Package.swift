@@ -58,16 +58,18 @@ let package = Package(
         ),
         // The colour tests' oracle: WCAG contrast, CIEDE2000, xterm's palette and the theme files, none of it the app's.
         .target(name: "ColourOracle", path: "Tests/ColourOracle"),
+        // Suites that wait on processes, tmux or sockets run in lanes off the cooperative pool (see BlockingLanes.swift).
+        .target(name: "TestLanes", path: "Tests/TestLanes"),
         .testTarget(name: "TUITests", dependencies: ["TUI", "SMTPCore", "ColourOracle"]),
         // Runs the real binary in tmux: keys, SGR mouse clicks, resizes, signals, read back from the screen.
-        .testTarget(name: "EndToEndTests", dependencies: ["smtp-tui", "ColourOracle"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["smtp-tui", "ColourOracle", "TestLanes"]),
         // The listener with real clients (python3 smtplib, swaks), Maildir, TLS, time and limits.
-        .testTarget(name: "SMTPNetworkTests", dependencies: ["SMTPNetwork", "SMTPCore", "smtp-tui",
+        .testTarget(name: "SMTPNetworkTests", dependencies: ["SMTPNetwork", "SMTPCore", "smtp-tui", "TestLanes",
                                                              .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "SMTPCoreTests",
             dependencies: [
-                "SMTPCore",
+                "SMTPCore", "TestLanes",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),

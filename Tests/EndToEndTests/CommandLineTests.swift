@@ -2,8 +2,9 @@
 // completions come from swift-argument-parser for bash, zsh and fish.
 import Foundation
 import Testing
+import TestLanes
 
-@Suite("Command line", .serialized, .timeLimit(.minutes(2)))
+@Suite("Command line", .blocking, .serialized, .timeLimit(.minutes(2)))
 struct CommandLineTests {
     func run(_ args: String...) throws -> Child.Result { try Child.run(args, stdinPath: "/dev/null") }
 

@@ -5,8 +5,9 @@
 import ColourOracle
 import Foundation
 import Testing
+import TestLanes
 
-@Suite("End to end in tmux", .serialized, .timeLimit(.minutes(5)))
+@Suite("End to end in tmux", .blocking, .serialized, .timeLimit(.minutes(5)))
 struct EndToEndTests {
     /// The "Next: …" line of the terminal pane (the suggestion), or nil.
     static func suggestion(_ screen: String) -> String? {

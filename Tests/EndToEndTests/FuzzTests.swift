@@ -3,8 +3,9 @@
 // a function of its SEED: the same seed plans the same events, so a failure printed with its seed can be replayed.
 import Foundation
 import Testing
+import TestLanes
 
-@Suite("Fuzzed TUI", .serialized, .timeLimit(.minutes(5)))
+@Suite("Fuzzed TUI", .blocking, .serialized, .timeLimit(.minutes(5)))
 struct FuzzTests {
     static var script: String {
         var root = URL(fileURLWithPath: #filePath)

@@ -3,8 +3,9 @@
 // app refuses to start whenever it reads that file, and under the tests it never does.
 import Foundation
 import Testing
+import TestLanes
 
-@Suite("Isolated homes", .serialized, .timeLimit(.minutes(3)))
+@Suite("Isolated homes", .blocking, .serialized, .timeLimit(.minutes(3)))
 struct IsolationTests {
     /// A home like a user's, with a config.toml the app refuses (a theme error, exit status 2) whenever it reads it.
     static func brokenRealHome() throws -> TemporaryHome {

@@ -3,8 +3,9 @@
 // when a real client (Python's smtplib) meets the mission's directed 452 and still delivers.
 import Foundation
 import Testing
+import TestLanes
 
-@Suite("Learn mode in tmux", .serialized, .timeLimit(.minutes(5)))
+@Suite("Learn mode in tmux", .blocking, .serialized, .timeLimit(.minutes(5)))
 struct LearnEndToEndTests {
     /// Moves down the Missions list (j) until `title` is selected — the details beside the list then show it too,
     /// so it is on screen twice — and starts it with Enter.

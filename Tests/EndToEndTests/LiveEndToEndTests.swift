@@ -3,8 +3,9 @@
 // Maildir; "Run it" (x in Code examples) runs the shipped example against the app's own listener.
 import Foundation
 import Testing
+import TestLanes
 
-@Suite("Live mode in tmux", .serialized, .timeLimit(.minutes(5)))
+@Suite("Live mode in tmux", .blocking, .serialized, .timeLimit(.minutes(5)))
 struct LiveEndToEndTests {
     /// The port the app says it listens on ("listening on 127.0.0.1:PORT").
     static func port(_ screen: String) -> Int? {

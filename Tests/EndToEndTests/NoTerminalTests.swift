@@ -2,6 +2,7 @@
 // and when its terminal disappears without a SIGHUP it restores and exits instead of spinning.
 import Foundation
 import Testing
+import TestLanes
 
 /// Runs the binary with chosen file descriptors and collects stdout and stderr separately.
 enum Child {
@@ -87,7 +88,7 @@ enum Pty {
 
 // "At once" is shown by events, not by a stopwatch: the app is given an input that never ends and never speaks
 // (a pipe or a terminal the test holds open), so it can only exit by refusing without reading; a deadline ends a hung run.
-@Suite("No terminal, no runaway", .serialized, .timeLimit(.minutes(2)))
+@Suite("No terminal, no runaway", .blocking, .serialized, .timeLimit(.minutes(2)))
 struct NoTerminalTests {
     /// A named pipe held open for writing by the test: a reader of it waits forever.
     static func silentPipe() throws -> (path: String, writer: Int32) {

@@ -2,8 +2,9 @@
 // moves by itself, the blank button blanks, nothing reaches the server, and the recordings are written.
 import Foundation
 import Testing
+import TestLanes
 
-@Suite("Presenter mode in tmux", .serialized, .timeLimit(.minutes(5)))
+@Suite("Presenter mode in tmux", .blocking, .serialized, .timeLimit(.minutes(5)))
 struct PresenterEndToEndTests {
     /// The "step N of M" the header shows.
     static func step(_ screen: String) -> Int? {

@@ -5,8 +5,9 @@
 // while the app runs, so "off" afterwards means it was turned off.
 import Foundation
 import Testing
+import TestLanes
 
-@Suite("Terminal restore in tmux", .serialized, .timeLimit(.minutes(5)))
+@Suite("Terminal restore in tmux", .blocking, .serialized, .timeLimit(.minutes(5)))
 struct RestoreTests {
     enum Ending: String, CaseIterable, CustomTestStringConvertible, Sendable {
         case q, ctrlC, sigterm, sighup, crash, sigsegv, sigabrt

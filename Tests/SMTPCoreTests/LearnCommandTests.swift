@@ -3,8 +3,9 @@
 import Foundation
 import Testing
 @testable import SMTPCore
+import TestLanes
 
-@Suite("smtp-tui learn on the binary", .serialized, .timeLimit(.minutes(3)))
+@Suite("smtp-tui learn on the binary", .blocking, .serialized, .timeLimit(.minutes(3)))
 struct LearnCommandTests {
     static let submit = "connect\nEHLO client.example.com\nSTARTTLS\nEHLO client.example.com\nAUTH PLAIN AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=\n"
 

@@ -1,6 +1,7 @@
 // The real binary: `smtp-tui serve --stdio` answers a pipe, and swaks delivers through it.
 import Testing
 import Foundation
+import TestLanes
 
 enum Binary {
     /// The built smtp-tui next to the test bundle (swift test builds every product into the same folder).
@@ -112,7 +113,7 @@ enum Binary {
     }
 }
 
-@Suite("serve --stdio", .serialized, .timeLimit(.minutes(2)))
+@Suite("serve --stdio", .blocking, .serialized, .timeLimit(.minutes(2)))
 struct ServeStdioTests {
     @Test func ehloQuitOverAPipe() throws {
         let r = try Binary.converse(Binary.path, ["serve", "--stdio"], flights: [("EHLO me\r\n", 1), ("QUIT\r\n", 1)])
@@ -224,5 +225,27 @@ struct ServeStdioTests {
         try #require(files.count == 1)
         let stored = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + files[0]))
         #expect(stored.range(of: Data(("\r\n\r\n" + line + "\r\n").utf8)) != nil, "the line, whole, between CRLFs")
+    }
+}
+
+/// The lanes themselves: a `.blocking` suite's tests run on threads of their own, not on the cooperative pool that
+/// the quick suites share (when they did, two suites waiting on child processes held a two-core CI machine's whole
+/// pool and quick tests elsewhere ran out their time limits unstarted).
+@Suite("Blocking suites run off the cooperative pool", .blocking)
+struct BlockingLaneTests {
+    @Test func aTestBodyRunsOnALaneThread() {
+        #expect(onALaneThread())
+    }
+
+    @Test func soDoesWhatItAwaits() async throws {
+        try await Task.sleep(for: .milliseconds(10))
+        #expect(onALaneThread())
+    }
+}
+
+@Suite("A quick suite stays on the pool")
+struct PoolThreadTests {
+    @Test func itsBodyIsNotOnALaneThread() {
+        #expect(!onALaneThread())
     }
 }

@@ -4,8 +4,10 @@
 import Foundation
 import Testing
 @testable import SMTPCore
+import TestLanes
 
 @Suite("SPF (RFC 7208) and DMARC (RFC 7489) against the world's records")
+
 struct SPFAndDMARCTests {
     static let zone = DNSZone([
         DNSRecord("strict.test", .txt(["v=spf1 ip4:192.0.2.0/24 -all"])),
@@ -113,7 +115,7 @@ struct SPFAndDMARCTests {
     }
 }
 
-@Suite("The done-means of issue 21: play --export, checked by dkimpy")
+@Suite("The done-means of issue 21: play --export, checked by dkimpy", .blocking)
 struct TrustExportTests {
     /// A Python 3 that can `import dkim` (Debian's python3-dkim), or nil.
     static func pythonWithDKIM() -> String? {
@@ -184,6 +186,7 @@ print("pass" if dkim.verify(open(sys.argv[2], "rb").read(), dnsfunc=lookup) else
 }
 
 @Suite("The three trust stories end as issue 21 says")
+
 struct TrustStoryTests {
     static func play(_ name: String) throws -> DemoRecord {
         let text = try #require(BuiltinScenarios.all.first { $0.name == name }).text
@@ -253,6 +256,7 @@ struct TrustStoryTests {
 }
 
 @Suite("The Trust chapter's missions judge the receiving server's verdicts")
+
 struct TrustMissionTests {
     static func mission(_ id: String) throws -> Mission { try #require(MissionCatalog.builtin.first { $0.id == id }) }
 

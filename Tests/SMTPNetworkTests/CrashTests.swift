@@ -4,8 +4,9 @@
 // message), and the kill comes after the fortieth 250, not after a chosen time.
 import Foundation
 import Testing
+import TestLanes
 
-@Suite("A killed listener", .serialized, .timeLimit(.minutes(3)))
+@Suite("A killed listener", .blocking, .serialized, .timeLimit(.minutes(3)))
 struct CrashTests {
     /// Shared by the programs below: the message numbered n (headers, sizes from a few lines to ~200 kB, lines that
     /// need dot-stuffing), and a client that delivers messages over one connection, reply by reply.

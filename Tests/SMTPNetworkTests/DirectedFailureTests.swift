@@ -2,8 +2,9 @@
 // (Python's smtplib) sees the 452 on its second RCPT and still delivers to the first recipient.
 import Foundation
 import Testing
+import TestLanes
 
-@Suite("serve --fail: directed failures", .serialized, .timeLimit(.minutes(2)))
+@Suite("serve --fail: directed failures", .blocking, .serialized, .timeLimit(.minutes(2)))
 struct DirectedFailureTests {
     @Test func theSecondRcptGets452AndTheFirstRecipientStillGetsTheMessage() throws {
         let maildir = TempDir("directed")

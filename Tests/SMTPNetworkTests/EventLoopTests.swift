@@ -5,8 +5,9 @@ import Logging
 import SMTPCore
 @testable import SMTPNetwork
 import Testing
+import TestLanes
 
-@Suite("The listener on several event loops", .serialized, .timeLimit(.minutes(2)))
+@Suite("The listener on several event loops", .blocking, .serialized, .timeLimit(.minutes(2)))
 struct EventLoopTests {
     static func start(maildir: String, perClient: Int) throws -> SMTPServer.Running {
         var world = World.serving(.mx)

@@ -4,6 +4,7 @@
 // here (go, node with nodemailer) are left out by their trait, visibly, not passed silently.
 import Foundation
 import Testing
+import TestLanes
 
 /// Reads one stored message with Python's email package and prints what a mail reader would see.
 let storedMessageReader = #"""
@@ -19,7 +20,7 @@ part = m.get_body(("plain",))
 print("Body:", repr(part.get_content().replace("\r\n", "\n").rstrip("\n")))
 """#
 
-@Suite("The code examples deliver unchanged", .serialized, .timeLimit(.minutes(3)))
+@Suite("The code examples deliver unchanged", .blocking, .serialized, .timeLimit(.minutes(3)))
 struct ExampleDeliveryTests {
     static func installed(_ tool: String) -> Bool { Child.which(tool) != nil }
     static var nodemailer: Bool {

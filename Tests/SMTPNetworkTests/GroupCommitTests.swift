@@ -6,6 +6,7 @@ import Testing
 import Synchronization
 import SMTPCore
 @testable import SMTPNetwork
+import TestLanes
 
 private func message(_ n: Int, to recipients: [String], bodyLines: Int = 3) -> StoredMessage {
     var body: [UInt8] = []
@@ -52,7 +53,7 @@ private final class FaultPlan: Sendable {
     }
 }
 
-@Suite("Maildir group commit", .timeLimit(.minutes(1)))
+@Suite("Maildir group commit", .blocking, .timeLimit(.minutes(1)))
 struct GroupCommitTests {
     @Test func concurrentDeliveriesAllLandByteIdenticalUnderDistinctNames() throws {
         let dir = TempDir("group")
@@ -192,7 +193,7 @@ struct GroupCommitTests {
     }
 }
 
-@Suite("serve --listen under concurrent clients", .serialized, .timeLimit(.minutes(2)))
+@Suite("serve --listen under concurrent clients", .blocking, .serialized, .timeLimit(.minutes(2)))
 struct ConcurrentListenerTests {
     @Test func concurrentClientsAllGet250AndEveryMessageLands() throws {
         let maildir = TempDir("maildir-concurrent")
@@ -228,6 +229,7 @@ print(len(out))
 }
 
 @Suite("Stored message octets")
+
 struct MessageBytesTests {
     /// The plain definition: every LF gets a CR in front, every line a CRLF after it.
     static func reference(_ message: StoredMessage) -> [UInt8] {

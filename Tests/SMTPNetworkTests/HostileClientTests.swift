@@ -3,6 +3,7 @@
 // waits for evidence (the server's memory read from /proc, a socket closed by the server) with a generous deadline.
 import Foundation
 import Testing
+import TestLanes
 
 /// The resident memory of a process in KiB (VmRSS in /proc/PID/status), or nil once it is gone.
 func residentKiB(_ pid: Int32) -> Int? {
@@ -46,7 +47,7 @@ func eventually(seconds: Double, _ condition: () -> Bool) -> Bool {
     return condition()
 }
 
-@Suite("serve --listen against hostile clients", .serialized, .timeLimit(.minutes(3)))
+@Suite("serve --listen against hostile clients", .blocking, .serialized, .timeLimit(.minutes(3)))
 struct HostileClientTests {
     /// A client that sends the same command over and over and never reads a reply, for up to SECONDS or until
     /// the server closes the connection. It prints when its writes stopped making progress (the server stopped

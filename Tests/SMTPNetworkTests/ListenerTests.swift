@@ -2,6 +2,7 @@
 // smuggling, time and limits. Only loopback addresses; every child has a deadline.
 import Foundation
 import Testing
+import TestLanes
 
 /// Python helpers shared by the scripts below: a tiny raw client that reads whole replies.
 let pythonPrelude = #"""
@@ -36,7 +37,7 @@ func newFiles(_ dir: TempDir, _ mailbox: String) -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: dir.path + "/" + mailbox + "/new")) ?? []).sorted()
 }
 
-@Suite("serve --listen with real clients", .serialized, .timeLimit(.minutes(2)))
+@Suite("serve --listen with real clients", .blocking, .serialized, .timeLimit(.minutes(2)))
 struct ListenerTests {
     @Test func pythonSmtplibStartTLSLoginDelivers() throws {
         let maildir = TempDir("maildir")
@@ -238,7 +239,7 @@ print(say(s, "STARTTLS").strip())
     }
 }
 
-@Suite("serve --listen: time, limits and smuggling", .serialized, .timeLimit(.minutes(2)))
+@Suite("serve --listen: time, limits and smuggling", .blocking, .serialized, .timeLimit(.minutes(2)))
 struct ListenerLimitTests {
     @Test func greylistingClearsAfterItsDelay() throws {
         let server = try Listener(["--profile", "mx", "--greylist-delay", "1"])
@@ -394,7 +395,7 @@ print("greeted", sum(1 for c in idle[:5] if reply(c).startswith("220")))
     }
 }
 
-@Suite("serve --stdio into a regular file", .timeLimit(.minutes(1)))
+@Suite("serve --stdio into a regular file", .blocking, .timeLimit(.minutes(1)))
 struct StdioFallbackTests {
     @Test func aRegularFileAsStdoutStillGetsTheWholeSession() throws {
         let dir = TempDir("file")

@@ -4,8 +4,9 @@ import Foundation
 import Testing
 import SMTPCore
 @testable import smtp_tui
+import TestLanes
 
-@Suite("The app's listener", .serialized, .timeLimit(.minutes(2)))
+@Suite("The app's listener", .blocking, .serialized, .timeLimit(.minutes(2)))
 struct LiveLinkTests {
     @Test func withProfileMXALoadToolDeliversWithoutTLSAndTheMailboxesListShowsTheFile() throws {
         let dir = TempDir("live-mx")

@@ -6,8 +6,9 @@ import SMTPCore
 @testable import SMTPNetwork
 import Synchronization
 import Testing
+import TestLanes
 
-@Suite("The listener's reports for the app", .serialized, .timeLimit(.minutes(2)))
+@Suite("The listener's reports for the app", .blocking, .serialized, .timeLimit(.minutes(2)))
 struct ObserverTests {
     final class Collector: Sendable {
         let events = Mutex<[LiveEvent]>([])

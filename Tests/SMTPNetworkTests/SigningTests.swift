@@ -2,8 +2,9 @@
 // their own program's mail with any DKIM tool: here Debian's dkimpy, the key read from `smtp-tui world --zone`.
 import Foundation
 import Testing
+import TestLanes
 
-@Suite("serve --maildir on submission DKIM-signs real clients' mail", .serialized, .timeLimit(.minutes(2)))
+@Suite("serve --maildir on submission DKIM-signs real clients' mail", .blocking, .serialized, .timeLimit(.minutes(2)))
 struct SigningTests {
     /// Debian's python3 with dkimpy (python3-dkim), or nil.
     static func pythonWithDKIM() -> String? {
