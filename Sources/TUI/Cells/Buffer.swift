@@ -1,6 +1,12 @@
 // The in-memory screen: a grid of cells (grapheme + role + emphasis). Views draw here, never into the terminal;
 // the ncurses backend copies a finished buffer out, and tests read it back as text and style runs.
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 public struct Cell: Equatable, Sendable {
     /// The grapheme shown; "" in the second cell of a wide character.
     public var text: String
@@ -42,6 +48,11 @@ public struct Buffer: Equatable, Sendable {
         let start = y * width, end = start + Swift.min(Swift.max(0, columns), width)
         return cells.withUnsafeBufferPointer { mine in
             other.cells.withUnsafeBufferPointer { theirs in
+                // Identical bytes are identical cells (short texts live inside the cell), and most rows of an
+                // animation frame are: one memcmp settles them. Differing bytes may still be equal cells (the same
+                // long text in two allocations, or padding), so those rows are compared cell by cell.
+                guard let a = mine.baseAddress, let b = theirs.baseAddress, end > start else { return false }
+                if memcmp(a + start, b + start, (end - start) * MemoryLayout<Cell>.stride) == 0 { return false }
                 for i in start..<end where mine[i] != theirs[i] { return true }
                 return false
             }
@@ -87,8 +98,29 @@ public struct Buffer: Equatable, Sendable {
             return cx
         }
         // Tabs become spaces up to the next stop (4 cells from where the text starts), never a replacement glyph.
-        if text.contains("\t") {
+        if text.utf8.contains(0x09) {  // bytes, not graphemes: this runs for every non-ASCII text drawn
             return put(TextWidth.expandingTabs(text), x: x, y: y, role: role, clip: clip, reverse: reverse)
+        }
+        // Box drawing, arrows and symbols: scalars that are always a grapheme of their own (no combining marks,
+        // joiners or selectors among them), so the text is walked by scalar instead of by grapheme cluster.
+        if text.unicodeScalars.allSatisfy(Self.standsAlone) {
+            var cx = x
+            for scalar in text.unicodeScalars {
+                let shown = Character(scalar)
+                let w = TextWidth.width(of: shown)
+                if cx >= bounds.maxX { break }
+                if cx >= bounds.x {
+                    if w == 2 && cx + 1 >= bounds.maxX { self[cx, y] = Cell(text: " ", role: role, reverse: reverse); break }
+                    clearWideNeighbour(x: cx, y: y)
+                    self[cx, y] = Cell(text: String(shown), role: role, reverse: reverse)
+                    if w == 2 {
+                        clearWideNeighbour(x: cx + 1, y: y)
+                        self[cx + 1, y] = Cell(text: "", role: role, reverse: reverse)
+                    }
+                }
+                cx += w
+            }
+            return cx
         }
         var cx = x
         for ch in text {
@@ -120,14 +152,30 @@ public struct Buffer: Equatable, Sendable {
         for i in cells.indices where cells[i].text.isEmpty { cells[i].text = " " }  // a wide character's second half
     }
 
+    /// Printable ASCII, Latin-1 and Latin Extended, general punctuation without the joiners, and U+2100–U+2BFF
+    /// (letterlike symbols, arrows, maths, box drawing, blocks, shapes, dingbats): none of these combines with its
+    /// neighbours (UAX #29), and none is a control.
+    private static func standsAlone(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x20...0x7E, 0xA0...0x2FF, 0x2010...0x2027, 0x2030...0x205E, 0x2070...0x20CF, 0x2100...0x2BFF: return true
+        default: return false
+        }
+    }
+
     /// One-character strings for ASCII, made once.
     static let asciiStrings: [String] = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
 
     /// Overwriting half of a wide character must not leave the other half dangling.
+    /// Called for every cell written, so it first looks at the UTF-8 length: only an empty cell (a wide character's
+    /// second half) or one of three or more bytes (every wide character is U+1100 or above) can have a half to clear.
     private mutating func clearWideNeighbour(x: Int, y: Int) {
-        let cell = self[x, y]
-        if cell.text == "", x > 0 { self[x - 1, y].text = " " }
-        if x + 1 < width, self[x + 1, y].text == "", TextWidth.width(of: cell.text) == 2 { self[x + 1, y].text = " " }
+        let i = y * width + x
+        let bytes = cells[i].text.utf8.count
+        if bytes == 0 {
+            if x > 0 { cells[i - 1].text = " " }
+        } else if bytes >= 3, x + 1 < width, cells[i + 1].text.isEmpty, TextWidth.width(of: cells[i].text) == 2 {
+            cells[i + 1].text = " "
+        }
     }
 
     /// Draws text cut with an ellipsis to `width` cells (never silently): the one truncation for labels and rows.

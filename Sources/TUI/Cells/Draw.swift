@@ -1,4 +1,5 @@
 // Drawing helpers on top of Buffer: boxes (Unicode or ASCII), wrapped text, lists.
+import Synchronization
 
 public struct BoxGlyphs: Sendable {
     public let h, v, tl, tr, bl, br: String
@@ -67,6 +68,21 @@ public enum Wrap {
     /// prefix such as "C: " or a key column), so a wrapped line never reads as a new one.
     public static func lines(_ text: String, width: Int, hanging: Int = 0) -> [String] {
         guard width > 0 else { return [] }
+        // An animation redraws the same transcript and captions thirty times a second: wrap each text once.
+        let key = WrapKey(text: text, width: width, hanging: hanging)
+        if let known = cache.withLock({ $0[key] }) { return known }
+        let out = wrapped(text, width: width, hanging: hanging)
+        cache.withLock {
+            if $0.count >= 2_048 { $0.removeAll(keepingCapacity: true) }  // bounded: a long session never grows it
+            $0[key] = out
+        }
+        return out
+    }
+
+    private struct WrapKey: Hashable { let text: String, width: Int, hanging: Int }
+    private static let cache = Mutex<[WrapKey: [String]]>([:])
+
+    private static func wrapped(_ text: String, width: Int, hanging: Int) -> [String] {
         var out: [String] = []
         for paragraph in TextWidth.expandingTabs(text).split(separator: "\n", omittingEmptySubsequences: false) {
             let indent = min(paragraph.prefix { $0 == " " }.count, max(0, width - 1))

@@ -65,7 +65,7 @@ public enum TextWidth {
 
     /// Tabs replaced by spaces up to the next stop (every `stop` cells from the start of the text).
     public static func expandingTabs(_ text: some StringProtocol, stop: Int = 4) -> String {
-        guard text.contains("\t") else { return String(text) }
+        guard text.utf8.contains(0x09) else { return String(text) }
         var out = "", column = 0
         for ch in text {
             if ch == "\t" {
