@@ -106,19 +106,7 @@ public struct Buffer: Equatable, Sendable {
         if text.unicodeScalars.allSatisfy(Self.standsAlone) {
             var cx = x
             for scalar in text.unicodeScalars {
-                let shown = Character(scalar)
-                let w = TextWidth.width(of: shown)
-                if cx >= bounds.maxX { break }
-                if cx >= bounds.x {
-                    if w == 2 && cx + 1 >= bounds.maxX { self[cx, y] = Cell(text: " ", role: role, reverse: reverse); break }
-                    clearWideNeighbour(x: cx, y: y)
-                    self[cx, y] = Cell(text: String(shown), role: role, reverse: reverse)
-                    if w == 2 {
-                        clearWideNeighbour(x: cx + 1, y: y)
-                        self[cx + 1, y] = Cell(text: "", role: role, reverse: reverse)
-                    }
-                }
-                cx += w
+                guard place(Character(scalar), at: &cx, y: y, bounds: bounds, role: role, reverse: reverse) else { break }
             }
             return cx
         }
@@ -126,21 +114,29 @@ public struct Buffer: Equatable, Sendable {
         for ch in text {
             var shown = ch
             if let v = ch.unicodeScalars.first?.value, v < 0x20 || (0x7F..<0xA0).contains(v) { shown = "\u{FFFD}" }
-            let w = TextWidth.width(of: shown)
-            if w == 0 { continue }
-            if cx >= bounds.maxX { break }
-            if cx >= bounds.x {
-                if w == 2 && cx + 1 >= bounds.maxX { self[cx, y] = Cell(text: " ", role: role, reverse: reverse); break }
-                clearWideNeighbour(x: cx, y: y)
-                self[cx, y] = Cell(text: String(shown), role: role, reverse: reverse)
-                if w == 2 {
-                    clearWideNeighbour(x: cx + 1, y: y)
-                    self[cx + 1, y] = Cell(text: "", role: role, reverse: reverse)
-                }
-            }
-            cx += w
+            guard place(shown, at: &cx, y: y, bounds: bounds, role: role, reverse: reverse) else { break }
         }
         return cx
+    }
+
+    /// One grapheme at `cx` (advanced by its width): a wide one takes two cells, or a blank when only one is left.
+    /// False once the row's room is used up.
+    @inline(__always)
+    private mutating func place(_ shown: Character, at cx: inout Int, y: Int, bounds: Rect, role: Role, reverse: Bool) -> Bool {
+        let w = TextWidth.width(of: shown)
+        if w == 0 { return true }
+        if cx >= bounds.maxX { return false }
+        if cx >= bounds.x {
+            if w == 2 && cx + 1 >= bounds.maxX { self[cx, y] = Cell(text: " ", role: role, reverse: reverse); return false }
+            clearWideNeighbour(x: cx, y: y)
+            self[cx, y] = Cell(text: String(shown), role: role, reverse: reverse)
+            if w == 2 {
+                clearWideNeighbour(x: cx + 1, y: y)
+                self[cx + 1, y] = Cell(text: "", role: role, reverse: reverse)
+            }
+        }
+        cx += w
+        return true
     }
 
     /// For terminals that cannot show Unicode (`--ascii`, non-UTF-8 locales): every cell becomes ASCII. Text drawn
