@@ -253,9 +253,9 @@ public enum CommandCatalogue {
             """,
             """
             Where this simulator differs: many large providers accept every RCPT and bounce later, which reveals \
-            less to address harvesters. Real greylisting usually lasts minutes; here it lasts 5 simulated \
-            seconds (300 ticks). Many servers report a full mailbox as a temporary 452 4.2.2 and hope that space \
-            frees up. This world uses the permanent 552 5.2.2.
+            less to address harvesters. Real greylisting usually lasts minutes; here it lasts 5 seconds of \
+            the simulation's clock (the diagram's "simulated time … s"). Many servers report a full mailbox as \
+            a temporary 452 4.2.2 and hope that space frees up. This world uses the permanent 552 5.2.2.
             """,
         ],
         replies: [

@@ -156,7 +156,7 @@ public struct World: Sendable, Equatable {
                         note: "Her mailbox is over quota, so the server refuses new mail for her."),
             MailboxSpec(address: "dave@domain.com", owner: "Dave", behaviour: .greylisted(retryAfterTicks: 300),
                         demonstrates: "450 4.2.0",
-                        note: "Greylisted: the first try is refused for now; the same RCPT 5 seconds later (300 ticks) is accepted."),
+                        note: "Greylisted: the first try is refused for now; the same RCPT 5 simulated seconds later is accepted."),
             MailboxSpec(address: "robert@domain.com", owner: "Robert", behaviour: .forwards(to: "bob@example.org"),
                         demonstrates: "251 2.1.5",
                         note: "Moved away: the server accepts and forwards to bob@example.org."),
