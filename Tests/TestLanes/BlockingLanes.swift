@@ -30,9 +30,9 @@ extension Trait where Self == BlockingLane {
     public static var blocking: Self { BlockingLane() }
 }
 
-/// How many blocking suites run at once: three, or the SMTP_TUI_TEST_LANES environment variable.
+/// How many blocking suites run at once: two, or the SMTP_TUI_TEST_LANES environment variable.
 actor Lanes {
-    static let shared = Lanes(width: ProcessInfo.processInfo.environment["SMTP_TUI_TEST_LANES"].flatMap { Int($0) } ?? 3)
+    static let shared = Lanes(width: ProcessInfo.processInfo.environment["SMTP_TUI_TEST_LANES"].flatMap { Int($0) } ?? 2)
 
     private var free: Int
     private var waiting: [CheckedContinuation<Void, Never>] = []
