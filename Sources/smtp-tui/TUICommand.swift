@@ -238,11 +238,13 @@ enum TerminalCheck {
 enum Locale {
     /// setlocale from the environment. Returns whether the user's locale is UTF-8: when it is not (LANG unset, C,
     /// Latin-1), the terminal cannot be trusted with Unicode and the app draws ASCII. C.UTF-8 is still switched on
-    /// when available, so ncursesw handles what is typed as UTF-8.
+    /// when available, so ncursesw handles what is typed as UTF-8. Only the character type: it is all ncursesw and
+    /// the app read (LC_ALL and LC_CTYPE in the environment still choose it), and the other twelve categories
+    /// would be twelve files opened before the first frame.
     static func setUp() -> Bool {
-        setlocale(LC_ALL, "")
+        setlocale(LC_CTYPE, "")
         if isUTF8 { return true }
-        _ = setlocale(LC_ALL, "C.UTF-8")
+        _ = setlocale(LC_CTYPE, "C.UTF-8")
         return false
     }
 

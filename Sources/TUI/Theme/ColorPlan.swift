@@ -134,8 +134,10 @@ public struct ColorPlan: Sendable {
             let key = all ? RGB(-1 - c.r, c.g, c.b) : c
             if let known = sorted[key] { return known }
             let target = ColorScience.lab(c)
+            // Sorted as plain integers (distance, then position: the pool has under 512 entries), the order a stable
+            // sort by distance gives, without a closure call per comparison.
             let shortlist = all ? Array(pool.indices)
-                : Array(pool.indices.sorted { ColorMapping.distance(c, pool[$0].1) < ColorMapping.distance(c, pool[$1].1) }.prefix(24))
+                : Array(pool.indices.map { ColorMapping.distance(c, pool[$0].1) << 9 | $0 }.sorted().prefix(24).map { $0 & 511 })
             let order = shortlist.map { ($0, ColorScience.deltaE(lab: target, poolLab[$0])) }.sorted { $0.1 < $1.1 }.map(\.0)
             sorted[key] = order
             return order
