@@ -31,10 +31,8 @@ static inline int shim_key_resize(void) { return KEY_RESIZE; }
 static inline int shim_key_btab(void) { return KEY_BTAB; }
 
 /// Draws one grapheme (UTF-8) with attributes and a colour pair at (y, x).
-static inline void shim_put(int y, int x, const char *utf8, attr_t attrs, int pair) {
-    wchar_t wide[8] = {0};
-    int n = (int)mbstowcs(wide, utf8, 7);
-    if (n <= 0) { wide[0] = L'?'; wide[1] = 0; }
+/// One cell from its Unicode scalars (at most 7, zero-terminated; wchar_t is UTF-32 here): no locale conversion.
+static inline void shim_put(int y, int x, const wchar_t *wide, attr_t attrs, int pair) {
     cchar_t cell;
     setcchar(&cell, wide, attrs, (short)(pair > 32767 ? 0 : pair), &pair);  // the last argument carries pairs above 32767
     mvadd_wch(y, x, &cell);

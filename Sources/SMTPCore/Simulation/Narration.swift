@@ -52,6 +52,6 @@ public enum Narration {
     /// "Bob" for bob@domain.com: the person behind a mailbox, for captions.
     public static func owner(of mailbox: String) -> String {
         let local = mailbox.split(separator: "@").first.map(String.init) ?? mailbox
-        return local.prefix(1).uppercased() + local.dropFirst()
+        return local.prefix(1).uppercased() + String(local.dropFirst())  // String + Substring would be a generic append, slow on first use
     }
 }

@@ -73,11 +73,19 @@ public struct LineEditor: Equatable, Sendable {
     public func viewport(width: Int) -> (text: String, cursorColumn: Int) {
         guard width > 1 else { return ("", 0) }
         var start = 0
-        var widthToCursor = TextWidth.width(of: String(text[0..<cursor]))
+        var widthToCursor = TextWidth.width(of: Self.joined(text[0..<cursor]))
         while widthToCursor > width - 1 && start < cursor {
             widthToCursor -= TextWidth.width(of: text[start]); start += 1
         }
-        let shown = TextWidth.prefix(String(text[start...]), fitting: width)
+        let shown = TextWidth.prefix(Self.joined(text[start...]), fitting: width)
         return (shown, widthToCursor)
+    }
+
+    /// The characters as one String, by a plain loop: `String(slice)` is a generic initialiser left unspecialised
+    /// here, and its first call makes the runtime scan every protocol conformance in the binary (before the first frame).
+    private static func joined(_ characters: ArraySlice<Character>) -> String {
+        var out = ""
+        for character in characters { out.append(character) }
+        return out
     }
 }

@@ -138,8 +138,22 @@ final class NcursesTerminal {
 
     /// One cell to ncurses. Not isolated to the main actor: a closure isolated to it (as withCString's would be
     /// inside `draw`) checks the executor on every call, a tenth of a frame's drawing.
+    /// The cell's scalars go to ncurses as they are (wchar_t is UTF-32 on Linux): converting each cell's UTF-8 with
+    /// mbstowcs(3) was a tenth of the first frame's work.
     private nonisolated static func put(_ text: String, y: Int, x: Int, attrs: attr_t, pair: Int32) {
-        text.withCString { shim_put(Int32(y), Int32(x), $0, attrs, pair) }
+        var wide: (wchar_t, wchar_t, wchar_t, wchar_t, wchar_t, wchar_t, wchar_t, wchar_t) = (0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &wide) { raw in
+            let slots = raw.bindMemory(to: wchar_t.self)
+            var n = 0
+            for scalar in text.unicodeScalars {
+                if n == 7 { break }  // a base character and its marks; the eighth slot stays the terminator
+                slots[n] = wchar_t(bitPattern: scalar.value)
+                n += 1
+            }
+            if n == 0 { slots[0] = wchar_t(UInt8(ascii: "?")) }
+            guard let base = slots.baseAddress else { return }
+            shim_put(Int32(y), Int32(x), base, attrs, pair)
+        }
     }
 
     /// Forgets the last frame so the next draw repaints everything.
