@@ -7,6 +7,7 @@
 #include <locale.h>
 #include <langinfo.h>
 #include <stdio.h>
+#include <wchar.h>
 #include <ncursesw/curses.h>
 #include <ncursesw/term.h>
 
@@ -30,13 +31,19 @@ static inline int shim_key_mouse(void) { return KEY_MOUSE; }
 static inline int shim_key_resize(void) { return KEY_RESIZE; }
 static inline int shim_key_btab(void) { return KEY_BTAB; }
 
-/// Draws one grapheme (UTF-8) with attributes and a colour pair at (y, x).
-/// One cell from its Unicode scalars (at most 7, zero-terminated; wchar_t is UTF-32 here): no locale conversion.
-static inline void shim_put(int y, int x, const wchar_t *wide, attr_t attrs, int pair) {
-    cchar_t cell;
-    setcchar(&cell, wide, attrs, (short)(pair > 32767 ? 0 : pair), &pair);  // the last argument carries pairs above 32767
-    mvadd_wch(y, x, &cell);
+/// Fills one cell (at most 7 scalars, zero-terminated) for shim_put_run: the same setcchar as shim_put.
+static inline void shim_cell(cchar_t *cell, const wchar_t *wide, attr_t attrs, int pair) {
+    setcchar(cell, wide, attrs, (short)(pair > 32767 ? 0 : pair), &pair);
 }
+
+/// Copies `n` cells into row y from column x (wadd_wchnstr: no wrapping, no scrolling, the cursor stays; a
+/// double-width character fills the column after it itself).
+static inline void shim_put_run(int y, int x, const cchar_t *cells, int n) {
+    mvwadd_wchnstr(stdscr, y, x, cells, n);
+}
+
+/// Columns the C library gives a character (what ncurses goes by).
+static inline int shim_wcwidth(wchar_t c) { return wcwidth(c); }
 
 static inline int shim_get_wch(wint_t *out) { return get_wch(out); }
 

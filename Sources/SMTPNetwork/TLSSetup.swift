@@ -16,10 +16,12 @@ import X509
 import NIOSSL
 
 public enum TLSSetup {
-    /// The folder for the generated certificate.
-    public static func dataDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let xdg = environment["XDG_DATA_HOME"], xdg.hasPrefix("/") { return xdg + "/smtp-tui" }
-        let home = environment["HOME"] ?? "/tmp"
+    /// The folder for the generated certificate. Two variables read with getenv(3): ProcessInfo's environment
+    /// builds a dictionary of all of them, an eighth of the app's work before its first frame (the app's
+    /// settings name this folder even when it never listens).
+    public static func dataDirectory(environment: (String) -> String? = { getenv($0).map { String(cString: $0) } }) -> String {
+        if let xdg = environment("XDG_DATA_HOME"), xdg.hasPrefix("/") { return xdg + "/smtp-tui" }
+        let home = environment("HOME") ?? "/tmp"
         return home + "/.local/share/smtp-tui"
     }
 

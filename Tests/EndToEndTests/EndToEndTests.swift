@@ -223,6 +223,35 @@ struct EndToEndTests {
         #expect(!screen.contains("[exit "), "escape garbage quit the app")
     }
 
+    /// Double-width characters reach the screen in runs of cells: each takes two columns, and the text after it and
+    /// the pane's border stay where the frame has them (a run that ncurses widened would push them right).
+    @Test func doubleWidthTextKeepsTheFrameInPlace() throws {
+        let t = try TmuxSession()
+        try t.waitFor("Type `connect`")
+        try t.type("NOOP 日本x語é─z")
+        let screen = try t.waitForLine("C: NOOP 日本x語é─z")
+        let lines = screen.components(separatedBy: "\n")
+        let row = try #require(lines.firstIndex { $0.contains("C: NOOP 日本x語é─z") })
+        /// Display columns of the pane borders on a line (the ideographs typed here take two columns).
+        func borders(_ line: String) -> [Int] {
+            var column = 0, found: [Int] = []
+            for c in line {
+                if "│┃".contains(c) { found.append(column) }
+                column += "日本語".contains(c) ? 2 : 1
+            }
+            return found
+        }
+        let neighbour = try #require([row - 1, row + 1].first { $0 >= 0 && $0 < lines.count && borders(lines[$0]).count >= 2 },
+                                     "no bordered row next to the input line:\n\(screen)")
+        #expect(borders(lines[row]).count >= 2 && borders(lines[row]) == borders(lines[neighbour]), "borders moved:\n\(screen)")
+        // ䷀ is one column to the app (Unicode's East Asian width) but two to the C library, as to ncurses and
+        // tmux: the cell after it must still land in its own column, not one further right.
+        try t.type("䷀z|")
+        let after = try t.waitFor("z|").components(separatedBy: "\n")
+        let changed = try #require(after.firstIndex { $0.contains("z|") })
+        #expect(borders(after[changed]) == borders(after[neighbour - row + changed]), "borders moved after ䷀:\n\(after.joined(separator: "\n"))")
+    }
+
     @Test func nonUTF8LocaleStillDrawsAFrame() throws {
         let t = try TmuxSession(env: ["LANG": "C", "LC_ALL": "C"])
         let screen = try t.waitFor("Type `connect`")

@@ -97,6 +97,28 @@ struct ColorPlanTests {
 
     static func role(_ name: String) throws -> Role { try #require(Role(rawValue: name), "no role \(name)") }
 
+    /// The plan's shortlist (the nearest candidates by RGB distance, kept in a short sorted list) is exactly the
+    /// first entries of the whole pool sorted by distance, ties to the lower position, for colours all over the cube.
+    @Test func theShortlistIsThePrefixOfTheWholeSortedPool() {
+        for depth in [ColorDepth.full, .sixteen, .eight] {
+            let pool = ColorPlan.candidates(depth).map { ($0, ColorMapping.rgb(ofIndex: $0)) }
+            for r in stride(from: 0, through: 255, by: 17) {
+                for g in stride(from: 0, through: 255, by: 51) {
+                    for b in stride(from: 3, through: 255, by: 42) {
+                        let c = RGB(r, g, b)
+                        let whole = pool.indices.sorted { a, z in
+                            let da = ColorMapping.distance(c, pool[a].1), dz = ColorMapping.distance(c, pool[z].1)
+                            return da != dz ? da < dz : a < z
+                        }
+                        for count in [1, 5, 24] {
+                            #expect(ColorPlan.nearest(count, to: c, in: pool) == Array(whole.prefix(count)), "\(c) at \(depth), \(count)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test func atTwentyFourBitsTheThemesOwnColoursAreDrawn() throws {
         for (file, depth, plan) in try Self.plans() where depth == .direct {
             for role in Role.allCases {

@@ -182,16 +182,36 @@ struct ThemeTOMLTests {
         #expect(t["roles"]?.table?.line(of: "reply.5xx") == 8)
     }
 
+    /// The parser reads UTF-8 bytes: CRLF lines, letters of any script in bare keys, text and escapes beyond ASCII
+    /// come through whole, tables keep their order and their lines, and a message quotes the whole character.
+    @Test func textBeyondASCIIAndWindowsLineEndsComeThroughWhole() throws {
+        let t = try TOMLParser.parse("name = \"Thème ☕\"\r\n[rôles]\r\nclé = 'naïve'\r\nesc = \"\\u00e9\\U0001F600\\t\\\"\"\r\n[z]\r\na = -1_000\r\n")
+        #expect(t["name"] == .string("Thème ☕"))
+        #expect(t["rôles"]?.table?["clé"] == .string("naïve"))
+        #expect(t["rôles"]?.table?["esc"] == .string("é😀\t\""))
+        #expect(t["z"]?.table?["a"] == .integer(-1000))
+        #expect(t.entries.map(\.key) == ["name", "rôles", "z"] && t.line(of: "rôles") == 2 && t.line(of: "z") == 5)
+        #expect(t["rôles"]?.table?.line(of: "esc") == 4)
+        Self.expectErrors([("a = ☕\n", 1, "found '☕'"), ("[a]\nx = 1\n[b]\n[a]\n", 4, "[a] is defined twice"),
+                           ("[a]\n[a]\n", 2, "[a] is defined twice"), ("k = \"\\q\"\n", 1, "unknown escape \\q"),
+                           ("k = 1 é\n", 1, "unexpected 'é'")])
+    }
+
     @Test func syntaxErrorsCarryTheirLine() {
-        for (text, line, words) in [("a = \n", 1, "expected a value"), ("\n\nb = \"open\n", 3, "not closed"),
-                                    ("a = 1\na = 2\n", 2, "defined twice"), ("[t\n", 1, "expected ']'"),
-                                    ("x = [1, 2\n", 1, "close on the same line"), ("c = red\n", 1, "strings need quotes")] {
+        Self.expectErrors([("a = \n", 1, "expected a value"), ("\n\nb = \"open\n", 3, "not closed"),
+                           ("a = 1\na = 2\n", 2, "defined twice"), ("[t\n", 1, "expected ']'"),
+                           ("x = [1, 2\n", 1, "close on the same line"), ("c = red\n", 1, "strings need quotes")])
+    }
+
+    /// Each text fails to parse with an error on `line` whose message contains `words`.
+    static func expectErrors(_ cases: [(text: String, line: Int, words: String)], sourceLocation: SourceLocation = #_sourceLocation) {
+        for (text, line, words) in cases {
             do {
                 _ = try TOMLParser.parse(text)
-                Issue.record("\(text) parsed")
+                Issue.record("\(text) parsed", sourceLocation: sourceLocation)
             } catch let e as TOMLSyntaxError {
-                #expect(e.line == line && e.message.contains(words), "\(text): \(e)")
-            } catch { Issue.record("\(error)") }
+                #expect(e.line == line && e.message.contains(words), "\(text): \(e)", sourceLocation: sourceLocation)
+            } catch { Issue.record("\(error)", sourceLocation: sourceLocation) }
         }
     }
 }

@@ -112,6 +112,24 @@ public struct ColorPlan: Sendable {
         }
     }
 
+    /// Positions in `pool` of the `count` colours nearest to `c` by the cheap RGB distance, nearest first (ties:
+    /// the lower position, the order a stable sort gives). Keys are plain integers (distance, then position: the
+    /// pool has under 512 entries) kept in a short sorted list: sorting the whole pool for each wanted colour was
+    /// a fifth of the plan's cost before the first frame.
+    static func nearest(_ count: Int, to c: RGB, in pool: [(Int, RGB)]) -> [Int] {
+        var best: [Int] = []
+        best.reserveCapacity(count + 1)
+        for position in pool.indices {
+            let key = ColorMapping.distance(c, pool[position].1) << 9 | position
+            if best.count == count, let last = best.last, key >= last { continue }
+            var at = best.count
+            while at > 0 && best[at - 1] > key { at -= 1 }
+            best.insert(key, at: at)
+            if best.count > count { best.removeLast() }
+        }
+        return best.map { $0 & 511 }
+    }
+
     public init(theme: Theme, depth: ColorDepth) {
         self.depth = depth
         guard depth != .none else { return }
@@ -127,18 +145,22 @@ public struct ColorPlan: Sendable {
         // Start-up cost matters (the plan is made before the first frame): Lab values are computed once per
         // candidate, and each wanted colour's candidates are sorted once, nearest first.
         let pool = Self.candidates(depth).map { ($0, ColorMapping.rgb(ofIndex: $0)) }
-        let poolLab = pool.map { ColorScience.lab($0.1) }
+        // Lab values only for the candidates a search reaches (a shortlist is 24 of the 240): each costs six pow().
+        var poolLab = [(l: Double, a: Double, b: Double)?](repeating: nil, count: pool.count)
+        func lab(_ position: Int) -> (l: Double, a: Double, b: Double) {
+            if let known = poolLab[position] { return known }
+            let value = ColorScience.lab(pool[position].1)
+            poolLab[position] = value
+            return value
+        }
         var sorted: [RGB: [Int]] = [:]  // wanted colour → positions in pool, nearest first
         // The 24 nearest by a cheap RGB distance, ordered by CIEDE2000; the whole pool only when none of them fits.
         func byDistance(_ c: RGB, all: Bool) -> [Int] {
             let key = all ? RGB(-1 - c.r, c.g, c.b) : c
             if let known = sorted[key] { return known }
             let target = ColorScience.lab(c)
-            // Sorted as plain integers (distance, then position: the pool has under 512 entries), the order a stable
-            // sort by distance gives, without a closure call per comparison.
-            let shortlist = all ? Array(pool.indices)
-                : Array(pool.indices.map { ColorMapping.distance(c, pool[$0].1) << 9 | $0 }.sorted().prefix(24).map { $0 & 511 })
-            let order = shortlist.map { ($0, ColorScience.deltaE(lab: target, poolLab[$0])) }.sorted { $0.1 < $1.1 }.map(\.0)
+            let shortlist = all ? Array(pool.indices) : Self.nearest(24, to: c, in: pool)
+            let order = shortlist.map { ($0, ColorScience.deltaE(lab: target, lab($0))) }.sorted { $0.1 < $1.1 }.map(\.0)
             sorted[key] = order
             return order
         }

@@ -111,20 +111,34 @@ final class NcursesTerminal {
         if old == nil { erase() }
         var lastRole: Role?
         var lastStyle: (attr_t, Int32) = (0, 0)
+        // The changed cells of a row go to ncurses together, a run at a time: a move and an add for each cell was a
+        // sixth of the first frame's work. Filled in place (a Swift array here paid for an exclusivity check and a
+        // copy per cell).
+        let run = UnsafeMutablePointer<cchar_t>.allocate(capacity: max(width, 1))
+        run.initialize(repeating: cchar_t(), count: max(width, 1))
+        defer { run.deallocate() }
         for y in 0..<height {
             if let old, !buffer.rowDiffers(from: old, y: y, columns: width) { continue }
+            var count = 0, runStart = 0
             for x in 0..<width {
                 let cell = buffer[x, y]
-                if let old, old[x, y] == cell { continue }
-                if cell.text.isEmpty { continue }  // second half of a wide character
-                // The last cell of the screen is written too (a black square on light themes otherwise): ncurses
-                // places it without scrolling (insert mode or the terminal's margin handling) and returns ERR only
-                // because the cursor cannot advance past it.
+                // An unchanged cell, or the second half of a wide character (ncurses fills it with the first
+                // half), ends the run.
+                if let old, old[x, y] == cell { Self.flush(run, &count, y: y, x: runStart); continue }
+                if cell.text.isEmpty { Self.flush(run, &count, y: y, x: runStart); continue }
+                // The last cell of the screen is written too (a black square on light themes otherwise): a run
+                // never scrolls or wraps.
                 if cell.role != lastRole { lastStyle = style(cell.role); lastRole = cell.role }
                 var (attrs, pair) = lastStyle
                 if cell.reverse { attrs ^= shim_a_reverse() }
-                Self.put(cell.text, y: y, x: x, attrs: attrs, pair: pair)
+                if count == 0 { runStart = x }
+                let single = Self.fill(run + count, cell.text, attrs: attrs, pair: pair)
+                count += 1
+                // A character that is not one column wide to the C library ends its run: the next cell is then
+                // placed by its own position, as the buffer has it, whatever width ncurses gave this one.
+                if !single { Self.flush(run, &count, y: y, x: runStart) }
             }
+            Self.flush(run, &count, y: y, x: runStart)
         }
         previous = buffer
         if let cursor = buffer.cursor, cursor.x < width, cursor.y < height {
@@ -136,13 +150,20 @@ final class NcursesTerminal {
         refresh()
     }
 
-    /// One cell to ncurses. Not isolated to the main actor: a closure isolated to it (as withCString's would be
-    /// inside `draw`) checks the executor on every call, a tenth of a frame's drawing.
+    /// Puts the `count` cells of a run at (y, x); the run is then empty.
+    private nonisolated static func flush(_ run: UnsafeMutablePointer<cchar_t>, _ count: inout Int, y: Int, x: Int) {
+        guard count > 0 else { return }
+        shim_put_run(Int32(y), Int32(x), run, Int32(count))
+        count = 0
+    }
+
+    /// One cell of a run. Not isolated to the main actor: a closure isolated to it (as withUnsafeMutableBytes's
+    /// would be inside `draw`) checks the executor on every call, a tenth of a frame's drawing.
     /// The cell's scalars go to ncurses as they are (wchar_t is UTF-32 on Linux): converting each cell's UTF-8 with
-    /// mbstowcs(3) was a tenth of the first frame's work.
-    private nonisolated static func put(_ text: String, y: Int, x: Int, attrs: attr_t, pair: Int32) {
+    /// mbstowcs(3) was a tenth of the first frame's work. Returns false when the character is not one column wide.
+    private nonisolated static func fill(_ cell: UnsafeMutablePointer<cchar_t>, _ text: String, attrs: attr_t, pair: Int32) -> Bool {
         var wide: (wchar_t, wchar_t, wchar_t, wchar_t, wchar_t, wchar_t, wchar_t, wchar_t) = (0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &wide) { raw in
+        return withUnsafeMutableBytes(of: &wide) { raw -> Bool in
             let slots = raw.bindMemory(to: wchar_t.self)
             var n = 0
             for scalar in text.unicodeScalars {
@@ -151,8 +172,9 @@ final class NcursesTerminal {
                 n += 1
             }
             if n == 0 { slots[0] = wchar_t(UInt8(ascii: "?")) }
-            guard let base = slots.baseAddress else { return }
-            shim_put(Int32(y), Int32(x), base, attrs, pair)
+            guard let base = slots.baseAddress else { return true }
+            shim_cell(cell, base, attrs, pair)
+            return slots[0] < 0x80 || shim_wcwidth(slots[0]) == 1
         }
     }
 
