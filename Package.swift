@@ -13,6 +13,7 @@ let package = Package(
     name: "smtp-tui",
     products: [
         .executable(name: "smtp-tui", targets: ["smtp-tui"]),
+        .executable(name: "smtp-tui-net", targets: ["smtp-tui-net"]),
         .library(name: "SMTPCore", targets: ["SMTPCore"]),
         .library(name: "TUI", targets: ["TUI"]),
     ],
@@ -39,12 +40,14 @@ let package = Package(
         ),
         // State → action → update → view → cells. Pure Swift: no ncurses here, so tests render into memory.
         .target(name: "TUI", dependencies: ["SMTPCore"], swiftSettings: directMetadata),
+        // Maildir on disk: what the listener stores and the app lists. No network, so the app can read it.
+        .target(name: "MailStore", dependencies: ["SMTPCore"], swiftSettings: directMetadata),
         // SMTPCore on real sockets and pipes: SwiftNIO, STARTTLS with a self-signed certificate, Maildir storage
         // off the event loop, wall-clock time and limits. Only `serve` (and a listening TUI) touches it.
         .target(
             name: "SMTPNetwork",
             dependencies: [
-                "SMTPCore",
+                "SMTPCore", "MailStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -59,10 +62,25 @@ let package = Package(
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
         // Signal flags and the crash handler that restores the terminal, in C because they run in signal context.
         .target(name: "CTerminalGuard"),
+        // The app a learner starts. The network side is not linked in: `serve` and the listener of live mode run in
+        // smtp-tui-net, found next to it (`swift build` builds both). Not a dependency of this target: SwiftPM would
+        // then link the network side's libraries into this one too. Leaving SwiftNIO, NIOSSL's BoringSSL and
+        // swift-certificates out took a sixth off the app's memory and start: fewer relocated pages and fewer
+        // conformance records for the runtime to scan.
         .executableTarget(
             name: "smtp-tui",
             dependencies: [
-                "SMTPCore", "SMTPNetwork", "TUI", "CNcursesw", "CTerminalGuard",
+                "SMTPCore", "MailStore", "TUI", "CNcursesw", "CTerminalGuard",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: directMetadata
+        ),
+        // The network side as a program: `smtp-tui serve` (which smtp-tui hands over to it) and the listener the
+        // app starts for live mode, reporting each session's exchanges on its standard output.
+        .executableTarget(
+            name: "smtp-tui-net",
+            dependencies: [
+                "SMTPCore", "SMTPNetwork",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: directMetadata
@@ -73,9 +91,9 @@ let package = Package(
         .target(name: "TestLanes", path: "Tests/TestLanes"),
         .testTarget(name: "TUITests", dependencies: ["TUI", "SMTPCore", "ColourOracle"]),
         // Runs the real binary in tmux: keys, SGR mouse clicks, resizes, signals, read back from the screen.
-        .testTarget(name: "EndToEndTests", dependencies: ["smtp-tui", "ColourOracle", "TestLanes"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["smtp-tui", "smtp-tui-net", "ColourOracle", "TestLanes"]),
         // The listener with real clients (python3 smtplib, swaks), Maildir, TLS, time and limits.
-        .testTarget(name: "SMTPNetworkTests", dependencies: ["SMTPNetwork", "SMTPCore", "smtp-tui", "TestLanes",
+        .testTarget(name: "SMTPNetworkTests", dependencies: ["SMTPNetwork", "MailStore", "SMTPCore", "smtp-tui", "smtp-tui-net", "TestLanes",
                                                              .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "SMTPCoreTests",

@@ -11,6 +11,8 @@ import NIOPosix
 import NIOSSL
 import Logging
 import SMTPCore
+// Maildir storage lives in its own target (the app reads it without the network); users of the listener get it too.
+@_exported import MailStore
 
 public struct SMTPServerConfiguration: Sendable {
     public var world: World
@@ -43,8 +45,8 @@ public struct SMTPServerConfiguration: Sendable {
     public let directedFailures = DirectedFailureBoard()
     let threadPool: NIOThreadPool
 
-    public static let defaultTLSHandshakeTimeout: Double = 10
-    public static let defaultMaxConnectionsPerClient = 50
+    public static let defaultTLSHandshakeTimeout = LiveListener.defaultTLSHandshakeTimeout
+    public static let defaultMaxConnectionsPerClient = LiveListener.defaultMaxConnectionsPerClient
 
     public init(world: World, profile: ServerProfile, tlsContext: NIOSSLContext?, maildir: Maildir?, logger: Logger) {
         self.world = world; self.profile = profile; self.tlsContext = tlsContext; self.maildir = maildir
@@ -239,9 +241,7 @@ func inputIsWaiting(_ fd: Int32) -> Bool {
 }
 
 /// Is this listen address on the loopback interface?
-public func isLoopback(_ host: String) -> Bool {
-    host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
-}
+public func isLoopback(_ host: String) -> Bool { LiveListener.isLoopback(host) }
 
 extension SMTPServerConfiguration {
     public enum TLSChoice: Sendable { case off, generated, files(cert: String, key: String) }

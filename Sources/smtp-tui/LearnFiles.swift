@@ -1,7 +1,7 @@
 // Missions and progress on disk: the user's own missions ($XDG_CONFIG_HOME/smtp-tui/missions/*.mission) and the
 // learner's progress ($XDG_STATE_HOME/smtp-tui/progress.json, default ~/.local/state/smtp-tui/), written the way
 // Maildir writes mail — a temporary file, synced, renamed over the old one — so a crash never leaves half a file.
-// JSON through FoundationEssentials (already linked for the TLS certificate; not the full Foundation, which
+// JSON through FoundationEssentials (already linked: swift-crypto, for DKIM, uses it; not the full Foundation, which
 // would add ICU's data to every start of the app).
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -9,7 +9,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import SMTPCore
-import SMTPNetwork
+import MailStore
 #if canImport(Glibc)
 import Glibc
 #endif

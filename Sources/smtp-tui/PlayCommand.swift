@@ -3,7 +3,7 @@
 import ArgumentParser
 import CTerminalGuard
 import SMTPCore
-import SMTPNetwork
+import MailStore
 import TUI
 #if canImport(Glibc)
 import Glibc

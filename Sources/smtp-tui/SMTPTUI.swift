@@ -20,7 +20,7 @@ struct SMTPTUI: ParsableCommand {
         command or value, a theme that cannot be loaded, no terminal).
         """,
         version: "0.1.0",
-        subcommands: [TUICommand.self, LearnCommand.self, ServeCommand.self, WorldCommand.self, PlayCommand.self, BenchCommand.self]
+        subcommands: [TUICommand.self, LearnCommand.self, ServeHandoff.self, WorldCommand.self, PlayCommand.self, BenchCommand.self]
     )
 
     /// The one exit status for every usage error: bad options, unknown commands, unusable themes, no terminal.
@@ -42,15 +42,16 @@ struct SMTPTUI: ParsableCommand {
         // `help NAME` for a command that does not exist: argument-parser would show the top-level help and exit 0.
         if arguments.first == "help", arguments.count > 1, !arguments[1].hasPrefix("-") {
             let names = configuration.subcommands.compactMap { $0.configuration.commandName }
+            if arguments[1] == ServeHandoff.configuration.commandName { ServeHandoff.exec(["serve", "--help"]) }
             if !names.contains(arguments[1]) {
                 tg_write_stderr("Error: no command named '\(arguments[1])'; commands: \(names.joined(separator: ", ")) (see `smtp-tui --help`)\n")
                 exitWith(usageError)
             }
         }
-        // `serve` shares option names with the app (--listen, --maildir); argument-parser hands a name both
-        // declare to the root, so serve's own arguments are parsed by serve alone.
-        if arguments.first == ServeCommand.configuration.commandName {
-            run(ServeCommand.self, Array(arguments.dropFirst()))
+        // `serve` is the network side's (smtp-tui-net), which parses its arguments itself: they share names with
+        // the app's (--listen, --maildir), which argument-parser would give to the root.
+        if arguments.first == ServeHandoff.configuration.commandName {
+            ServeHandoff.exec(arguments)
         }
         run(SMTPTUI.self, arguments)
     }

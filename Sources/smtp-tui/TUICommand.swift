@@ -2,7 +2,7 @@
 import ArgumentParser
 import CTerminalGuard
 import SMTPCore
-import SMTPNetwork
+import MailStore
 import TUI
 #if canImport(Glibc)
 import Glibc
@@ -60,10 +60,10 @@ struct TUIOptions: ParsableArguments {
     var profile: ServerProfile = .submission
 
     @Option(help: ArgumentHelp("Live mode: close a connection whose TLS handshake after STARTTLS is not done within this many seconds.", valueName: "seconds"))
-    var tlsHandshakeTimeout: Double = SMTPServerConfiguration.defaultTLSHandshakeTimeout
+    var tlsHandshakeTimeout: Double = LiveListener.defaultTLSHandshakeTimeout
 
     @Option(help: ArgumentHelp("Live mode: connections served at once from one client address; the next one is answered 421 4.7.0.", valueName: "n"))
-    var maxConnectionsPerClient: Int = SMTPServerConfiguration.defaultMaxConnectionsPerClient
+    var maxConnectionsPerClient: Int = LiveListener.defaultMaxConnectionsPerClient
 
     @Option(help: ArgumentHelp("With --print-example: the variant for `smtp-tui serve --listen 127.0.0.1:PORT` (its self-signed certificate accepted).", valueName: "port"))
     var local: Int?
@@ -76,8 +76,8 @@ struct TUIOptions: ParsableArguments {
             throw ValidationError("unknown example '\(id)'; choose one of \(CodeExamples.all.map(\.id).joined(separator: ", "))")
         }
         if let listen {
-            let (host, _) = try ServeCommand.parse(listen)
-            if !isLoopback(host) {
+            let (host, _) = try ListenOption.parse(listen)
+            if !LiveListener.isLoopback(host) {
                 throw ValidationError("\(host) is not a loopback address: the app listens on this computer only (for other machines use `smtp-tui serve --listen HOST:PORT --allow-remote`)")
             }
         }
@@ -114,8 +114,8 @@ struct AppOptions: Equatable, Sendable {
     var listen: String?
     var maildir: String?
     var profile: ServerProfile = .submission
-    var tlsHandshakeTimeout: Double = SMTPServerConfiguration.defaultTLSHandshakeTimeout
-    var maxConnectionsPerClient: Int = SMTPServerConfiguration.defaultMaxConnectionsPerClient
+    var tlsHandshakeTimeout: Double = LiveListener.defaultTLSHandshakeTimeout
+    var maxConnectionsPerClient: Int = LiveListener.defaultMaxConnectionsPerClient
     var local: Int?
     var missions = false
 
@@ -186,7 +186,7 @@ struct TUICommand: ParsableCommand {
         var link: LiveLink?
         if let listen = options.listen {
             do {
-                let (host, port) = try ServeCommand.parse(listen)
+                let (host, port) = try ListenOption.parse(listen)
                 let started = try LiveLink.start(host: host, port: port, settings: options.liveSettings)
                 for note in started.notes { tg_write_stderr("smtp-tui: \(note)\n") }
                 link = started.link
@@ -297,6 +297,8 @@ enum Runtime {
             if let record { Transcript.save(state.transcript, to: record) }
         }
         var link = startingLink
+        // The listener runs in a child process: it ends with the app, whichever way the app ends here.
+        defer { link?.stop() }
         var runner = ExampleRunner()
         defer { runner.stop() }
         func showLive(_ link: LiveLink) {

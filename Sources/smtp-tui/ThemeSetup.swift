@@ -1,7 +1,7 @@
 // Which theme to start with: --theme NAME|PATH, then SMTP_TUI_THEME, then `theme = "…"` in
 // $XDG_CONFIG_HOME/smtp-tui/config.toml (default ~/.config), then "default". NO_COLOR / --no-color → mono.
 // Plain Glibc file access: importing Foundation here alone would add megabytes of RSS and start-up time.
-import SMTPNetwork
+import MailStore
 import TUI
 #if canImport(Glibc)
 import Glibc

@@ -8,6 +8,24 @@ import TestLanes
 struct CommandLineTests {
     func run(_ args: String...) throws -> Child.Result { try Child.run(args, stdinPath: "/dev/null") }
 
+    /// The app a learner starts carries no network code: `serve` and live mode's listener are smtp-tui-net's, next
+    /// to it. Without that program, `serve` says what is missing and exits 2.
+    @Test func theNetworkSideIsAProgramOfItsOwn() throws {
+        let folder = URL(fileURLWithPath: TmuxSession.binaryPath).deletingLastPathComponent().path
+        let app = try #require(FileManager.default.contents(atPath: TmuxSession.binaryPath))
+        let net = try #require(FileManager.default.contents(atPath: folder + "/smtp-tui-net"), "no smtp-tui-net in \(folder)")
+        // SwiftNIO's module name as the metadata of linked Swift code spells it (found where it is linked).
+        let nio = Data("7NIOCore".utf8)
+        #expect(net.range(of: nio) != nil)
+        #expect(app.range(of: nio) == nil, "SwiftNIO is linked into the app")
+        #expect(try run("serve", "--help").stdout.contains("--tls-handshake-timeout"))
+        let alone = try TemporaryHome("app-alone")
+        try FileManager.default.copyItem(atPath: TmuxSession.binaryPath, toPath: alone.path + "/smtp-tui")
+        let r = try Child.run(["serve", "--stdio"], stdinPath: "/dev/null", binary: alone.path + "/smtp-tui")
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("\(alone.path)/smtp-tui-net, is missing"), "stderr: \(r.stderr)")
+    }
+
     @Test func helpForACommandThatDoesNotExistIsAUsageError() throws {
         let r = try run("help", "bogus")
         #expect(r.status == 2)

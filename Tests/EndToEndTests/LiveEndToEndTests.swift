@@ -120,4 +120,50 @@ s.quit()
         try t.waitFor("the reason") { $0.contains("smtp-tui: cannot listen on 127.0.0.1:\(port)") }
         #expect(try t.exitStatus() == 2)
     }
+
+    /// The listener is a child process (smtp-tui-net): it ends with the app, whether the app quits or is killed.
+    @Test(arguments: ["q", "SIGKILL"]) func theListenerEndsWithTheApp(_ ending: String) throws {
+        let t = try TmuxSession(command: "\"$0\" --listen 127.0.0.1:0")
+        let port = try #require(Self.port(try t.waitFor("the listening address") { Self.port($0) != nil }))
+        let app = try #require(t.appPID, "no smtp-tui process")
+        let children = (try? String(contentsOfFile: "/proc/\(app)/task/\(app)/children", encoding: .utf8)) ?? ""
+        let listener = try #require(children.split(separator: " ").compactMap { Int32($0) }.first { Self.command($0) == "smtp-tui-net" },
+                                    "the app has no smtp-tui-net child: \(children)")
+        #expect(Self.accepts(port), "nothing listens on \(port)")
+        if ending == "q" {
+            try t.keys("Escape"); try t.type("q")
+            #expect(try t.exitStatus() == 0)
+        } else {
+            kill(app, SIGKILL)
+        }
+        // Gone: no process, or only its exit status left for a parent to collect.
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline, Self.alive(listener) { usleep(50_000) }
+        #expect(!Self.alive(listener), "the listener outlived the app (\(ending))")
+        #expect(!Self.accepts(port), "port \(port) still accepts after the app ended (\(ending))")
+    }
+
+    static func command(_ pid: Int32) -> String? {
+        (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Running (not a zombie).
+    static func alive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first != "Z"
+    }
+
+    /// Whether a TCP connection to 127.0.0.1:port is accepted.
+    static func accepts(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
 }

@@ -10,7 +10,8 @@ enum Child {
 
     /// `stdin`: a path to open, or nil for a pipe that is closed at once. `stdoutToPipe`: capture stdout through a
     /// pipe (not a terminal); otherwise stdout goes to `stdoutPath`.
-    static func run(_ args: [String], stdinPath: String, env: [String: String] = [:], seconds: Double = 10) throws -> Result {
+    static func run(_ args: [String], stdinPath: String, env: [String: String] = [:], seconds: Double = 10,
+                    binary: String = TmuxSession.binaryPath) throws -> Result {
         var out: [Int32] = [0, 0], err: [Int32] = [0, 0]
         // Close-on-exec: tests run in parallel, and a child another test spawns meanwhile must not inherit these
         // write ends (it would hold them open, and the EOF this loop waits for would never come).
@@ -29,7 +30,7 @@ enum Child {
         Spawn.cleanSignals(&attributes)
         let home = try TemporaryHome("child-home")
         let environment = TmuxSession.environment(home: home, env).map { "\($0.key)=\($0.value)" }
-        let argv = [TmuxSession.binaryPath] + args
+        let argv = [binary] + args
         var cargs = argv.map { strdup($0) } + [nil]
         var cenv = environment.map { strdup($0) } + [nil]
         defer { for p in cargs + cenv { free(p) } }

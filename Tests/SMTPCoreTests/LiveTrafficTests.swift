@@ -1,6 +1,7 @@
 // A real client's session replayed in the diagram (`Simulation.mirror`): the engine runs for real elsewhere and
 // only its exchanges arrive here. They must be drawn at the learner's travel times, in order, and a message the
 // real server accepted must go on through DNS and the relay into Bob's mailbox, as the learner's would.
+import Foundation
 import Testing
 @testable import SMTPCore
 
@@ -76,5 +77,35 @@ struct LiveTrafficTests {
         #expect(one.flows == two.flows)
         #expect(one.flows.contains { $0.kind == .tlsHandshake && $0.from == .sender })
         #expect(one.captions.contains { $0.value.contains("A real program on this computer (127.0.0.1:40000)") })
+    }
+
+    /// The listener runs in another process (smtp-tui-net) and sends each report as one line of JSON: every kind of
+    /// report and output comes back equal, octets that are not UTF-8 included, and no report spans two lines.
+    @Test func reportsSurviveTheTripFromTheListenerProcessAsJSONLines() throws {
+        let dsn = DSNEnvelope(ret: .headers, envid: "E1", recipients: [
+            DSNRecipient(address: "bob@domain.com", notify: [.failure, .delay], orcpt: DSNOriginalRecipient(addressType: "rfc822", address: "bob@domain.com")),
+        ])
+        let message = StoredMessage(id: "4XyZ", envelopeFrom: "", recipients: ["bob@domain.com"],
+                                    headers: ["Received: from x\n\tby y", "Subject: é"], headerBytes: [[0x52, 0xFF, 0x0A], [0x53]],
+                                    bodyText: [0, 13, 10, 0xFF], bodyIsEmpty: false, receivedAtTick: 42, size: 99,
+                                    rawContent: [0, 1, 0xFF, 13, 10], addedHeaderCount: 1, dsn: dsn, longestLine: 7)
+        let events: [LiveEvent] = [
+            .opened(connection: 1, peer: "127.0.0.1:5555"),
+            .exchange(connection: 1, line: nil, wasInData: false, envelopeOpen: false, pipelined: false,
+                      outputs: [.reply(Reply(220, nil, "mx.domain.com ESMTP"), cause: .greeting)]),
+            .exchange(connection: 1, line: "RCPT TO:<bob@domain.com>\u{1}", wasInData: true, envelopeOpen: true, pipelined: true,
+                      outputs: [.reply(Reply(250, EnhancedStatusCode(2, 1, 5), ["first", "second"]), cause: .command(verb: "RCPT")),
+                                .reply(Reply(354, nil, "go on"), cause: .authResponse), .tlsStarted, .authenticated(user: "alice"),
+                                .delivered(message), .reply(Reply(421, EnhancedStatusCode(4, 4, 2), "bye"), cause: .serverInitiated),
+                                .reply(Reply(250, nil, "queued"), cause: .messageEnd), .closed]),
+            .closed(connection: 1),
+        ]
+        for event in events {
+            let line = try JSONEncoder().encode(event)
+            #expect(!line.contains(0x0A), "a report over two lines: \(String(decoding: line, as: UTF8.self))")
+            #expect(try JSONDecoder().decode(LiveEvent.self, from: line) == event)
+        }
+        let failures = [DirectedFailure(verb: "RCPT", occurrence: 2, reply: Reply(452, EnhancedStatusCode(4, 5, 3), "too many"))]
+        #expect(try JSONDecoder().decode([DirectedFailure].self, from: JSONEncoder().encode(failures)) == failures)
     }
 }

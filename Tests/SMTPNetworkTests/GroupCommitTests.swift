@@ -6,6 +6,7 @@ import Testing
 import Synchronization
 import SMTPCore
 @testable import SMTPNetwork
+@testable import MailStore
 import TestLanes
 
 private func message(_ n: Int, to recipients: [String], bodyLines: Int = 3) -> StoredMessage {

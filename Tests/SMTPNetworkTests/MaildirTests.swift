@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import SMTPCore
 @testable import SMTPNetwork
+@testable import MailStore
 
 @Suite("Maildir", .timeLimit(.minutes(1)))
 struct MaildirTests {

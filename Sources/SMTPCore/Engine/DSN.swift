@@ -3,7 +3,7 @@
 // writes a bounce or a success notice later can honour what the sender asked for.
 
 /// RET= on MAIL (RFC 3461 §4.3): what a failure notice should carry of the original message.
-public enum DSNReturn: String, Sendable, Equatable {
+public enum DSNReturn: String, Sendable, Equatable, Codable {
     /// The whole message.
     case full = "FULL"
     /// Only its headers.
@@ -11,7 +11,7 @@ public enum DSNReturn: String, Sendable, Equatable {
 }
 
 /// NOTIFY= on RCPT (RFC 3461 §4.1). The empty set is NOTIFY=NEVER: no notice at all, not even on failure.
-public struct DSNNotify: OptionSet, Sendable, Hashable {
+public struct DSNNotify: OptionSet, Sendable, Hashable, Codable {
     public let rawValue: Int
     public init(rawValue: Int) { self.rawValue = rawValue }
     public static let success = DSNNotify(rawValue: 1)
@@ -22,14 +22,14 @@ public struct DSNNotify: OptionSet, Sendable, Hashable {
 
 /// ORCPT= on RCPT (RFC 3461 §4.2): the recipient as the original sender wrote it, e.g. rfc822;bob@domain.com,
 /// before any forwarding changed it. `address` is the decoded xtext.
-public struct DSNOriginalRecipient: Sendable, Equatable {
+public struct DSNOriginalRecipient: Sendable, Equatable, Codable {
     public let addressType: String
     public let address: String
     public init(addressType: String, address: String) { self.addressType = addressType; self.address = address }
 }
 
 /// What one accepted recipient asked for.
-public struct DSNRecipient: Sendable, Equatable {
+public struct DSNRecipient: Sendable, Equatable, Codable {
     public let address: String
     /// nil when NOTIFY= was not given (then the server's default applies: a notice on failure).
     public let notify: DSNNotify?
@@ -40,7 +40,7 @@ public struct DSNRecipient: Sendable, Equatable {
 }
 
 /// The DSN request of one transaction.
-public struct DSNEnvelope: Sendable, Equatable {
+public struct DSNEnvelope: Sendable, Equatable, Codable {
     public let ret: DSNReturn?
     /// ENVID= (RFC 3461 §4.4), decoded: the sender's own id for this transaction, echoed in every notice.
     public let envid: String?

@@ -3,7 +3,7 @@
 // "the first DATA of each session gets 451 4.3.0" — rather than by chance. The failure replaces the command's own
 // reply and the command is not run, as if the server had refused it for its own reasons.
 
-public struct DirectedFailure: Sendable, Equatable, CustomStringConvertible {
+public struct DirectedFailure: Sendable, Equatable, Codable, CustomStringConvertible {
     /// The command it answers ("RCPT", "DATA", …), or "." for the end of a message (after DATA's final dot or
     /// BDAT … LAST): the message is then refused instead of queued.
     public let verb: String

@@ -1,7 +1,7 @@
 // An SMTP reply (RFC 5321 §4.2): a three-digit code, an optional enhanced status code (RFC 3463) and one or more
 // text lines. Multi-line replies repeat the code on every line with "-" after all but the last.
 
-public struct EnhancedStatusCode: Sendable, Hashable, CustomStringConvertible {
+public struct EnhancedStatusCode: Sendable, Hashable, Codable, CustomStringConvertible {
     public let klass: Int, subject: Int, detail: Int
     public init(_ klass: Int, _ subject: Int, _ detail: Int) {
         self.klass = klass; self.subject = subject; self.detail = detail
@@ -17,7 +17,7 @@ public struct EnhancedStatusCode: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-public struct Reply: Sendable, Hashable {
+public struct Reply: Sendable, Hashable, Codable {
     public let code: Int
     public let enhanced: EnhancedStatusCode?
     public let lines: [String]

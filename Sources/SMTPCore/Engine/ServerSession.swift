@@ -37,7 +37,7 @@ public enum SessionPhase: String, Sendable, Equatable {
 }
 
 /// What a reply answered, so callers can label and animate it without parsing SMTP.
-public enum ReplyCause: Sendable, Equatable {
+public enum ReplyCause: Sendable, Equatable, Codable {
     case greeting
     case command(verb: String)
     case messageEnd
@@ -45,7 +45,7 @@ public enum ReplyCause: Sendable, Equatable {
     case serverInitiated
 }
 
-public enum SessionOutput: Sendable, Equatable {
+public enum SessionOutput: Sendable, Equatable, Codable {
     case reply(Reply, cause: ReplyCause)
     /// The TLS handshake after "220 2.0.0 Ready to start TLS" (simulated here; the session state was reset).
     case tlsStarted

@@ -4,8 +4,9 @@
 // hop by hop. A message the real server accepted then continues its journey in the simulated world (DNS, relay,
 // mailbox or bounce), like one the learner sent: the listener plays smtp.example.com.
 
-/// What the listener reports about a real client's session.
-public enum LiveEvent: Sendable, Equatable {
+/// What the listener reports about a real client's session. Codable: the listener runs in its own process
+/// (smtp-tui-net), which sends each report to the app as a line of JSON.
+public enum LiveEvent: Sendable, Equatable, Codable {
     /// A client connected from `peer` (its address and port).
     case opened(connection: Int, peer: String)
     /// One exchange: the line the client sent (nil for the greeting), whether it was part of a message's DATA,

@@ -1,7 +1,7 @@
 // What the world remembers between sessions: delivered messages per mailbox, mail queued for other domains, and
 // the greylist's first-seen ticks. A value, so tests and the UI can copy and compare it.
 
-public struct StoredMessage: Sendable, Equatable, Identifiable {
+public struct StoredMessage: Sendable, Equatable, Identifiable, Codable {
     /// The queue id the server announced in "250 2.0.0 Ok: queued as …".
     public let id: String
     public let envelopeFrom: String          // "" for the null path <>

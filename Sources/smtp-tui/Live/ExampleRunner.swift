@@ -3,7 +3,7 @@
 // written to a private folder and run there with its output kept in a log, so nothing it prints can reach the
 // full-screen app's terminal. The learner watches the session travel in the diagram.
 import SMTPCore
-import SMTPNetwork
+import MailStore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -96,16 +96,8 @@ struct ExampleRunner {
         guard write(file: folder + "/" + plan.fileName, plan.file) else { return ("Run it: cannot write \(folder)/\(plan.fileName)", false) }
         // Output to a log in the run's folder, input from nothing, its own process group (no terminal signals).
         let shell = "cd '\(folder)' && exec \(plan.command) </dev/null >output.txt 2>&1"
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
+        var attributes = ChildProcess.attributes()
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var none = sigset_t(); sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        var defaults = sigset_t(); sigemptyset(&defaults)
-        for s in [SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP] { sigaddset(&defaults, s) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
         // Only stdin, stdout and stderr go to the child: not the listening socket, the event loop's epoll or a cast
         // file (a client that outlived the app would keep the port bound). SwiftNIO does not open them
         // close-on-exec, so every descriptor above 2 is marked so now (glibc's closefrom action is not visible

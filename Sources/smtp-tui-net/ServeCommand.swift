@@ -1,5 +1,6 @@
 // `smtp-tui serve`: the engine for real clients, on a TCP listener (--listen) or on stdin/stdout (--stdio, as
 // inetd would run it). Both go through SMTPNetwork's SwiftNIO pipeline: real STARTTLS, Maildir, real time.
+// smtp-tui hands `serve` over to this program (smtp-tui-net) with its arguments unchanged.
 import ArgumentParser
 import SMTPCore
 import SMTPNetwork
@@ -10,8 +11,7 @@ import Glibc
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        // Parsed on its own by SMTPTUI.main (the app's --listen and --maildir would take its options): this keeps
-        // its usage line "smtp-tui serve".
+        // Run through `smtp-tui serve`, whose usage line this keeps.
         _superCommandName: "smtp-tui",
         abstract: "Run the SMTP server for real clients, on a TCP port or on standard input and output.",
         discussion: """
@@ -112,13 +112,7 @@ struct ServeCommand: ParsableCommand {
 
     /// "127.0.0.1:2525", "[::1]:2525", "localhost:2525".
     static func parse(_ text: String) throws -> (String, Int) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else {
-            throw ValidationError("--listen wants HOST:PORT, e.g. 127.0.0.1:2525")
-        }
-        var host = String(text[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty else { throw ValidationError("--listen wants HOST:PORT, e.g. 127.0.0.1:2525") }
-        return (host, port)
+        do { return try LiveListener.parse(text) } catch { throw ValidationError("\(error)") }
     }
 
     func run() throws {
@@ -146,7 +140,7 @@ struct ServeCommand: ParsableCommand {
                 for folder in try store.prepare() { warn("created \(folder) for --maildir") }
             } catch {
                 warn("--maildir \(store.root): \(error)")
-                throw ExitCode(SMTPTUI.usageError)
+                throw ExitCode(NetworkSide.usageError)
             }
         }
         if let listen {
@@ -189,4 +183,3 @@ struct ServeCommand: ParsableCommand {
     }
 }
 
-extension ServerProfile: ExpressibleByArgument {}

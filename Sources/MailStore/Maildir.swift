@@ -8,6 +8,9 @@
 // of the round is answered. While the committer syncs, the writer writes the next round, and each wakes a thread
 // only when it was idle, so under load a round costs two disk flushes and a few thread switches however many
 // messages it carries, instead of three flushes and two switches per message.
+//
+// A target of its own, without the network: the listener stores into it, and the app (which runs the listener in
+// another process, smtp-tui-net) reads the same folders for its mailboxes list and `play --dir`.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -19,6 +22,7 @@ import SMTPCore
 
 public struct MaildirError: Error, CustomStringConvertible {
     public let description: String
+    public init(description: String) { self.description = description }
 }
 
 public final class Maildir: Sendable {
@@ -586,7 +590,8 @@ public struct HeaderPeek {
 }
 
 
-func errnoText() -> String { String(cString: strerror(errno)) }
+/// The text of the last error (errno), for messages.
+public func errnoText() -> String { String(cString: strerror(errno)) }
 
 extension String {
     func replacingAll(_ target: Character, with replacement: String) -> String {

@@ -1,0 +1,45 @@
+// The network side is another program, smtp-tui-net, installed next to this one (see Package.swift): `smtp-tui
+// serve …` is handed over to it with exec, its arguments unchanged, and the listener of live mode runs in it (LiveLink).
+import ArgumentParser
+import CTerminalGuard
+import SMTPCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `serve` in this program's command list and help; SMTPTUI.main hands it over before parsing.
+struct ServeHandoff: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the SMTP server for real clients, on a TCP port or on standard input and output.",
+        discussion: "`smtp-tui serve --help` lists its options (it runs in smtp-tui-net, the network side, installed next to smtp-tui)."
+    )
+
+    @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
+
+    func run() throws { Self.exec(["serve"] + arguments) }
+
+    /// Replaces this process with smtp-tui-net and `arguments`.
+    static func exec(_ arguments: [String]) -> Never {
+        let program: String
+        do {
+            program = try LiveLink.networkSide()
+        } catch {
+            tg_write_stderr("smtp-tui: \(error)\n")
+            Glibc.exit(SMTPTUI.usageError)
+        }
+        let argv: [UnsafeMutablePointer<CChar>?] = (["smtp-tui-net"] + arguments).map { strdup($0) } + [nil]
+        execv(program, argv)
+        tg_write_stderr("smtp-tui: cannot run \(program): \(String(cString: strerror(errno)))\n")
+        Glibc.exit(SMTPTUI.usageError)
+    }
+}
+
+/// --listen HOST:PORT as the app's options take it.
+enum ListenOption {
+    static func parse(_ text: String) throws -> (String, Int) {
+        do { return try LiveListener.parse(text) } catch { throw ValidationError("\(error)") }
+    }
+}
+
+extension ServerProfile: ExpressibleByArgument {}
