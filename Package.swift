@@ -58,6 +58,12 @@ let package = Package(
             ],
             swiftSettings: directMetadata
         ),
+        // `serve`'s options, declared once: smtp-tui-net runs them, smtp-tui lists them (help, man page, completions).
+        .target(
+            name: "ServeOptions",
+            dependencies: ["SMTPCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: directMetadata
+        ),
         // ncursesw, seen only by the terminal backend in the executable.
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
         // Signal flags and the crash handler that restores the terminal, in C because they run in signal context.
@@ -70,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "smtp-tui",
             dependencies: [
-                "SMTPCore", "MailStore", "TUI", "CNcursesw", "CTerminalGuard",
+                "SMTPCore", "MailStore", "ServeOptions", "TUI", "CNcursesw", "CTerminalGuard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: directMetadata
@@ -80,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "smtp-tui-net",
             dependencies: [
-                "SMTPCore", "SMTPNetwork",
+                "SMTPCore", "SMTPNetwork", "ServeOptions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: directMetadata

@@ -17,6 +17,7 @@ import Foundation
 import ArgumentParser
 import Dispatch
 import SMTPCore
+import ServeOptions
 import SMTPNetwork
 import Synchronization
 #if canImport(Glibc)

@@ -46,4 +46,3 @@ enum NetworkSide {
     }
 }
 
-extension ServerProfile: ExpressibleByArgument {}

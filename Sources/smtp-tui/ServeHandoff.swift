@@ -3,21 +3,19 @@
 import ArgumentParser
 import CTerminalGuard
 import SMTPCore
+import ServeOptions
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// `serve` in this program's command list and help; SMTPTUI.main hands it over before parsing.
+/// `serve` in this program's command list, help, man page and completions, with every option (declared once, in
+/// ServeOptions); SMTPTUI.main hands it over before parsing, so this is never run from the command line.
 struct ServeHandoff: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "serve",
-        abstract: "Run the SMTP server for real clients, on a TCP port or on standard input and output.",
-        discussion: "`smtp-tui serve --help` lists its options (it runs in smtp-tui-net, the network side, installed next to smtp-tui)."
-    )
+    static let configuration = ServeCommandLine.configuration
 
-    @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
+    @OptionGroup var options: ServeOptions
 
-    func run() throws { Self.exec(["serve"] + arguments) }
+    func run() throws { Self.exec(Array(CommandLine.arguments.dropFirst())) }
 
     /// Replaces this process with smtp-tui-net and `arguments`.
     static func exec(_ arguments: [String]) -> Never {
@@ -42,4 +40,3 @@ enum ListenOption {
     }
 }
 
-extension ServerProfile: ExpressibleByArgument {}

@@ -2,6 +2,7 @@
 import ArgumentParser
 import CTerminalGuard
 import SMTPCore
+import ServeOptions
 import MailStore
 import TUI
 #if canImport(Glibc)
