@@ -134,20 +134,8 @@ struct LinkCommand: ParsableCommand {
                     out += json
                     out.append(0x0A)
                 }
-                if !LinkCommand.writeAll(out) { Glibc.exit(0) }
+                if !ServeCommand.writeAll(1, out) { Glibc.exit(0) }  // the app has gone
             }
         }
-    }
-
-    /// Writes every byte to standard output; false once the app has gone.
-    static func writeAll(_ bytes: [UInt8]) -> Bool {
-        var rest = bytes[...]
-        while !rest.isEmpty {
-            let n = rest.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return false }
-            rest = rest.dropFirst(n)
-        }
-        return true
     }
 }

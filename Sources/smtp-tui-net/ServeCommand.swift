@@ -24,14 +24,18 @@ struct ServeCommand: ParsableCommand {
     }
 
     /// Unbuffered, so the line is out before the server blocks (stdio's buffers would hold it).
-    static func writeAll(_ fd: Int32, _ text: String) {
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+    static func writeAll(_ fd: Int32, _ text: String) { _ = writeAll(fd, Array(text.utf8)) }
+
+    /// Every byte to `fd`; false once it cannot take more (the reader has gone).
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var rest = bytes[...]
+        while !rest.isEmpty {
+            let n = rest.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return }
-            bytes = bytes.dropFirst(n)
+            if n <= 0 { return false }
+            rest = rest.dropFirst(n)
         }
+        return true
     }
 }
 
