@@ -20,7 +20,13 @@ struct CommandLineTests {
         #expect(app.range(of: nio) == nil, "SwiftNIO is linked into the app")
         #expect(try run("serve", "--help").stdout.contains("--tls-handshake-timeout"))
         let alone = try TemporaryHome("app-alone")
-        try FileManager.default.copyItem(atPath: TmuxSession.binaryPath, toPath: alone.path + "/smtp-tui")
+        // Written through a close-on-exec descriptor: a child another test spawns meanwhile must not inherit it
+        // open for writing, or running the copy fails with "text file busy".
+        let fd = open(alone.path + "/smtp-tui", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+        try #require(fd >= 0, "cannot create the copy: \(String(cString: strerror(errno)))")
+        let written = app.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        try #require(written == app.count, "the copy is short: \(written) of \(app.count) bytes")
         let r = try Child.run(["serve", "--stdio"], stdinPath: "/dev/null", binary: alone.path + "/smtp-tui")
         #expect(r.status == 2)
         #expect(r.stderr.contains("\(alone.path)/smtp-tui-net, is missing"), "stderr: \(r.stderr)")
